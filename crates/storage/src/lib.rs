@@ -1,0 +1,173 @@
+//! The storage boundary: traits split by aggregate, the error every backend speaks, and the
+//! shared test suite (feature `testsuite`) that SQLite and PostgreSQL must both pass.
+//!
+//! A badge type is saved and loaded whole — its variants, specimens and photos with it — in one
+//! transaction, so a failure leaves nothing half-written. Backends own their SQL and migrations;
+//! nothing above this crate writes SQL.
+
+use std::fmt::Debug;
+
+use async_trait::async_trait;
+use serde::Serialize;
+use vitrina_catalogue::{
+    Access, BadgeType, Category, Collection, Issuer, Material, Names, PartialDate,
+    Photo, Slug, Snapshot, TypeId, ValidationErrors,
+};
+
+#[cfg(feature = "testsuite")]
+pub mod testsuite;
+
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("{what} {key} not found")]
+    NotFound { what: &'static str, key: String },
+    /// A unique key is taken, or a record changed since it was read (optimistic concurrency).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("invalid record: {0}")]
+    Invalid(#[from] ValidationErrors),
+    /// The database cannot be reached or refused the connection.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("database error: {0}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl StorageError {
+    pub fn not_found(what: &'static str, key: impl ToString) -> Self {
+        Self::NotFound {
+            what,
+            key: key.to_string(),
+        }
+    }
+}
+
+/// A window onto a long list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub offset: u64,
+    pub limit: u64,
+}
+
+impl Page {
+    pub const MAX_LIMIT: u64 = 500;
+
+    pub fn new(offset: u64, limit: u64) -> Self {
+        Self {
+            offset,
+            limit: limit.clamp(1, Self::MAX_LIMIT),
+        }
+    }
+}
+
+/// A category with what the home page shows of it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategorySummary {
+    #[serde(flatten)]
+    pub category: Category,
+    pub type_count: u64,
+    /// The thumbnail of its first type.
+    pub thumbnail: Option<Photo>,
+}
+
+/// What a list of types shows of each: enough for a card, without loading the aggregate.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct TypeSummary {
+    pub id: TypeId,
+    pub slug: Slug,
+    pub position: i64,
+    pub names: Names,
+    pub established: Option<PartialDate>,
+    pub issuer: Option<Issuer>,
+    pub materials: Vec<Material>,
+    pub categories: Vec<Slug>,
+    pub variant_count: u64,
+    pub specimen_count: u64,
+    pub thumbnail: Option<Photo>,
+}
+
+impl TypeSummary {
+    /// The summary of a stored type (`id` set). Backends store it beside the aggregate.
+    pub fn of(t: &BadgeType, id: TypeId) -> Self {
+        Self {
+            id,
+            slug: t.slug.clone(),
+            position: t.position,
+            names: t.names.clone(),
+            established: t.established,
+            issuer: t.issuer.clone(),
+            materials: t.materials(),
+            categories: t.categories.clone(),
+            variant_count: t.variants.len() as u64,
+            specimen_count: t.specimens().count() as u64,
+            thumbnail: t.thumbnail().cloned(),
+        }
+    }
+}
+
+/// The types before and after one, in collection order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Neighbours {
+    pub previous: Option<TypeSummary>,
+    pub next: Option<TypeSummary>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TypeFilter {
+    /// Only types in this category.
+    pub category: Option<Slug>,
+}
+
+#[async_trait]
+pub trait CollectionStore: Send + Sync {
+    /// The collection's title and introduction; `None` on a new, empty store.
+    async fn collection(&self) -> Result<Option<Collection>>;
+    async fn put_collection(&self, collection: &Collection) -> Result<()>;
+}
+
+#[async_trait]
+pub trait CategoryStore: Send + Sync {
+    /// All categories in order, with counts and a thumbnail.
+    async fn categories(&self) -> Result<Vec<CategorySummary>>;
+    async fn category(&self, slug: &Slug) -> Result<Category>;
+    /// Inserts (no `id`) or updates (with `id`) a category. A taken slug is a `Conflict`.
+    async fn save_category(&self, category: &Category) -> Result<Category>;
+    /// Removes a category; its types stay, outside it.
+    async fn delete_category(&self, slug: &Slug) -> Result<()>;
+}
+
+#[async_trait]
+pub trait TypeStore: Send + Sync {
+    /// Types in collection order (position, then English name), and how many match in all.
+    async fn types(&self, filter: &TypeFilter, page: Page) -> Result<(Vec<TypeSummary>, u64)>;
+    /// One type, whole. Private specimen fields are loaded only for [`Access::Private`].
+    async fn badge_type(&self, slug: &Slug, access: Access) -> Result<BadgeType>;
+    /// Saves a type whole, in one transaction: inserts it (no `id`) or replaces it (with `id`),
+    /// keeping the ids of children that carry one and giving new children new ids. The stored
+    /// `version` must equal the given one, else `Conflict`; it is incremented. Returns the type
+    /// as stored, private fields included. Unknown category slugs and taken slugs are refused.
+    async fn save_type(&self, badge_type: &BadgeType) -> Result<BadgeType>;
+    async fn delete_type(&self, slug: &Slug) -> Result<()>;
+    async fn neighbours(&self, slug: &Slug) -> Result<Neighbours>;
+}
+
+/// Everything storage does. Backends are chosen at run time from the database URL.
+#[async_trait]
+pub trait Store: CollectionStore + CategoryStore + TypeStore + Debug {
+    /// `"sqlite"` or `"postgres"`.
+    fn engine(&self) -> &'static str;
+    /// Checks the database answers.
+    async fn ping(&self) -> Result<()>;
+    /// True when the store holds no collection, category or type.
+    async fn is_empty(&self) -> Result<bool>;
+    /// Writes a whole collection in one transaction: all of it lands, or none of it. Existing
+    /// records with the same slugs are replaced.
+    async fn import(&self, snapshot: &Snapshot) -> Result<()>;
+    /// The slugs of all types in collection order (for sitemaps, exports and tests).
+    async fn type_slugs(&self) -> Result<Vec<Slug>>;
+    async fn close(&self);
+}

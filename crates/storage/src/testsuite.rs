@@ -1,0 +1,1 @@
+//! The shared storage test suite (to be written).
