@@ -1,1 +1,61 @@
-fn main() {}
+//! The `vitrina` binary: flags and configuration are read and checked into [`Settings`] before
+//! any work starts, then one module per subcommand does the work through
+//! `vitrina_operations` and `vitrina_web`. Errors end the program with a message and a
+//! non-zero exit, never a panic.
+
+mod cli;
+mod config;
+mod demo;
+mod logging;
+mod serve;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command, ConfigCommand, DemoCommand};
+use crate::config::Settings;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(&cli) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("vitrina: configuration error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = logging::init(&settings) {
+        eprintln!("vitrina: cannot start logging: {e:#}");
+        return ExitCode::from(2);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("vitrina: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(_) => serve::run(settings).await,
+            Command::Demo {
+                command: DemoCommand::Load,
+            } => demo::load(settings).await,
+            Command::Config {
+                command: ConfigCommand::Show,
+            } => {
+                print!("{}", settings.to_toml()?);
+                Ok(())
+            }
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("vitrina: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

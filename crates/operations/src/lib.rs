@@ -1,0 +1,166 @@
+//! The use cases of Vitrina, in one place: everything that reads or writes the collection — the
+//! web pages, the JSON API, the CLI, later the static export — goes through [`Catalogue`], so no
+//! use case is written twice and every write passes the same validation.
+//!
+//! This crate also opens storage from a URL ([`open_store`]) and owns the demo collection
+//! ([`demo`]).
+
+pub mod demo;
+mod open;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use vitrina_catalogue::{Access, BadgeType, Category, Collection, Slug, Snapshot, Validate, ValidationErrors};
+use vitrina_storage::{CategorySummary, Neighbours, Page, Store, StorageError, TypeFilter, TypeSummary};
+
+pub use vitrina_storage::Store;
+pub use open::{Engine, open_store, redact as redact_url};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("invalid: {0}")]
+    Invalid(#[from] ValidationErrors),
+    #[error("the demo collection is broken: {0}")]
+    Demo(String),
+}
+
+impl Error {
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::Storage(StorageError::NotFound { .. }))
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What the home page shows.
+#[derive(Debug, Clone)]
+pub struct Home {
+    pub collection: Collection,
+    pub categories: Vec<CategorySummary>,
+}
+
+/// What a category page shows.
+#[derive(Debug, Clone)]
+pub struct CategoryView {
+    pub category: Category,
+    pub types: Vec<TypeSummary>,
+    pub total: u64,
+    pub page: Page,
+}
+
+/// What a type page shows: the public aggregate, its categories and its neighbours.
+#[derive(Debug, Clone)]
+pub struct TypeView {
+    pub badge_type: BadgeType,
+    pub categories: Vec<Category>,
+    pub neighbours: Neighbours,
+}
+
+/// The collection's use cases over a store.
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    store: Arc<dyn Store>,
+    /// Bumped on every write made through this catalogue: caches and ETags key on it.
+    generation: Arc<AtomicU64>,
+}
+
+impl Catalogue {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self {
+            store,
+            generation: Arc::new(AtomicU64::new(1)),
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Changes whenever the collection changes through this node.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    fn changed(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    pub async fn home(&self) -> Result<Home> {
+        let collection = self.store.collection().await?.unwrap_or_default();
+        let categories = self.store.categories().await?;
+        Ok(Home {
+            collection,
+            categories,
+        })
+    }
+
+    pub async fn category(&self, slug: &Slug, page: Page) -> Result<CategoryView> {
+        let category = self.store.category(slug).await?;
+        let filter = TypeFilter {
+            category: Some(slug.clone()),
+        };
+        let (types, total) = self.store.types(&filter, page).await?;
+        Ok(CategoryView {
+            category,
+            types,
+            total,
+            page,
+        })
+    }
+
+    /// A type as the public sees it: private fields are neither loaded nor returned.
+    pub async fn public_type(&self, slug: &Slug) -> Result<TypeView> {
+        let badge_type = self.store.badge_type(slug, Access::Public).await?.into_public();
+        let mut categories = Vec::with_capacity(badge_type.categories.len());
+        for c in &badge_type.categories {
+            categories.push(self.store.category(c).await?);
+        }
+        let neighbours = self.store.neighbours(slug).await?;
+        Ok(TypeView {
+            badge_type,
+            categories,
+            neighbours,
+        })
+    }
+
+    /// All types in collection order, a page at a time.
+    pub async fn types(&self, page: Page) -> Result<(Vec<TypeSummary>, u64)> {
+        Ok(self.store.types(&TypeFilter::default(), page).await?)
+    }
+
+    /// Validates and saves a whole type.
+    pub async fn save_type(&self, badge_type: &BadgeType) -> Result<BadgeType> {
+        badge_type.validate()?;
+        let saved = self.store.save_type(badge_type).await?;
+        self.changed();
+        Ok(saved)
+    }
+
+    /// Validates and writes a whole collection in one transaction.
+    pub async fn import(&self, snapshot: &Snapshot) -> Result<()> {
+        snapshot.validate()?;
+        self.store.import(snapshot).await?;
+        self.changed();
+        Ok(())
+    }
+
+    /// Loads the demo collection (replacing records with the same slugs).
+    pub async fn load_demo(&self) -> Result<()> {
+        let snapshot = demo::snapshot()?;
+        self.import(&snapshot).await
+    }
+
+    /// Loads the demo when the store is empty; returns whether it did.
+    pub async fn load_demo_if_empty(&self) -> Result<bool> {
+        if self.store.is_empty().await? {
+            self.load_demo().await?;
+            tracing::info!("loaded the demo collection into the empty store");
+            Ok(true)
+        } else {
+            Ok(false)
+        }
+    }
+}

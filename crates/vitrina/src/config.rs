@@ -1,0 +1,288 @@
+//! Layered configuration: compiled defaults, then a TOML file, then `VITRINA_*` environment
+//! variables, then flags. Unknown keys are errors at every layer; every key is documented in
+//! `vitrina.example.toml` at the repository root.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use figment::Figment;
+use figment::providers::{Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::cli::{Cli, Command};
+
+/// Environment variables with the `VITRINA_` prefix that are not configuration keys.
+const NOT_KEYS: &[&str] = &["CONFIG", "LOG"];
+/// Prefixes of variables that belong to the test suites, not to the program.
+const NOT_KEY_PREFIXES: &[&str] = &["TEST_", "BENCH_"];
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// The address the server listens on.
+    pub listen: SocketAddr,
+    /// The data folder: the SQLite database, media and the search index.
+    pub data_dir: PathBuf,
+    /// `sqlite://PATH` or `postgres://…`; empty means `sqlite://<data_dir>/vitrina.db`.
+    pub database_url: String,
+    /// Load the demo collection when `serve` starts on an empty store.
+    pub load_demo: bool,
+    /// A folder of templates overriding the built-in ones by name; empty for none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub templates_dir: Option<PathBuf>,
+    /// `text` (for people) or `json` (for log collectors).
+    pub log_format: LogFormat,
+    /// A tracing filter, e.g. `info` or `vitrina_web=debug,info` (`VITRINA_LOG` overrides it).
+    pub log_level: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./vitrina-data"),
+            database_url: String::new(),
+            load_demo: true,
+            templates_dir: None,
+            log_format: LogFormat::Text,
+            log_level: "info".into(),
+        }
+    }
+}
+
+/// The database URL with any password hidden: settings are logged and printed.
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &vitrina_operations::redact_url(&self.database_url))
+            .field("load_demo", &self.load_demo)
+            .field("templates_dir", &self.templates_dir)
+            .field("log_format", &self.log_format)
+            .field("log_level", &self.log_level)
+            .finish()
+    }
+}
+
+/// The flags that override configuration keys, as a partial layer.
+#[derive(Debug, Default, Serialize)]
+struct FlagLayer {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    listen: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    load_demo: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    templates_dir: Option<PathBuf>,
+}
+
+impl Settings {
+    pub fn load(cli: &Cli) -> anyhow::Result<Self> {
+        let mut flags = FlagLayer {
+            data_dir: cli.common.data.clone(),
+            database_url: cli.common.database.clone(),
+            ..FlagLayer::default()
+        };
+        if let Command::Serve(serve) = &cli.command {
+            flags.listen = serve.listen;
+            flags.templates_dir = serve.templates.clone();
+            if serve.no_demo {
+                flags.load_demo = Some(false);
+            }
+        }
+        let file = match &cli.config {
+            Some(path) => {
+                if !path.is_file() {
+                    bail!("the config file {} does not exist", path.display());
+                }
+                Some(path.clone())
+            }
+            None => Some(PathBuf::from("vitrina.toml")).filter(|p| p.is_file()),
+        };
+        Self::from_layers(file.as_deref(), std::env::vars(), flags)
+    }
+
+    fn from_layers(
+        file: Option<&Path>,
+        env: impl Iterator<Item = (String, String)>,
+        flags: FlagLayer,
+    ) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(file) = file {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read the config file {}", file.display()))?;
+            figment = figment.merge(Toml::string(&text));
+        }
+        let mut env_layer = Vec::new();
+        for (name, value) in env {
+            let Some(key) = name.strip_prefix("VITRINA_") else {
+                continue;
+            };
+            if NOT_KEYS.contains(&key) || NOT_KEY_PREFIXES.iter().any(|p| key.starts_with(p)) {
+                continue;
+            }
+            env_layer.push((key.to_ascii_lowercase(), value));
+        }
+        // Values follow figment's environment rules: `true`, `8080` and `"text"` are typed.
+        for (key, value) in env_layer {
+            let parsed: figment::value::Value = match value.parse() {
+                Ok(v) => v,
+                Err(never) => match never {},
+            };
+            figment = figment.merge((key, parsed));
+        }
+        figment = figment.merge(Serialized::defaults(flags));
+        let mut settings: Settings = figment.extract().map_err(|e| {
+            let mut msg = String::new();
+            for err in e {
+                if !msg.is_empty() {
+                    msg.push_str("; ");
+                }
+                msg.push_str(&err.to_string());
+            }
+            anyhow::anyhow!(msg)
+        })?;
+        if settings.templates_dir.as_ref().is_some_and(|d| d.as_os_str().is_empty()) {
+            settings.templates_dir = None;
+        }
+        if settings.database_url.trim().is_empty() {
+            settings.database_url = format!("sqlite://{}", settings.data_dir.join("vitrina.db").display());
+        }
+        if vitrina_operations::Engine::of_url(&settings.database_url).is_none() {
+            bail!(
+                "database_url must start with sqlite:// or postgres:// (got {})",
+                vitrina_operations::redact_url(&settings.database_url)
+            );
+        }
+        Ok(settings)
+    }
+
+    /// The effective settings as TOML, the password in the database URL redacted.
+    pub fn to_toml(&self) -> anyhow::Result<String> {
+        let mut shown = self.clone();
+        shown.database_url = vitrina_operations::redact_url(&self.database_url);
+        Ok(toml::to_string(&shown)?)
+    }
+
+    pub fn media_dir(&self) -> PathBuf {
+        self.data_dir.join("media")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(vars: &[(&str, &str)]) -> impl Iterator<Item = (String, String)> {
+        vars.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    fn file(text: &str) -> tempfile::NamedTempFile {
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), text).unwrap();
+        f
+    }
+
+    #[test]
+    fn defaults_put_sqlite_in_the_data_folder() {
+        let s = Settings::from_layers(None, env(&[]), FlagLayer::default()).unwrap();
+        assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.database_url, "sqlite://./vitrina-data/vitrina.db");
+        assert!(s.load_demo);
+    }
+
+    #[test]
+    fn layers_apply_in_order_file_then_environment_then_flags() {
+        let f = file("listen = \"127.0.0.1:9000\"\ndata_dir = \"/srv/a\"\nload_demo = false\n");
+        let s = Settings::from_layers(
+            Some(f.path()),
+            env(&[("VITRINA_DATA_DIR", "/srv/b"), ("VITRINA_LISTEN", "127.0.0.1:9001")]),
+            FlagLayer {
+                listen: Some("127.0.0.1:9002".parse().unwrap()),
+                ..FlagLayer::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(s.listen.to_string(), "127.0.0.1:9002");
+        assert_eq!(s.data_dir, PathBuf::from("/srv/b"));
+        assert!(!s.load_demo);
+        assert_eq!(s.database_url, "sqlite:///srv/b/vitrina.db");
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_in_the_file_and_the_environment() {
+        let f = file("lisen = \"127.0.0.1:9000\"\n");
+        let e = Settings::from_layers(Some(f.path()), env(&[]), FlagLayer::default()).unwrap_err();
+        assert!(e.to_string().contains("lisen"), "{e}");
+        let e = Settings::from_layers(None, env(&[("VITRINA_DATABSE_URL", "x")]), FlagLayer::default())
+            .unwrap_err();
+        assert!(e.to_string().contains("databse_url"), "{e}");
+        // documented non-keys and test variables are not configuration
+        Settings::from_layers(
+            None,
+            env(&[("VITRINA_LOG", "debug"), ("VITRINA_TEST_POSTGRES_URL", "x"), ("PATH", "/bin")]),
+            FlagLayer::default(),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn bad_values_are_clear_errors() {
+        for (vars, needle) in [
+            (vec![("VITRINA_LISTEN", "not an address")], "listen"),
+            (vec![("VITRINA_LOAD_DEMO", "perhaps")], "load_demo"),
+            (vec![("VITRINA_LOG_FORMAT", "xml")], "log_format"),
+            (vec![("VITRINA_DATABASE_URL", "mysql://x")], "database_url"),
+        ] {
+            let e = Settings::from_layers(None, env(&vars), FlagLayer::default()).unwrap_err();
+            assert!(e.to_string().contains(needle), "{vars:?}: {e}");
+        }
+        let f = file("listen = [1, 2\n");
+        assert!(Settings::from_layers(Some(f.path()), env(&[]), FlagLayer::default()).is_err());
+    }
+
+    #[test]
+    fn passwords_are_hidden_from_debug_and_show() {
+        let s = Settings::from_layers(
+            None,
+            env(&[("VITRINA_DATABASE_URL", "postgres://bob:hunter2@db/v")]),
+            FlagLayer::default(),
+        )
+        .unwrap();
+        assert!(!format!("{s:?}").contains("hunter2"));
+        assert!(!s.to_toml().unwrap().contains("hunter2"));
+    }
+
+    #[test]
+    fn the_example_config_documents_every_key_and_parses() {
+        let example = include_str!("../../../vitrina.example.toml");
+        let defaults = toml::to_string(&Settings::default()).unwrap();
+        for line in defaults.lines() {
+            let key = line.split('=').next().unwrap().trim();
+            assert!(example.contains(&format!("# {key} =")) || example.contains(&format!("{key} =")), "{key} undocumented");
+        }
+        let uncommented: String = example
+            .lines()
+            .map(|l| l.strip_prefix("# ").filter(|l| l.contains(" = ")).unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let f = file(&uncommented);
+        Settings::from_layers(Some(f.path()), env(&[]), FlagLayer::default()).unwrap();
+    }
+}

@@ -1,0 +1,98 @@
+//! `vitrina serve`: open storage, load the demo into an empty store, serve until SIGINT/SIGTERM.
+
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use vitrina_operations::{Catalogue, Engine, open_store, redact_url};
+use vitrina_web::{App, WebSettings};
+
+use crate::config::Settings;
+
+/// Creates the data folder and proves it writable, so the problem is named before anything
+/// else fails in a less obvious way.
+pub fn prepare_data_dir(settings: &Settings) -> anyhow::Result<()> {
+    let dir = &settings.data_dir;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the data folder {}", dir.display()))?;
+    let probe = dir.join(format!(".vitrina-write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"ok")
+        .with_context(|| format!("the data folder {} is not writable", dir.display()))?;
+    let _ = std::fs::remove_file(&probe);
+    std::fs::create_dir_all(settings.media_dir())
+        .with_context(|| format!("cannot create {}", settings.media_dir().display()))?;
+    Ok(())
+}
+
+pub async fn open(settings: &Settings) -> anyhow::Result<Arc<dyn vitrina_operations::Store>> {
+    let url = &settings.database_url;
+    if Engine::of_url(url) == Some(Engine::Sqlite) {
+        // a relative sqlite path is relative to the working folder; make sure its folder exists
+        let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+        let path = path.split('?').next().unwrap_or(path);
+        if let Some(parent) = std::path::Path::new(path).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create the database folder {}", parent.display()))?;
+        }
+    }
+    open_store(url)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact_url(url)))
+}
+
+pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    prepare_data_dir(&settings)?;
+    let listener = match tokio::net::TcpListener::bind(settings.listen).await {
+        Ok(l) => l,
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+            bail!("cannot listen on {}: the address is already in use", settings.listen)
+        }
+        Err(e) => return Err(e).with_context(|| format!("cannot listen on {}", settings.listen)),
+    };
+    let store = open(&settings).await?;
+    tracing::info!(engine = store.engine(), database = %redact_url(&settings.database_url), "storage ready");
+    let catalogue = Catalogue::new(store.clone());
+    if settings.load_demo {
+        catalogue
+            .load_demo_if_empty()
+            .await
+            .context("cannot load the demo collection")?;
+    }
+    let app = App::new(
+        catalogue,
+        WebSettings {
+            templates_dir: settings.templates_dir.clone(),
+            media_dir: settings.media_dir(),
+        },
+    )
+    .context("cannot load the templates")?;
+    let addr = listener.local_addr()?;
+    tracing::info!("listening on http://{addr}");
+    vitrina_web::serve(listener, app, shutdown_signal()).await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM: in-flight requests finish, then the server stops.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => tracing::info!("SIGINT received, shutting down"),
+        _ = terminate => tracing::info!("SIGTERM received, shutting down"),
+    }
+}

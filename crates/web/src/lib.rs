@@ -1,0 +1,43 @@
+//! The public exhibition site: server-rendered HTML pages over [`vitrina_operations::Catalogue`],
+//! in English (`/`) and Russian (`/ru/`), with the demo media, fingerprinted assets and a health
+//! check.
+//!
+//! It holds the router, the page handlers (one module per resource under [`pages`]), the
+//! templates and CSS (embedded with rust-embed; a templates folder may override them by name),
+//! the i18n strings and formatting, Markdown rendering with sanitising, and a bounded cache of
+//! rendered pages keyed by the catalogue's generation. It reads only the public aggregate and
+//! never renders a specimen's private fields. It leaves out everything that writes: curators'
+//! forms, the JSON API, search and photo derivatives live elsewhere; the binary owns settings,
+//! logging set-up and the listening socket.
+
+mod assets;
+mod cache;
+mod error;
+pub mod i18n;
+mod markdown;
+pub mod pages;
+mod router;
+mod state;
+mod templates;
+
+use std::future::Future;
+
+pub use error::{PageError, WebError};
+pub use router::router;
+pub use state::{App, WebSettings};
+
+/// Serves the site on `listener` until `shutdown` completes, then lets open requests finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: App,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| {
+        // Pages are small: send them without waiting for Nagle.
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

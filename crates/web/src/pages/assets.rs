@@ -1,0 +1,49 @@
+//! `GET /assets/{name}`: the embedded CSS and fonts, under fingerprinted names, cached for a
+//! year.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::extract::rejection::PathRejection;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use vitrina_catalogue::Lang;
+
+use crate::cache::etag_matches;
+use crate::error::PageError;
+use crate::state::App;
+
+const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
+
+pub fn router() -> Router<App> {
+    Router::new().route("/assets/{*name}", get(asset))
+}
+
+async fn asset(
+    State(app): State<App>,
+    name: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let Ok(Path(name)) = name else {
+        return Err(PageError::not_found(Lang::En));
+    };
+    let Some(asset) = app.assets().get(&name) else {
+        return Err(PageError::not_found(Lang::En));
+    };
+    let etag = HeaderValue::from_str(&asset.etag).map_err(|e| PageError::internal(Lang::En, e))?;
+    let fresh = headers.get(IF_NONE_MATCH).is_some_and(|v| etag_matches(v, &etag));
+    let mut res = if fresh {
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = StatusCode::NOT_MODIFIED;
+        r
+    } else {
+        let mut r = Response::new(Body::from(asset.body.clone()));
+        r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
+        r
+    };
+    res.headers_mut().insert(ETAG, etag);
+    res.headers_mut().insert(CACHE_CONTROL, IMMUTABLE);
+    Ok(res)
+}

@@ -1,0 +1,406 @@
+//! A badge type's page: its names in every script, the facts, the variants side by side, the
+//! pieces in the collection with their engravings, marks and measurements, the images grouped
+//! by role, the description and references, and the way to the types before and after it.
+//!
+//! Only the public aggregate is read, and no specimen's `private` field is ever looked at.
+
+use axum::Router;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::get;
+use serde::Serialize;
+use vitrina_catalogue::{BadgeType, Lang, Photo, PhotoRole, Specimen, Unit, Variant};
+use vitrina_operations::TypeView;
+
+use super::{Image, Layout, Link, cached, localized, parse_slug, render};
+use crate::error::PageError;
+use crate::i18n::{self, t};
+use crate::markdown;
+use crate::state::App;
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/types/{slug}", get(english))
+        .route("/ru/types/{slug}", get(russian))
+}
+
+async fn english(
+    State(app): State<App>,
+    slug: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    show(app, Lang::En, slug, headers).await
+}
+
+async fn russian(
+    State(app): State<App>,
+    slug: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    show(app, Lang::Ru, slug, headers).await
+}
+
+async fn show(
+    app: App,
+    lang: Lang,
+    slug: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let Ok(Path(raw)) = slug else {
+        return Err(PageError::not_found(lang));
+    };
+    let slug = parse_slug(lang, &raw)?;
+    let path = format!("/types/{slug}");
+    cached(&app, lang, path.clone(), &headers, || async {
+        let view = app
+            .catalogue()
+            .public_type(&slug)
+            .await
+            .map_err(|e| PageError::from_operations(lang, e))?;
+        let page = TypePage::of(&view, lang);
+        let description = super::home::first_line(view.badge_type.description.get(lang));
+        let layout = Layout::page(&app, lang, page.title.clone(), description, &path, "");
+        render(&app, lang, "badge_type.html", minijinja::context! { layout, page })
+    })
+    .await
+}
+
+/// One row of a definition list.
+#[derive(Debug, Serialize)]
+pub(crate) struct Fact {
+    label: String,
+    value: String,
+    /// The `lang` attribute of the value, when it is not in the page's language.
+    lang: Option<String>,
+    /// A second, quieter line: a full name, a script, a place.
+    detail: Option<String>,
+    /// Set the value in the vertical Mongolian script.
+    vertical: bool,
+}
+
+impl Fact {
+    fn new(label: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            label: label.into(),
+            value: value.into(),
+            lang: None,
+            detail: None,
+            vertical: false,
+        }
+    }
+
+    fn detail(mut self, detail: impl Into<String>) -> Self {
+        let d = detail.into();
+        self.detail = (!d.is_empty()).then_some(d);
+        self
+    }
+
+    fn lang(mut self, lang: impl Into<String>) -> Self {
+        self.lang = Some(lang.into());
+        self
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct PhotoGroup {
+    label: &'static str,
+    photos: Vec<Image>,
+}
+
+#[derive(Debug, Serialize)]
+struct VariantView {
+    name: String,
+    rows: Vec<Fact>,
+}
+
+#[derive(Debug, Serialize)]
+struct Engraving {
+    text: String,
+    description: String,
+    position: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Hallmark {
+    kind: &'static str,
+    present: bool,
+    position: String,
+    description: String,
+}
+
+#[derive(Debug, Serialize)]
+struct SpecimenView {
+    heading: String,
+    inventory: String,
+    variant: String,
+    engravings: Vec<Engraving>,
+    hallmarks: Vec<Hallmark>,
+    measurements: Vec<Fact>,
+    condition: Option<&'static str>,
+    rarity: Option<&'static str>,
+    notes: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Reference {
+    citation: String,
+    url: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct TypePage {
+    title: String,
+    names: Vec<Fact>,
+    facts: Vec<Fact>,
+    categories: Vec<Link>,
+    photo_groups: Vec<PhotoGroup>,
+    variants: Vec<VariantView>,
+    specimens: Vec<SpecimenView>,
+    description: String,
+    references: Vec<Reference>,
+    previous: Option<Link>,
+    next: Option<Link>,
+}
+
+const ROLES: [PhotoRole; 5] = [
+    PhotoRole::Obverse,
+    PhotoRole::Reverse,
+    PhotoRole::Marks,
+    PhotoRole::Detail,
+    PhotoRole::Document,
+];
+
+impl TypePage {
+    pub fn of(view: &TypeView, lang: Lang) -> Self {
+        let bt = &view.badge_type;
+        let link = |s: &vitrina_storage::TypeSummary| Link {
+            href: localized(lang, &format!("/types/{}", s.slug)),
+            text: s.names.get(lang).to_owned(),
+        };
+        Self {
+            title: bt.names.get(lang).to_owned(),
+            names: names(bt, lang),
+            facts: facts(bt, lang),
+            categories: view
+                .categories
+                .iter()
+                .map(|c| Link {
+                    href: localized(lang, &format!("/categories/{}", c.slug)),
+                    text: c.title.get(lang).to_owned(),
+                })
+                .collect(),
+            photo_groups: photo_groups(bt, lang),
+            variants: bt.variants.iter().map(|v| variant(v, lang)).collect(),
+            specimens: specimens(bt, lang),
+            description: markdown::to_html(bt.description.get(lang)),
+            references: bt
+                .references
+                .iter()
+                .map(|r| Reference {
+                    citation: r.citation.clone(),
+                    url: r
+                        .url
+                        .as_ref()
+                        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+                        .cloned(),
+                })
+                .collect(),
+            previous: view.neighbours.previous.as_ref().map(link),
+            next: view.neighbours.next.as_ref().map(link),
+        }
+    }
+}
+
+/// The names in English, Russian and the inscription's own script.
+fn names(bt: &BadgeType, lang: Lang) -> Vec<Fact> {
+    let mut out = Vec::with_capacity(3);
+    let en = Fact::new(t(lang, "name_en"), &bt.names.en).lang("en");
+    let ru = (!bt.names.ru.is_empty()).then(|| Fact::new(t(lang, "name_ru"), &bt.names.ru).lang("ru"));
+    // The page's own language first.
+    match lang {
+        Lang::En => out.extend([Some(en), ru].into_iter().flatten()),
+        Lang::Ru => out.extend([ru, Some(en)].into_iter().flatten()),
+    }
+    if let Some(original) = &bt.names.original {
+        let script = i18n::script(lang, original.script);
+        let language = i18n::language_name(lang, &original.language);
+        let about = format!("{script}, {language}");
+        let fact = if original.text.trim().is_empty() {
+            Fact::new(t(lang, "inscription"), about).detail(t(lang, "inscription_not_recorded"))
+        } else {
+            let tag = match i18n::script_subtag(original.script) {
+                Some(s) => format!("{}-{s}", original.language),
+                None => original.language.clone(),
+            };
+            let mut f = Fact::new(t(lang, "inscription"), &original.text).lang(tag).detail(about);
+            f.vertical = original.script == vitrina_catalogue::Script::Mongolian;
+            f
+        };
+        out.push(fact);
+    }
+    out
+}
+
+fn facts(bt: &BadgeType, lang: Lang) -> Vec<Fact> {
+    let mut out = Vec::new();
+    if let Some(d) = &bt.established {
+        out.push(Fact::new(t(lang, "established"), i18n::date(lang, d)));
+    }
+    if let Some(p) = &bt.period {
+        out.push(Fact::new(t(lang, "period"), i18n::period(lang, p)));
+    }
+    if let Some(issuer) = &bt.issuer {
+        let name = issuer.name.get(lang);
+        let abbr = match (issuer.abbreviation.as_str(), issuer.abbreviation_latin.as_str()) {
+            ("", "") => String::new(),
+            (a, "") | ("", a) => a.to_owned(),
+            (a, l) if a == l => a.to_owned(),
+            (a, l) => format!("{a} ({l})"),
+        };
+        out.push(if abbr.is_empty() {
+            Fact::new(t(lang, "issuer"), name)
+        } else {
+            Fact::new(t(lang, "issuer"), abbr).detail(name)
+        });
+    }
+    if let Some(e) = &bt.event {
+        let mut detail = Vec::new();
+        if let Some(d) = &e.date {
+            detail.push(i18n::date(lang, d));
+        }
+        if !e.place.is_empty() {
+            detail.push(e.place.get(lang).to_owned());
+        }
+        out.push(Fact::new(t(lang, "event"), e.name.get(lang)).detail(detail.join(", ")));
+    }
+    let mut materials: Vec<String> = Vec::new();
+    for v in &bt.variants {
+        let phrase = i18n::materials_phrase(lang, &v.materials, v.plating);
+        if !phrase.is_empty() && !materials.contains(&phrase) {
+            materials.push(phrase);
+        }
+    }
+    if !materials.is_empty() {
+        out.push(Fact::new(t(lang, "materials"), materials.join("; ")));
+    }
+    out
+}
+
+fn variant(v: &Variant, lang: Lang) -> VariantView {
+    let mut rows = Vec::new();
+    let materials = i18n::materials_phrase(lang, &v.materials, v.plating);
+    if !materials.is_empty() {
+        rows.push(Fact::new(t(lang, "materials"), materials));
+    }
+    if let Some(p) = v.plating {
+        rows.push(Fact::new(t(lang, "plating"), i18n::plating(lang, p)));
+    }
+    if let Some(f) = v.fitting {
+        rows.push(Fact::new(t(lang, "fitting"), i18n::fitting(lang, f)));
+    }
+    if !v.maker.is_empty() {
+        rows.push(Fact::new(t(lang, "maker"), &v.maker));
+    }
+    if !v.marks.is_empty() {
+        let marks: Vec<&str> = v.marks.iter().map(|m| m.get(lang)).collect();
+        rows.push(Fact::new(t(lang, "marks"), marks.join("; ")));
+    }
+    if !v.enamel.is_empty() {
+        rows.push(Fact::new(t(lang, "enamel"), v.enamel.get(lang)));
+    }
+    if let Some(r) = &v.size_mm {
+        rows.push(Fact::new(t(lang, "size"), i18n::range(lang, r.min, r.max, Unit::Mm)));
+    }
+    if let Some(r) = &v.weight_g {
+        rows.push(Fact::new(t(lang, "weight"), i18n::range(lang, r.min, r.max, Unit::G)));
+    }
+    if let Some(s) = &v.serial_numbers {
+        rows.push(Fact::new(t(lang, "serial_numbers"), i18n::serial(lang, s.from, s.to)));
+    }
+    if !v.notes.is_empty() {
+        rows.push(Fact::new(t(lang, "notes"), v.notes.get(lang)));
+    }
+    VariantView {
+        name: v.name.get(lang).to_owned(),
+        rows,
+    }
+}
+
+fn specimens(bt: &BadgeType, lang: Lang) -> Vec<SpecimenView> {
+    let mut out = Vec::new();
+    for v in &bt.variants {
+        for s in &v.specimens {
+            out.push(specimen(s, out.len() + 1, v, lang));
+        }
+    }
+    out
+}
+
+/// A piece, from its public fields only.
+fn specimen(s: &Specimen, n: usize, v: &Variant, lang: Lang) -> SpecimenView {
+    let place = |p: &Option<vitrina_catalogue::Placement>| {
+        p.as_ref().map(|p| i18n::placement(lang, p)).unwrap_or_default()
+    };
+    SpecimenView {
+        heading: format!("{} {n}", t(lang, "specimen")),
+        inventory: s.inventory_number.clone(),
+        variant: v.name.get(lang).to_owned(),
+        engravings: s
+            .engravings
+            .iter()
+            .map(|e| Engraving {
+                text: e.text.clone(),
+                description: e.description.get(lang).to_owned(),
+                position: place(&e.position),
+            })
+            .collect(),
+        hallmarks: s
+            .hallmarks
+            .iter()
+            .map(|h| Hallmark {
+                kind: i18n::mark_kind(lang, h.kind),
+                present: h.present,
+                position: place(&h.position),
+                description: h.description.get(lang).to_owned(),
+            })
+            .collect(),
+        measurements: s
+            .measurements
+            .iter()
+            .map(|m| Fact::new(i18n::dimension(lang, m.dimension), i18n::quantity(lang, m)))
+            .collect(),
+        condition: s.condition.map(|c| i18n::condition(lang, c)),
+        rarity: s.rarity.map(|r| i18n::rarity(lang, r)),
+        notes: markdown::to_html(s.notes.get(lang)),
+    }
+}
+
+/// The type's and its pieces' images, grouped by role; the first two load at once.
+fn photo_groups(bt: &BadgeType, lang: Lang) -> Vec<PhotoGroup> {
+    let all: Vec<&Photo> = bt
+        .photos
+        .iter()
+        .chain(bt.specimens().flat_map(|s| s.photos.iter()))
+        .collect();
+    let mut shown = 0;
+    let mut groups = Vec::new();
+    for role in ROLES {
+        let photos: Vec<Image> = all
+            .iter()
+            .filter(|p| p.role == role)
+            .map(|p| {
+                shown += 1;
+                Image::of(p, lang, shown > 2)
+            })
+            .collect();
+        if !photos.is_empty() {
+            groups.push(PhotoGroup {
+                label: i18n::photo_role(lang, role),
+                photos,
+            });
+        }
+    }
+    groups
+}

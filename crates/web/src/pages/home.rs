@@ -1,0 +1,119 @@
+//! The home page: the collection's title and introduction and its sections.
+//!
+//! `GET /` remembers a visitor's language: with the `lang=ru` cookie it redirects to `/ru/`.
+//! Only this one URL reads the cookie (and says so with `Vary: Cookie`); every page itself is
+//! the same for everyone, so it can be cached.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::header::{COOKIE, LOCATION, VARY};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Serialize;
+use vitrina_catalogue::Lang;
+
+use super::{Image, Layout, Link, cached, localized, render};
+use crate::error::PageError;
+use crate::i18n;
+use crate::markdown;
+use crate::state::App;
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/", get(english))
+        .route("/ru/", get(russian))
+        .route("/ru", get(|| async { redirect("/ru/") }))
+}
+
+pub(crate) fn redirect(to: &'static str) -> Response {
+    (StatusCode::SEE_OTHER, [(LOCATION, HeaderValue::from_static(to))]).into_response()
+}
+
+/// The language a `lang` cookie asks for, if any.
+pub(crate) fn cookie_lang(headers: &HeaderMap) -> Option<Lang> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == "lang")
+        .and_then(|(_, value)| Lang::from_code(value.trim()))
+}
+
+async fn english(State(app): State<App>, headers: HeaderMap) -> Result<Response, PageError> {
+    let vary = HeaderValue::from_static("Accept-Encoding, Cookie");
+    if cookie_lang(&headers) == Some(Lang::Ru) {
+        let mut res = redirect("/ru/");
+        res.headers_mut().insert(VARY, vary);
+        return Ok(res);
+    }
+    let mut res = page(&app, Lang::En, &headers).await?;
+    res.headers_mut().insert(VARY, vary);
+    Ok(res)
+}
+
+async fn russian(State(app): State<App>, headers: HeaderMap) -> Result<Response, PageError> {
+    page(&app, Lang::Ru, &headers).await
+}
+
+#[derive(Serialize)]
+struct CategoryCard {
+    link: Link,
+    count: String,
+    image: Option<Image>,
+}
+
+async fn page(app: &App, lang: Lang, headers: &HeaderMap) -> Result<Response, PageError> {
+    cached(app, lang, "/".to_owned(), headers, || async {
+        let home = app
+            .catalogue()
+            .home()
+            .await
+            .map_err(|e| PageError::from_operations(lang, e))?;
+        let title = home.collection.title.get(lang).to_owned();
+        let cards: Vec<CategoryCard> = home
+            .categories
+            .iter()
+            .enumerate()
+            .map(|(i, c)| CategoryCard {
+                link: Link {
+                    href: localized(lang, &format!("/categories/{}", c.category.slug)),
+                    text: c.category.title.get(lang).to_owned(),
+                },
+                count: i18n::count_types(lang, c.type_count),
+                image: c.thumbnail.as_ref().map(|p| Image::of(p, lang, i >= 4)),
+            })
+            .collect();
+        let layout = Layout::page(app, lang, title.clone(), first_line(home.collection.introduction.get(lang)), "/", "");
+        render(
+            app,
+            lang,
+            "home.html",
+            minijinja::context! {
+                layout,
+                title,
+                introduction => markdown::to_html(home.collection.introduction.get(lang)),
+                categories => cards,
+            },
+        )
+    })
+    .await
+}
+
+/// A plain-text summary for `<meta name="description">`: the first paragraph, unformatted.
+pub(crate) fn first_line(markdown: &str) -> String {
+    let para = markdown.split("\n\n").map(str::trim).find(|p| !p.is_empty()).unwrap_or("");
+    let plain: String = para
+        .chars()
+        .filter(|c| !matches!(c, '*' | '_' | '#' | '`' | '[' | ']' | '<' | '>'))
+        .map(|c| if c == '\n' { ' ' } else { c })
+        .collect();
+    if plain.chars().count() > 200 {
+        let cut: String = plain.chars().take(197).collect();
+        format!("{}…", cut.trim_end())
+    } else {
+        plain
+    }
+}

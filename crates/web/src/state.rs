@@ -1,0 +1,101 @@
+//! The state every handler shares: the catalogue, the loaded templates, the assets and the
+//! page cache.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use minijinja::Value;
+use vitrina_catalogue::Lang;
+use vitrina_operations::Catalogue;
+
+use crate::assets::Assets;
+use crate::cache::PageCache;
+use crate::error::WebError;
+use crate::i18n;
+use crate::templates::{self, Templates};
+
+/// How the site is set up; the binary fills it from its configuration.
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    /// A folder whose `*.html` files replace the embedded templates of the same name.
+    pub templates_dir: Option<PathBuf>,
+    /// Where media other than the embedded demo media are read from.
+    pub media_dir: PathBuf,
+}
+
+/// The shared state: cheap to clone (one `Arc`).
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    catalogue: Catalogue,
+    settings: WebSettings,
+    templates: Templates,
+    assets: Assets,
+    cache: PageCache,
+    /// The interface strings per language, converted once for the templates.
+    strings: [Value; 2],
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("settings", &self.inner.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl App {
+    /// Loads and checks the templates (embedded, then overrides from `templates_dir`) and the
+    /// assets. A template that does not parse, or does not render the error page, is an error
+    /// here rather than on the first visitor's request.
+    pub fn new(catalogue: Catalogue, settings: WebSettings) -> Result<App, WebError> {
+        let assets = Assets::load();
+        let templates = templates::load(settings.templates_dir.as_deref(), &assets)?;
+        let strings = [
+            Value::from_serialize(i18n::strings(Lang::En)),
+            Value::from_serialize(i18n::strings(Lang::Ru)),
+        ];
+        let mut inner = Inner {
+            catalogue,
+            settings,
+            templates,
+            assets,
+            cache: PageCache::new(crate::cache::DEFAULT_BUDGET),
+            strings,
+        };
+        inner.templates.prerender_errors(&inner.strings, &inner.assets)?;
+        Ok(App {
+            inner: Arc::new(inner),
+        })
+    }
+
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.inner.catalogue
+    }
+
+    pub fn settings(&self) -> &WebSettings {
+        &self.inner.settings
+    }
+
+    pub(crate) fn templates(&self) -> &Templates {
+        &self.inner.templates
+    }
+
+    pub(crate) fn assets(&self) -> &Assets {
+        &self.inner.assets
+    }
+
+    pub(crate) fn cache(&self) -> &PageCache {
+        &self.inner.cache
+    }
+
+    pub(crate) fn strings(&self, lang: Lang) -> Value {
+        match lang {
+            Lang::En => self.inner.strings[0].clone(),
+            Lang::Ru => self.inner.strings[1].clone(),
+        }
+    }
+}
