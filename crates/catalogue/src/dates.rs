@@ -86,10 +86,10 @@ impl PartialDate {
             if !(1..=12).contains(&m) {
                 return Err(DateError::Month);
             }
-            if let Some(d) = self.day {
-                if d == 0 || d > days_in_month(self.year, m) {
-                    return Err(DateError::Day);
-                }
+            if let Some(d) = self.day
+                && (d == 0 || d > days_in_month(self.year, m))
+            {
+                return Err(DateError::Day);
             }
         } else if self.day.is_some() {
             return Err(DateError::Format);
@@ -162,7 +162,11 @@ impl Period {
             None => true,
             Some(to) => {
                 let key = |d: PartialDate| (d.year, d.month.unwrap_or(12), d.day.unwrap_or(31));
-                let start = (self.from.year, self.from.month.unwrap_or(1), self.from.day.unwrap_or(1));
+                let start = (
+                    self.from.year,
+                    self.from.month.unwrap_or(1),
+                    self.from.day.unwrap_or(1),
+                );
                 start <= key(to)
             }
         }
@@ -175,8 +179,14 @@ mod tests {
 
     #[test]
     fn dates_keep_their_precision() {
-        assert_eq!(PartialDate::parse("1938").unwrap().precision(), Precision::Year);
-        assert_eq!(PartialDate::parse("1940-05").unwrap().precision(), Precision::Month);
+        assert_eq!(
+            PartialDate::parse("1938").unwrap().precision(),
+            Precision::Year
+        );
+        assert_eq!(
+            PartialDate::parse("1940-05").unwrap().precision(),
+            Precision::Month
+        );
         let d = PartialDate::parse("1932-06-15").unwrap();
         assert_eq!(d.precision(), Precision::Day);
         assert_eq!(d.to_string(), "1932-06-15");

@@ -164,11 +164,19 @@ impl Quantity {
     }
 
     pub fn metric_unit(&self) -> Unit {
-        if self.unit.is_length() { Unit::Mm } else { Unit::G }
+        if self.unit.is_length() {
+            Unit::Mm
+        } else {
+            Unit::G
+        }
     }
 
     pub fn imperial_unit(&self) -> Unit {
-        if self.unit.is_length() { Unit::Inch } else { Unit::Oz }
+        if self.unit.is_length() {
+            Unit::Inch
+        } else {
+            Unit::Oz
+        }
     }
 
     pub fn is_metric(&self) -> bool {
@@ -240,7 +248,9 @@ mod tests {
     fn amounts_accept_decimals_fractions_and_mixed_numbers_only() {
         assert_eq!(Amount::parse("1 1/2").unwrap().value(), 1.5);
         assert_eq!(Amount::parse("  3.20 ").unwrap().as_str(), "3.20");
-        for bad in ["", "0", "-1", "1/0", "abc", "1..2", ".5", "1e9", "NaN", "inf", "1/2/3", "999999"] {
+        for bad in [
+            "", "0", "-1", "1/0", "abc", "1..2", ".5", "1e9", "NaN", "inf", "1/2/3", "999999",
+        ] {
             assert!(Amount::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }
@@ -258,9 +268,27 @@ mod tests {
 
     #[test]
     fn ranges_must_be_positive_and_ordered() {
-        assert!(Range { min: 20.0, max: 24.5 }.is_valid());
-        assert!(!Range { min: 30.0, max: 24.5 }.is_valid());
+        assert!(
+            Range {
+                min: 20.0,
+                max: 24.5
+            }
+            .is_valid()
+        );
+        assert!(
+            !Range {
+                min: 30.0,
+                max: 24.5
+            }
+            .is_valid()
+        );
         assert!(!Range { min: 0.0, max: 1.0 }.is_valid());
-        assert!(!Range { min: f64::NAN, max: 1.0 }.is_valid());
+        assert!(
+            !Range {
+                min: f64::NAN,
+                max: 1.0
+            }
+            .is_valid()
+        );
     }
 }

@@ -112,7 +112,9 @@ mod tests {
             "nkvd-firemans-badge"
         );
         assert_eq!(
-            Slug::from_title("  Khalkhin Gol — 1939!  ").unwrap().as_str(),
+            Slug::from_title("  Khalkhin Gol — 1939!  ")
+                .unwrap()
+                .as_str(),
             "khalkhin-gol-1939"
         );
         assert_eq!(Slug::from_title("!!!"), None);

@@ -23,18 +23,27 @@ impl Validate for Snapshot {
         for (i, c) in self.categories.iter().enumerate() {
             c.check(&format!("{path}categories[{i}]."), errors);
             if !category_slugs.insert(&c.slug) {
-                errors.add(format!("{path}categories[{i}].slug"), format!("the slug {} is used twice", c.slug));
+                errors.add(
+                    format!("{path}categories[{i}].slug"),
+                    format!("the slug {} is used twice", c.slug),
+                );
             }
         }
         let mut type_slugs = HashSet::new();
         for (i, t) in self.types.iter().enumerate() {
             t.check(&format!("{path}types[{i}]."), errors);
             if !type_slugs.insert(&t.slug) {
-                errors.add(format!("{path}types[{i}].slug"), format!("the slug {} is used twice", t.slug));
+                errors.add(
+                    format!("{path}types[{i}].slug"),
+                    format!("the slug {} is used twice", t.slug),
+                );
             }
             for (j, c) in t.categories.iter().enumerate() {
                 if !category_slugs.contains(c) {
-                    errors.add(format!("{path}types[{i}].categories[{j}]"), format!("there is no category {c}"));
+                    errors.add(
+                        format!("{path}types[{i}].categories[{j}]"),
+                        format!("there is no category {c}"),
+                    );
                 }
             }
         }

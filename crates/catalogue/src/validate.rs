@@ -75,7 +75,10 @@ fn text(errors: &mut ValidationErrors, field: String, t: &Text, max: usize, requ
     }
     for (lang, s) in [("en", &t.en), ("ru", &t.ru)] {
         if s.chars().count() > max {
-            errors.add(format!("{field}.{lang}"), format!("at most {max} characters"));
+            errors.add(
+                format!("{field}.{lang}"),
+                format!("at most {max} characters"),
+            );
         }
         if has_control(s) {
             errors.add(format!("{field}.{lang}"), "contains control characters");
@@ -107,14 +110,26 @@ fn many<T>(errors: &mut ValidationErrors, field: String, items: &[T]) {
 impl Validate for Collection {
     fn check(&self, path: &str, errors: &mut ValidationErrors) {
         text(errors, format!("{path}title"), &self.title, MAX_NAME, true);
-        text(errors, format!("{path}introduction"), &self.introduction, MAX_LONG_TEXT, false);
+        text(
+            errors,
+            format!("{path}introduction"),
+            &self.introduction,
+            MAX_LONG_TEXT,
+            false,
+        );
     }
 }
 
 impl Validate for Category {
     fn check(&self, path: &str, errors: &mut ValidationErrors) {
         text(errors, format!("{path}title"), &self.title, MAX_NAME, true);
-        text(errors, format!("{path}introduction"), &self.introduction, MAX_LONG_TEXT, false);
+        text(
+            errors,
+            format!("{path}introduction"),
+            &self.introduction,
+            MAX_LONG_TEXT,
+            false,
+        );
     }
 }
 
@@ -143,8 +158,19 @@ impl Validate for BadgeType {
     fn check(&self, path: &str, errors: &mut ValidationErrors) {
         self.names.check(&format!("{path}names."), errors);
         if let Some(issuer) = &self.issuer {
-            text(errors, format!("{path}issuer.name"), &issuer.name, MAX_NAME, true);
-            string(errors, format!("{path}issuer.abbreviation"), &issuer.abbreviation, 40);
+            text(
+                errors,
+                format!("{path}issuer.name"),
+                &issuer.name,
+                MAX_NAME,
+                true,
+            );
+            string(
+                errors,
+                format!("{path}issuer.abbreviation"),
+                &issuer.abbreviation,
+                40,
+            );
         }
         if let Some(d) = &self.established
             && let Err(e) = d.check()
@@ -160,26 +186,55 @@ impl Validate for BadgeType {
                 }
             }
             if !p.is_ordered() {
-                errors.add(format!("{path}period.to"), "the period ends before it starts");
+                errors.add(
+                    format!("{path}period.to"),
+                    "the period ends before it starts",
+                );
             }
         }
         if let Some(ev) = &self.event {
-            text(errors, format!("{path}event.name"), &ev.name, MAX_NAME, true);
-            text(errors, format!("{path}event.place"), &ev.place, MAX_NAME, false);
+            text(
+                errors,
+                format!("{path}event.name"),
+                &ev.name,
+                MAX_NAME,
+                true,
+            );
+            text(
+                errors,
+                format!("{path}event.place"),
+                &ev.place,
+                MAX_NAME,
+                false,
+            );
             if let Some(d) = &ev.date
                 && let Err(e) = d.check()
             {
                 errors.add(format!("{path}event.date"), e.to_string());
             }
         }
-        text(errors, format!("{path}description"), &self.description, MAX_LONG_TEXT, false);
+        text(
+            errors,
+            format!("{path}description"),
+            &self.description,
+            MAX_LONG_TEXT,
+            false,
+        );
         many(errors, format!("{path}references"), &self.references);
         for (i, r) in self.references.iter().enumerate() {
-            string(errors, format!("{path}references[{i}].citation"), &r.citation, MAX_SHORT_TEXT);
+            string(
+                errors,
+                format!("{path}references[{i}].citation"),
+                &r.citation,
+                MAX_SHORT_TEXT,
+            );
             if let Some(url) = &r.url
                 && !(url.starts_with("https://") || url.starts_with("http://"))
             {
-                errors.add(format!("{path}references[{i}].url"), "a link must start with https:// or http://");
+                errors.add(
+                    format!("{path}references[{i}].url"),
+                    "a link must start with https:// or http://",
+                );
             }
         }
         many(errors, format!("{path}categories"), &self.categories);
@@ -202,19 +257,37 @@ impl Validate for Variant {
         for (i, m) in self.marks.iter().enumerate() {
             text(errors, format!("{path}marks[{i}]"), m, MAX_SHORT_TEXT, true);
         }
-        text(errors, format!("{path}enamel"), &self.enamel, MAX_SHORT_TEXT, false);
-        text(errors, format!("{path}notes"), &self.notes, MAX_LONG_TEXT, false);
+        text(
+            errors,
+            format!("{path}enamel"),
+            &self.enamel,
+            MAX_SHORT_TEXT,
+            false,
+        );
+        text(
+            errors,
+            format!("{path}notes"),
+            &self.notes,
+            MAX_LONG_TEXT,
+            false,
+        );
         for (name, r) in [("size_mm", &self.size_mm), ("weight_g", &self.weight_g)] {
             if let Some(r) = r
                 && !r.is_valid()
             {
-                errors.add(format!("{path}{name}"), "give a positive minimum no larger than the maximum");
+                errors.add(
+                    format!("{path}{name}"),
+                    "give a positive minimum no larger than the maximum",
+                );
             }
         }
         if let Some(s) = &self.serial_numbers
             && s.from > s.to
         {
-            errors.add(format!("{path}serial_numbers"), "the range ends before it starts");
+            errors.add(
+                format!("{path}serial_numbers"),
+                "the range ends before it starts",
+            );
         }
         many(errors, format!("{path}specimens"), &self.specimens);
         for (i, s) in self.specimens.iter().enumerate() {
@@ -225,21 +298,61 @@ impl Validate for Variant {
 
 impl Validate for Specimen {
     fn check(&self, path: &str, errors: &mut ValidationErrors) {
-        string(errors, format!("{path}inventory_number"), &self.inventory_number, 100);
+        string(
+            errors,
+            format!("{path}inventory_number"),
+            &self.inventory_number,
+            100,
+        );
         many(errors, format!("{path}engravings"), &self.engravings);
-        for (i, Engraving { text: t, description, .. }) in self.engravings.iter().enumerate() {
-            string(errors, format!("{path}engravings[{i}].text"), t, MAX_SHORT_TEXT);
-            text(errors, format!("{path}engravings[{i}].description"), description, MAX_SHORT_TEXT, false);
+        for (
+            i,
+            Engraving {
+                text: t,
+                description,
+                ..
+            },
+        ) in self.engravings.iter().enumerate()
+        {
+            string(
+                errors,
+                format!("{path}engravings[{i}].text"),
+                t,
+                MAX_SHORT_TEXT,
+            );
+            text(
+                errors,
+                format!("{path}engravings[{i}].description"),
+                description,
+                MAX_SHORT_TEXT,
+                false,
+            );
             if t.trim().is_empty() && description.is_empty() {
-                errors.add(format!("{path}engravings[{i}]"), "give the engraved text or describe it");
+                errors.add(
+                    format!("{path}engravings[{i}]"),
+                    "give the engraved text or describe it",
+                );
             }
         }
         many(errors, format!("{path}hallmarks"), &self.hallmarks);
         for (i, Hallmark { description, .. }) in self.hallmarks.iter().enumerate() {
-            text(errors, format!("{path}hallmarks[{i}].description"), description, MAX_SHORT_TEXT, false);
+            text(
+                errors,
+                format!("{path}hallmarks[{i}].description"),
+                description,
+                MAX_SHORT_TEXT,
+                false,
+            );
         }
         many(errors, format!("{path}measurements"), &self.measurements);
-        for (i, Measurement { dimension, quantity }) in self.measurements.iter().enumerate() {
+        for (
+            i,
+            Measurement {
+                dimension,
+                quantity,
+            },
+        ) in self.measurements.iter().enumerate()
+        {
             if dimension.is_length() != quantity.unit.is_length() {
                 errors.add(
                     format!("{path}measurements[{i}].unit"),
@@ -251,7 +364,13 @@ impl Validate for Specimen {
                 );
             }
         }
-        text(errors, format!("{path}notes"), &self.notes, MAX_LONG_TEXT, false);
+        text(
+            errors,
+            format!("{path}notes"),
+            &self.notes,
+            MAX_LONG_TEXT,
+            false,
+        );
         many(errors, format!("{path}photos"), &self.photos);
         for (i, p) in self.photos.iter().enumerate() {
             p.check(&format!("{path}photos[{i}]."), errors);
@@ -264,8 +383,18 @@ impl Validate for Specimen {
 
 impl Validate for SpecimenPrivate {
     fn check(&self, path: &str, errors: &mut ValidationErrors) {
-        string(errors, format!("{path}provenance"), &self.provenance, MAX_LONG_TEXT);
-        string(errors, format!("{path}storage_location"), &self.storage_location, MAX_NAME);
+        string(
+            errors,
+            format!("{path}provenance"),
+            &self.provenance,
+            MAX_LONG_TEXT,
+        );
+        string(
+            errors,
+            format!("{path}storage_location"),
+            &self.storage_location,
+            MAX_NAME,
+        );
         string(errors, format!("{path}notes"), &self.notes, MAX_LONG_TEXT);
         if let Some(d) = &self.acquired
             && let Err(e) = d.check()
@@ -280,10 +409,16 @@ impl Validate for SpecimenPrivate {
                 && !amount.starts_with('.')
                 && !amount.ends_with('.');
             if !amount_ok {
-                errors.add(format!("{path}price.amount"), "write the price as a number such as 120 or 99.50");
+                errors.add(
+                    format!("{path}price.amount"),
+                    "write the price as a number such as 120 or 99.50",
+                );
             }
             if !(currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase())) {
-                errors.add(format!("{path}price.currency"), "use an ISO 4217 code such as USD, EUR or RUB");
+                errors.add(
+                    format!("{path}price.currency"),
+                    "use an ISO 4217 code such as USD, EUR or RUB",
+                );
             }
         }
     }
@@ -294,13 +429,31 @@ impl Validate for Photo {
         let file_ok = !self.file.is_empty()
             && self.file.len() <= 300
             && !self.file.starts_with('/')
-            && !self.file.split('/').any(|part| part.is_empty() || part == "." || part == "..")
-            && self.file.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b));
+            && !self
+                .file
+                .split('/')
+                .any(|part| part.is_empty() || part == "." || part == "..")
+            && self
+                .file
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b));
         if !file_ok {
             errors.add(format!("{path}file"), "not a valid media key");
         }
-        text(errors, format!("{path}alt"), &self.alt, MAX_SHORT_TEXT, true);
-        text(errors, format!("{path}caption"), &self.caption, MAX_SHORT_TEXT, false);
+        text(
+            errors,
+            format!("{path}alt"),
+            &self.alt,
+            MAX_SHORT_TEXT,
+            true,
+        );
+        text(
+            errors,
+            format!("{path}caption"),
+            &self.caption,
+            MAX_SHORT_TEXT,
+            false,
+        );
         string(errors, format!("{path}credit"), &self.credit, MAX_NAME);
     }
 }
@@ -364,7 +517,10 @@ mod tests {
             to: Some(PartialDate::year(1922)),
         });
         let mut v = variant();
-        v.weight_g = Some(Range { min: 30.0, max: 20.0 });
+        v.weight_g = Some(Range {
+            min: 30.0,
+            max: 20.0,
+        });
         v.specimens.push(Specimen {
             id: None,
             inventory_number: "A\u{0}1".into(),

@@ -103,15 +103,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let row: Row = row?;
         let category_slug = Slug::from_title(&row.category).ok_or("bad category")?;
         let next_position = categories.len() as i64;
-        categories.entry(row.category.clone()).or_insert_with(|| Category {
-            id: None,
-            slug: category_slug.clone(),
-            position: next_position,
-            title: Text::en(row.category.clone()),
-            introduction: Text::default(),
-        });
+        categories
+            .entry(row.category.clone())
+            .or_insert_with(|| Category {
+                id: None,
+                slug: category_slug.clone(),
+                position: next_position,
+                title: Text::en(row.category.clone()),
+                introduction: Text::default(),
+            });
         let slug = Slug::from_title(&format!("{} {}", row.title_en, row.id)).ok_or("bad title")?;
-        let dims: Vec<f64> = row.dimensions_mm.split('x').filter_map(|d| d.trim().parse().ok()).collect();
+        let dims: Vec<f64> = row
+            .dimensions_mm
+            .split('x')
+            .filter_map(|d| d.trim().parse().ok())
+            .collect();
         let weight: Vec<f64> = row.weight_g.trim().parse().into_iter().collect();
         let specimen = Specimen {
             id: None,

@@ -20,7 +20,9 @@ struct Media;
 /// The demo collection, parsed and validated.
 pub fn snapshot() -> Result<Snapshot> {
     let snapshot: Snapshot = toml::from_str(FIXTURE).map_err(|e| Error::Demo(e.to_string()))?;
-    snapshot.validate().map_err(|e| Error::Demo(e.to_string()))?;
+    snapshot
+        .validate()
+        .map_err(|e| Error::Demo(e.to_string()))?;
     Ok(snapshot)
 }
 
@@ -39,9 +41,17 @@ mod tests {
         let snapshot = snapshot().unwrap();
         assert_eq!(snapshot.categories.len(), 7);
         for t in &snapshot.types {
-            let photos = t.photos.iter().chain(t.specimens().flat_map(|s| s.photos.iter()));
+            let photos = t
+                .photos
+                .iter()
+                .chain(t.specimens().flat_map(|s| s.photos.iter()));
             for p in photos {
-                assert!(media(&p.file).is_some(), "{} names {} which is not embedded", t.slug, p.file);
+                assert!(
+                    media(&p.file).is_some(),
+                    "{} names {} which is not embedded",
+                    t.slug,
+                    p.file
+                );
             }
         }
     }

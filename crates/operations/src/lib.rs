@@ -11,11 +11,15 @@ mod open;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use vitrina_catalogue::{Access, BadgeType, Category, Collection, Slug, Snapshot, Validate, ValidationErrors};
-use vitrina_storage::{CategorySummary, Neighbours, Page, Store, StorageError, TypeFilter, TypeSummary};
+use vitrina_catalogue::{
+    Access, BadgeType, Category, Collection, Slug, Snapshot, Validate, ValidationErrors,
+};
+use vitrina_storage::{
+    CategorySummary, Neighbours, Page, StorageError, Store, TypeFilter, TypeSummary,
+};
 
-pub use vitrina_storage::Store;
 pub use open::{Engine, open_store, redact as redact_url};
+pub use vitrina_storage::Store;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -113,7 +117,11 @@ impl Catalogue {
 
     /// A type as the public sees it: private fields are neither loaded nor returned.
     pub async fn public_type(&self, slug: &Slug) -> Result<TypeView> {
-        let badge_type = self.store.badge_type(slug, Access::Public).await?.into_public();
+        let badge_type = self
+            .store
+            .badge_type(slug, Access::Public)
+            .await?
+            .into_public();
         let mut categories = Vec::with_capacity(badge_type.categories.len());
         for c in &badge_type.categories {
             categories.push(self.store.category(c).await?);

@@ -58,14 +58,20 @@ mod tests {
     fn engines_are_told_apart_by_scheme() {
         assert_eq!(Engine::of_url("sqlite://data/v.db"), Some(Engine::Sqlite));
         assert_eq!(Engine::of_url("postgres://u@h/db"), Some(Engine::Postgres));
-        assert_eq!(Engine::of_url("postgresql://u@h/db"), Some(Engine::Postgres));
+        assert_eq!(
+            Engine::of_url("postgresql://u@h/db"),
+            Some(Engine::Postgres)
+        );
         assert_eq!(Engine::of_url("mysql://u@h/db"), None);
         assert_eq!(Engine::of_url(""), None);
     }
 
     #[test]
     fn passwords_never_reach_a_message() {
-        assert_eq!(redact("postgres://bob:s3cret@db:5432/v"), "postgres://bob:***@db:5432/v");
+        assert_eq!(
+            redact("postgres://bob:s3cret@db:5432/v"),
+            "postgres://bob:***@db:5432/v"
+        );
         assert_eq!(redact("postgres://bob@db/v"), "postgres://bob@db/v");
         assert_eq!(redact("sqlite://x.db"), "sqlite://x.db");
     }

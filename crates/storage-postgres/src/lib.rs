@@ -1,1 +1,492 @@
-//! placeholder
+//! The scale-out storage backend: [`PostgresStore`], PostgreSQL through sqlx, with its own
+//! migrations (`migrations/`, run on connect).
+//!
+//! It keeps the same shape as the SQLite backend so both behave alike under the shared test suite:
+//! a badge type is stored as one public JSONB document (children and their ids included, private
+//! fields never) beside a [`TypeSummary`] for lists, so a public read is one lookup by the unique
+//! slug index and never touches `specimen_private`. The child tables hold only structure (ids,
+//! parents, order) so that ids are assigned here and never reused, foreign keys hold and deletes
+//! cascade. English names sort with the `C` collation, byte by byte, as SQLite does, so both
+//! engines list types in the same order.
+
+mod error;
+mod write;
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+use vitrina_catalogue::{
+    Access, BadgeType, Category, CategoryId, Collection, Slug, Snapshot, TypeId, Validate,
+};
+use vitrina_storage::{
+    CategoryStore, CategorySummary, CollectionStore, Neighbours, Page, Result, StorageError, Store,
+    TypeFilter, TypeStore, TypeSummary,
+};
+
+use crate::error::{json, map};
+use crate::write::{
+    Ids, category_data, category_ids, load_private, parse_slug, retag_types, write_type,
+};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// A Vitrina collection in a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+/// Connection options for a `postgres://` or `postgresql://` URL.
+pub fn connect_options(url: &str) -> Result<PgConnectOptions> {
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err(StorageError::Unavailable(format!(
+            "not a PostgreSQL URL (expected postgres://USER@HOST/DATABASE): {}",
+            redact(url)
+        )));
+    }
+    let options = PgConnectOptions::from_str(url).map_err(|e| {
+        StorageError::Unavailable(format!("bad PostgreSQL URL {}: {e}", redact(url)))
+    })?;
+    Ok(options
+        .application_name("vitrina")
+        .statement_cache_capacity(128))
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl PostgresStore {
+    /// Connects to the database at a `postgres://` URL and migrates it.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let options = connect_options(url)?;
+        // One plain connection first: a refused or missing database fails at once, with the
+        // server's own reason, rather than after the pool's retries time out.
+        let first = PgConnection::connect_with(&options)
+            .await
+            .map_err(|e| match map(e) {
+                StorageError::Unavailable(m) => {
+                    StorageError::Unavailable(format!("{m} (database URL {})", redact(url)))
+                }
+                other => other,
+            })?;
+        let _ = first.close().await;
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let pool = PgPoolOptions::new()
+            .max_connections((cores * 4).clamp(8, 32) as u32)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(|e| match map(e) {
+                StorageError::Unavailable(m) => {
+                    StorageError::Unavailable(format!("{m} (database URL {})", redact(url)))
+                }
+                other => other,
+            })?;
+        MIGRATOR.run(&pool).await.map_err(error::migrate)?;
+        Ok(Self { pool })
+    }
+
+    async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+        self.pool.begin().await.map_err(map)
+    }
+}
+
+fn summaries(rows: Vec<String>) -> Result<Vec<TypeSummary>> {
+    rows.iter()
+        .map(|s| serde_json::from_str(s).map_err(json))
+        .collect()
+}
+
+fn limit(page: Page) -> (i64, i64) {
+    let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    (clamp(page.limit), clamp(page.offset))
+}
+
+fn category(id: i64, data: &str) -> Result<Category> {
+    let mut c: Category = serde_json::from_str(data).map_err(json)?;
+    c.id = Some(CategoryId::new(id));
+    Ok(c)
+}
+
+#[async_trait]
+impl CollectionStore for PostgresStore {
+    async fn collection(&self) -> Result<Option<Collection>> {
+        let data: Option<String> =
+            sqlx::query_scalar("SELECT data::text FROM collection WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map)?;
+        data.map(|d| serde_json::from_str(&d).map_err(json))
+            .transpose()
+    }
+
+    async fn put_collection(&self, collection: &Collection) -> Result<()> {
+        collection.validate()?;
+        sqlx::query(
+            "INSERT INTO collection (id, data) VALUES (1, $1::jsonb) \
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+        )
+        .bind(serde_json::to_string(collection).map_err(json)?)
+        .execute(&self.pool)
+        .await
+        .map_err(map)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl CategoryStore for PostgresStore {
+    async fn categories(&self) -> Result<Vec<CategorySummary>> {
+        let rows: Vec<(i64, String, i64, Option<String>)> = sqlx::query_as(
+            "SELECT c.id, c.data::text, \
+               (SELECT COUNT(*) FROM type_categories tc WHERE tc.category_id = c.id), \
+               (SELECT t.summary::text FROM type_categories tc JOIN badge_types t ON t.id = tc.type_id \
+                 WHERE tc.category_id = c.id AND t.has_thumbnail \
+                 ORDER BY t.position, t.name_en, t.id LIMIT 1) \
+             FROM categories c ORDER BY c.position, c.slug",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map)?;
+        rows.into_iter()
+            .map(|(id, data, count, first)| {
+                let thumbnail = match first {
+                    Some(s) => {
+                        serde_json::from_str::<TypeSummary>(&s)
+                            .map_err(json)?
+                            .thumbnail
+                    }
+                    None => None,
+                };
+                Ok(CategorySummary {
+                    category: category(id, &data)?,
+                    type_count: count.max(0) as u64,
+                    thumbnail,
+                })
+            })
+            .collect()
+    }
+
+    async fn category(&self, slug: &Slug) -> Result<Category> {
+        let row: Option<(i64, String)> =
+            sqlx::query_as("SELECT id, data::text FROM categories WHERE slug = $1")
+                .bind(slug.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map)?;
+        let (id, data) = row.ok_or_else(|| StorageError::not_found("category", slug))?;
+        category(id, &data)
+    }
+
+    async fn save_category(&self, c: &Category) -> Result<Category> {
+        c.validate()?;
+        let mut tx = self.begin().await?;
+        let id = match c.id {
+            Some(id) => {
+                let old: Option<String> = sqlx::query_scalar("SELECT slug FROM categories WHERE id = $1")
+                    .bind(id.get())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(map)?;
+                let old = parse_slug(&old.ok_or_else(|| StorageError::not_found("category", id))?)?;
+                sqlx::query("UPDATE categories SET slug = $1, position = $2, data = $3::jsonb WHERE id = $4")
+                    .bind(c.slug.as_str())
+                    .bind(c.position)
+                    .bind(category_data(c)?)
+                    .bind(id.get())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map)?;
+                if old != c.slug {
+                    retag_types(&mut tx, id.get(), &old, Some(&c.slug)).await?;
+                }
+                id.get()
+            }
+            None => sqlx::query_scalar(
+                "INSERT INTO categories (slug, position, data) VALUES ($1, $2, $3::jsonb) RETURNING id",
+            )
+            .bind(c.slug.as_str())
+            .bind(c.position)
+            .bind(category_data(c)?)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map)?,
+        };
+        tx.commit().await.map_err(map)?;
+        let mut out = c.clone();
+        out.id = Some(CategoryId::new(id));
+        Ok(out)
+    }
+
+    async fn delete_category(&self, slug: &Slug) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let id: i64 = sqlx::query_scalar("SELECT id FROM categories WHERE slug = $1")
+            .bind(slug.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map)?
+            .ok_or_else(|| StorageError::not_found("category", slug))?;
+        retag_types(&mut tx, id, slug, None).await?;
+        sqlx::query("DELETE FROM categories WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+        tx.commit().await.map_err(map)
+    }
+}
+
+#[async_trait]
+impl TypeStore for PostgresStore {
+    async fn types(&self, filter: &TypeFilter, page: Page) -> Result<(Vec<TypeSummary>, u64)> {
+        let (limit, offset) = limit(page);
+        let (rows, total): (Vec<String>, i64) = match &filter.category {
+            None => {
+                let rows = sqlx::query_scalar(
+                    "SELECT summary::text FROM badge_types ORDER BY position, name_en, id LIMIT $1 OFFSET $2",
+                )
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map)?;
+                let total = sqlx::query_scalar("SELECT COUNT(*) FROM badge_types")
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(map)?;
+                (rows, total)
+            }
+            Some(slug) => {
+                let category: i64 = sqlx::query_scalar("SELECT id FROM categories WHERE slug = $1")
+                    .bind(slug.as_str())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map)?
+                    .ok_or_else(|| StorageError::not_found("category", slug))?;
+                let rows = sqlx::query_scalar(
+                    "SELECT t.summary::text FROM badge_types t JOIN type_categories tc ON tc.type_id = t.id \
+                     WHERE tc.category_id = $1 ORDER BY t.position, t.name_en, t.id LIMIT $2 OFFSET $3",
+                )
+                .bind(category)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map)?;
+                let total = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM type_categories WHERE category_id = $1",
+                )
+                .bind(category)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(map)?;
+                (rows, total)
+            }
+        };
+        Ok((summaries(rows)?, total.max(0) as u64))
+    }
+
+    async fn badge_type(&self, slug: &Slug, access: Access) -> Result<BadgeType> {
+        let row: Option<(i64, i64, String)> =
+            sqlx::query_as("SELECT id, version, document::text FROM badge_types WHERE slug = $1")
+                .bind(slug.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map)?;
+        let (id, version, document) =
+            row.ok_or_else(|| StorageError::not_found("badge type", slug))?;
+        let mut t: BadgeType = serde_json::from_str(&document).map_err(json)?;
+        t.id = Some(TypeId::new(id));
+        t.version = version;
+        match access {
+            // The document never holds private fields; `into_public` is the second lock.
+            Access::Public => Ok(t.into_public()),
+            Access::Private => {
+                load_private(&self.pool, &mut t, id).await?;
+                Ok(t)
+            }
+        }
+    }
+
+    async fn save_type(&self, badge_type: &BadgeType) -> Result<BadgeType> {
+        badge_type.validate()?;
+        let mut tx = self.begin().await?;
+        let categories = category_ids(&mut tx).await?;
+        let mut t =
+            write_type(&mut tx, badge_type, badge_type.id, Ids::Strict, &categories).await?;
+        let type_id = t.id.map_or(0, |i| i.get());
+        load_private(&mut *tx, &mut t, type_id).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(t)
+    }
+
+    async fn delete_type(&self, slug: &Slug) -> Result<()> {
+        let done = sqlx::query("DELETE FROM badge_types WHERE slug = $1")
+            .bind(slug.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(map)?;
+        if done.rows_affected() == 0 {
+            return Err(StorageError::not_found("badge type", slug));
+        }
+        Ok(())
+    }
+
+    async fn neighbours(&self, slug: &Slug) -> Result<Neighbours> {
+        let row: Option<(i64, String, i64)> =
+            sqlx::query_as("SELECT position, name_en, id FROM badge_types WHERE slug = $1")
+                .bind(slug.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map)?;
+        let (position, name, id) =
+            row.ok_or_else(|| StorageError::not_found("badge type", slug))?;
+        let mut out = Neighbours::default();
+        for (sql, slot) in [
+            (
+                "SELECT summary::text FROM badge_types WHERE (position, name_en, id) < ($1, $2, $3) \
+                 ORDER BY position DESC, name_en DESC, id DESC LIMIT 1",
+                &mut out.previous,
+            ),
+            (
+                "SELECT summary::text FROM badge_types WHERE (position, name_en, id) > ($1, $2, $3) \
+                 ORDER BY position, name_en, id LIMIT 1",
+                &mut out.next,
+            ),
+        ] {
+            let s: Option<String> = sqlx::query_scalar(sql)
+                .bind(position)
+                .bind(&name)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map)?;
+            *slot = s
+                .map(|s| serde_json::from_str(&s).map_err(json))
+                .transpose()?;
+        }
+        Ok(out)
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    fn engine(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(map)?;
+        Ok(())
+    }
+
+    async fn is_empty(&self) -> Result<bool> {
+        let any: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM collection) OR EXISTS (SELECT 1 FROM categories) \
+             OR EXISTS (SELECT 1 FROM badge_types)",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map)?;
+        Ok(!any)
+    }
+
+    async fn import(&self, snapshot: &Snapshot) -> Result<()> {
+        snapshot.validate()?;
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO collection (id, data) VALUES (1, $1::jsonb) \
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+        )
+        .bind(serde_json::to_string(&snapshot.collection).map_err(json)?)
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+        for c in &snapshot.categories {
+            sqlx::query(
+                "INSERT INTO categories (slug, position, data) VALUES ($1, $2, $3::jsonb) \
+                 ON CONFLICT (slug) DO UPDATE SET position = excluded.position, data = excluded.data",
+            )
+            .bind(c.slug.as_str())
+            .bind(c.position)
+            .bind(category_data(c)?)
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+        }
+        let categories = category_ids(&mut tx).await?;
+        let existing: HashMap<String, i64> =
+            sqlx::query_as::<_, (String, i64)>("SELECT slug, id FROM badge_types")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(map)?
+                .into_iter()
+                .collect();
+        for t in &snapshot.types {
+            let target = existing.get(t.slug.as_str()).map(|&id| TypeId::new(id));
+            write_type(&mut tx, t, target, Ids::Lenient, &categories).await?;
+        }
+        tx.commit().await.map_err(map)
+    }
+
+    async fn type_slugs(&self) -> Result<Vec<Slug>> {
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT slug FROM badge_types ORDER BY position, name_en, id")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map)?;
+        rows.iter().map(|s| parse_slug(s)).collect()
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_checked_and_passwords_kept_out_of_messages() {
+        assert!(connect_options("postgres://postgres@127.0.0.1:5432/vitrina").is_ok());
+        assert!(connect_options("postgresql://u:p@localhost/vitrina").is_ok());
+        let err = connect_options("sqlite://vitrina.db").unwrap_err();
+        assert!(matches!(err, StorageError::Unavailable(_)), "{err:?}");
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("postgres://h/db"), "postgres://h/db");
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_is_unavailable_with_a_clear_message() {
+        // Port 1 on localhost: nothing listens there.
+        let err = PostgresStore::connect("postgres://postgres:pw@127.0.0.1:1/vitrina")
+            .await
+            .unwrap_err();
+        match err {
+            StorageError::Unavailable(m) => {
+                assert!(m.contains("127.0.0.1:1") && !m.contains("pw@"), "{m}");
+            }
+            other => panic!("expected Unavailable, got {other:?}"),
+        }
+    }
+}

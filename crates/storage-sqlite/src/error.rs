@@ -15,7 +15,10 @@ pub(crate) fn map(e: sqlx::Error) -> StorageError {
             } else {
                 let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
                 // Extended codes carry the primary code in their low byte.
-                let primary = code.parse::<i64>().map(|c| (c & 0xff).to_string()).unwrap_or(code);
+                let primary = code
+                    .parse::<i64>()
+                    .map(|c| (c & 0xff).to_string())
+                    .unwrap_or(code);
                 match primary.as_str() {
                     CANTOPEN | NOTADB | READONLY => StorageError::Unavailable(format!(
                         "cannot use the SQLite database: {}",
@@ -25,7 +28,9 @@ pub(crate) fn map(e: sqlx::Error) -> StorageError {
                 }
             }
         }
-        sqlx::Error::Io(io) => StorageError::Unavailable(format!("cannot reach the SQLite database: {io}")),
+        sqlx::Error::Io(io) => {
+            StorageError::Unavailable(format!("cannot reach the SQLite database: {io}"))
+        }
         sqlx::Error::PoolTimedOut => {
             StorageError::Unavailable("timed out waiting for a SQLite connection".into())
         }
@@ -62,10 +67,22 @@ mod tests {
     #[test]
     fn io_and_pool_errors_mean_unavailable() {
         let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
-        assert!(matches!(map(sqlx::Error::Io(refused)), StorageError::Unavailable(_)));
-        assert!(matches!(map(sqlx::Error::PoolTimedOut), StorageError::Unavailable(_)));
-        assert!(matches!(map(sqlx::Error::PoolClosed), StorageError::Unavailable(_)));
-        assert!(matches!(map(sqlx::Error::RowNotFound), StorageError::Backend(_)));
+        assert!(matches!(
+            map(sqlx::Error::Io(refused)),
+            StorageError::Unavailable(_)
+        ));
+        assert!(matches!(
+            map(sqlx::Error::PoolTimedOut),
+            StorageError::Unavailable(_)
+        ));
+        assert!(matches!(
+            map(sqlx::Error::PoolClosed),
+            StorageError::Unavailable(_)
+        ));
+        assert!(matches!(
+            map(sqlx::Error::RowNotFound),
+            StorageError::Backend(_)
+        ));
     }
 
     #[test]

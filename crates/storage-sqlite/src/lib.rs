@@ -1,1 +1,497 @@
-//! placeholder
+//! The embedded default storage backend: [`SqliteStore`], SQLite through sqlx, with its own
+//! migrations (`migrations/`, run on open).
+//!
+//! Reads are built to be cheap, because the public type page is served from here: a badge type
+//! is stored as one public JSON document (children and their ids included, private fields never)
+//! beside a [`TypeSummary`] for lists, so a public read is one lookup by the unique slug index and
+//! never touches `specimen_private`. The child tables hold only structure (ids, parents, order) so
+//! that ids are assigned here and never reused, foreign keys hold and deletes cascade. Writes go
+//! through one connection in `BEGIN IMMEDIATE` transactions; reads use a pool of their own, which
+//! WAL lets run beside the writer.
+
+mod error;
+mod write;
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use vitrina_catalogue::{
+    Access, BadgeType, Category, CategoryId, Collection, Slug, Snapshot, TypeId, Validate,
+};
+use vitrina_storage::{
+    CategoryStore, CategorySummary, CollectionStore, Neighbours, Page, Result, StorageError, Store,
+    TypeFilter, TypeStore, TypeSummary,
+};
+
+use crate::error::{json, map};
+use crate::write::{
+    Ids, category_data, category_ids, load_private, parse_slug, retag_types, write_type,
+};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// How long a statement waits for a lock held by another process before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A Vitrina collection in one SQLite file.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    /// Readers: several connections, which WAL lets read while the writer writes.
+    read: SqlitePool,
+    /// The writer: one connection, so writers queue here instead of failing with SQLITE_BUSY.
+    write: SqlitePool,
+}
+
+/// Connection options for a `sqlite://PATH` (or `sqlite:PATH`, `sqlite::memory:`) URL: the file
+/// is created when missing, in WAL mode with foreign keys on.
+pub fn connect_options(url: &str) -> Result<SqliteConnectOptions> {
+    if !url.starts_with("sqlite:") {
+        return Err(StorageError::Unavailable(format!(
+            "not a SQLite URL (expected sqlite://PATH): {url}"
+        )));
+    }
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(|e| StorageError::Unavailable(format!("bad SQLite URL {url}: {e}")))?;
+    Ok(options
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(BUSY_TIMEOUT)
+        .statement_cache_capacity(64))
+}
+
+fn is_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
+}
+
+impl SqliteStore {
+    /// Opens (creating it if missing) the database at a `sqlite://PATH` URL and migrates it.
+    pub async fn open(url: &str) -> Result<Self> {
+        let options = connect_options(url)?;
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.clone())
+            .await
+            .map_err(map)?;
+        MIGRATOR.run(&write).await.map_err(error::migrate)?;
+        // An in-memory database exists once per connection: read and write through the same one.
+        let read = if is_memory(url) {
+            write.clone()
+        } else {
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            SqlitePoolOptions::new()
+                .max_connections((cores * 2).clamp(4, 16) as u32)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(options.read_only(true))
+                .await
+                .map_err(map)?
+        };
+        Ok(Self { read, write })
+    }
+
+    async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        self.write.begin_with("BEGIN IMMEDIATE").await.map_err(map)
+    }
+}
+
+fn summaries(rows: Vec<String>) -> Result<Vec<TypeSummary>> {
+    rows.iter()
+        .map(|s| serde_json::from_str(s).map_err(json))
+        .collect()
+}
+
+fn limit(page: Page) -> (i64, i64) {
+    let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    (clamp(page.limit), clamp(page.offset))
+}
+
+fn category(id: i64, data: &str) -> Result<Category> {
+    let mut c: Category = serde_json::from_str(data).map_err(json)?;
+    c.id = Some(CategoryId::new(id));
+    Ok(c)
+}
+
+#[async_trait]
+impl CollectionStore for SqliteStore {
+    async fn collection(&self) -> Result<Option<Collection>> {
+        let data: Option<String> = sqlx::query_scalar("SELECT data FROM collection WHERE id = 1")
+            .fetch_optional(&self.read)
+            .await
+            .map_err(map)?;
+        data.map(|d| serde_json::from_str(&d).map_err(json))
+            .transpose()
+    }
+
+    async fn put_collection(&self, collection: &Collection) -> Result<()> {
+        collection.validate()?;
+        sqlx::query(
+            "INSERT INTO collection (id, data) VALUES (1, ?) \
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+        )
+        .bind(serde_json::to_string(collection).map_err(json)?)
+        .execute(&self.write)
+        .await
+        .map_err(map)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl CategoryStore for SqliteStore {
+    async fn categories(&self) -> Result<Vec<CategorySummary>> {
+        let rows: Vec<(i64, String, i64, Option<String>)> = sqlx::query_as(
+            "SELECT c.id, c.data, \
+               (SELECT COUNT(*) FROM type_categories tc WHERE tc.category_id = c.id), \
+               (SELECT t.summary FROM type_categories tc JOIN badge_types t ON t.id = tc.type_id \
+                 WHERE tc.category_id = c.id AND t.has_thumbnail = 1 \
+                 ORDER BY t.position, t.name_en, t.id LIMIT 1) \
+             FROM categories c ORDER BY c.position, c.slug",
+        )
+        .fetch_all(&self.read)
+        .await
+        .map_err(map)?;
+        rows.into_iter()
+            .map(|(id, data, count, first)| {
+                let thumbnail = match first {
+                    Some(s) => {
+                        serde_json::from_str::<TypeSummary>(&s)
+                            .map_err(json)?
+                            .thumbnail
+                    }
+                    None => None,
+                };
+                Ok(CategorySummary {
+                    category: category(id, &data)?,
+                    type_count: count.max(0) as u64,
+                    thumbnail,
+                })
+            })
+            .collect()
+    }
+
+    async fn category(&self, slug: &Slug) -> Result<Category> {
+        let row: Option<(i64, String)> =
+            sqlx::query_as("SELECT id, data FROM categories WHERE slug = ?")
+                .bind(slug.as_str())
+                .fetch_optional(&self.read)
+                .await
+                .map_err(map)?;
+        let (id, data) = row.ok_or_else(|| StorageError::not_found("category", slug))?;
+        category(id, &data)
+    }
+
+    async fn save_category(&self, c: &Category) -> Result<Category> {
+        c.validate()?;
+        let mut tx = self.begin().await?;
+        let id = match c.id {
+            Some(id) => {
+                let old: Option<String> =
+                    sqlx::query_scalar("SELECT slug FROM categories WHERE id = ?")
+                        .bind(id.get())
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(map)?;
+                let old = parse_slug(&old.ok_or_else(|| StorageError::not_found("category", id))?)?;
+                sqlx::query("UPDATE categories SET slug = ?, position = ?, data = ? WHERE id = ?")
+                    .bind(c.slug.as_str())
+                    .bind(c.position)
+                    .bind(category_data(c)?)
+                    .bind(id.get())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map)?;
+                if old != c.slug {
+                    retag_types(&mut tx, id.get(), &old, Some(&c.slug)).await?;
+                }
+                id.get()
+            }
+            None => sqlx::query_scalar(
+                "INSERT INTO categories (slug, position, data) VALUES (?, ?, ?) RETURNING id",
+            )
+            .bind(c.slug.as_str())
+            .bind(c.position)
+            .bind(category_data(c)?)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map)?,
+        };
+        tx.commit().await.map_err(map)?;
+        let mut out = c.clone();
+        out.id = Some(CategoryId::new(id));
+        Ok(out)
+    }
+
+    async fn delete_category(&self, slug: &Slug) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let id: i64 = sqlx::query_scalar("SELECT id FROM categories WHERE slug = ?")
+            .bind(slug.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map)?
+            .ok_or_else(|| StorageError::not_found("category", slug))?;
+        retag_types(&mut tx, id, slug, None).await?;
+        sqlx::query("DELETE FROM categories WHERE id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+        tx.commit().await.map_err(map)
+    }
+}
+
+#[async_trait]
+impl TypeStore for SqliteStore {
+    async fn types(&self, filter: &TypeFilter, page: Page) -> Result<(Vec<TypeSummary>, u64)> {
+        let (limit, offset) = limit(page);
+        let (rows, total): (Vec<String>, i64) = match &filter.category {
+            None => {
+                let rows = sqlx::query_scalar(
+                    "SELECT summary FROM badge_types ORDER BY position, name_en, id LIMIT ? OFFSET ?",
+                )
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&self.read)
+                .await
+                .map_err(map)?;
+                let total = sqlx::query_scalar("SELECT COUNT(*) FROM badge_types")
+                    .fetch_one(&self.read)
+                    .await
+                    .map_err(map)?;
+                (rows, total)
+            }
+            Some(slug) => {
+                let category: i64 = sqlx::query_scalar("SELECT id FROM categories WHERE slug = ?")
+                    .bind(slug.as_str())
+                    .fetch_optional(&self.read)
+                    .await
+                    .map_err(map)?
+                    .ok_or_else(|| StorageError::not_found("category", slug))?;
+                let rows = sqlx::query_scalar(
+                    "SELECT t.summary FROM badge_types t JOIN type_categories tc ON tc.type_id = t.id \
+                     WHERE tc.category_id = ? ORDER BY t.position, t.name_en, t.id LIMIT ? OFFSET ?",
+                )
+                .bind(category)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&self.read)
+                .await
+                .map_err(map)?;
+                let total = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM type_categories WHERE category_id = ?",
+                )
+                .bind(category)
+                .fetch_one(&self.read)
+                .await
+                .map_err(map)?;
+                (rows, total)
+            }
+        };
+        Ok((summaries(rows)?, total.max(0) as u64))
+    }
+
+    async fn badge_type(&self, slug: &Slug, access: Access) -> Result<BadgeType> {
+        let row: Option<(i64, i64, String)> =
+            sqlx::query_as("SELECT id, version, document FROM badge_types WHERE slug = ?")
+                .bind(slug.as_str())
+                .fetch_optional(&self.read)
+                .await
+                .map_err(map)?;
+        let (id, version, document) =
+            row.ok_or_else(|| StorageError::not_found("badge type", slug))?;
+        let mut t: BadgeType = serde_json::from_str(&document).map_err(json)?;
+        t.id = Some(TypeId::new(id));
+        t.version = version;
+        match access {
+            // The document never holds private fields; `into_public` is the second lock.
+            Access::Public => Ok(t.into_public()),
+            Access::Private => {
+                load_private(&self.read, &mut t, id).await?;
+                Ok(t)
+            }
+        }
+    }
+
+    async fn save_type(&self, badge_type: &BadgeType) -> Result<BadgeType> {
+        badge_type.validate()?;
+        let mut tx = self.begin().await?;
+        let categories = category_ids(&mut tx).await?;
+        let mut t =
+            write_type(&mut tx, badge_type, badge_type.id, Ids::Strict, &categories).await?;
+        let type_id = t.id.map_or(0, |i| i.get());
+        load_private(&mut *tx, &mut t, type_id).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(t)
+    }
+
+    async fn delete_type(&self, slug: &Slug) -> Result<()> {
+        let done = sqlx::query("DELETE FROM badge_types WHERE slug = ?")
+            .bind(slug.as_str())
+            .execute(&self.write)
+            .await
+            .map_err(map)?;
+        if done.rows_affected() == 0 {
+            return Err(StorageError::not_found("badge type", slug));
+        }
+        Ok(())
+    }
+
+    async fn neighbours(&self, slug: &Slug) -> Result<Neighbours> {
+        let row: Option<(i64, String, i64)> =
+            sqlx::query_as("SELECT position, name_en, id FROM badge_types WHERE slug = ?")
+                .bind(slug.as_str())
+                .fetch_optional(&self.read)
+                .await
+                .map_err(map)?;
+        let (position, name, id) =
+            row.ok_or_else(|| StorageError::not_found("badge type", slug))?;
+        let mut out = Neighbours::default();
+        for (sql, slot) in [
+            (
+                "SELECT summary FROM badge_types WHERE (position, name_en, id) < (?, ?, ?) \
+                 ORDER BY position DESC, name_en DESC, id DESC LIMIT 1",
+                &mut out.previous,
+            ),
+            (
+                "SELECT summary FROM badge_types WHERE (position, name_en, id) > (?, ?, ?) \
+                 ORDER BY position, name_en, id LIMIT 1",
+                &mut out.next,
+            ),
+        ] {
+            let s: Option<String> = sqlx::query_scalar(sql)
+                .bind(position)
+                .bind(&name)
+                .bind(id)
+                .fetch_optional(&self.read)
+                .await
+                .map_err(map)?;
+            *slot = s
+                .map(|s| serde_json::from_str(&s).map_err(json))
+                .transpose()?;
+        }
+        Ok(out)
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn engine(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.read)
+            .await
+            .map_err(map)?;
+        Ok(())
+    }
+
+    async fn is_empty(&self) -> Result<bool> {
+        let any: i64 = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM collection) OR EXISTS (SELECT 1 FROM categories) \
+             OR EXISTS (SELECT 1 FROM badge_types)",
+        )
+        .fetch_one(&self.read)
+        .await
+        .map_err(map)?;
+        Ok(any == 0)
+    }
+
+    async fn import(&self, snapshot: &Snapshot) -> Result<()> {
+        snapshot.validate()?;
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO collection (id, data) VALUES (1, ?) \
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+        )
+        .bind(serde_json::to_string(&snapshot.collection).map_err(json)?)
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+        for c in &snapshot.categories {
+            sqlx::query(
+                "INSERT INTO categories (slug, position, data) VALUES (?, ?, ?) \
+                 ON CONFLICT (slug) DO UPDATE SET position = excluded.position, data = excluded.data",
+            )
+            .bind(c.slug.as_str())
+            .bind(c.position)
+            .bind(category_data(c)?)
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+        }
+        let categories = category_ids(&mut tx).await?;
+        let existing: HashMap<String, i64> =
+            sqlx::query_as::<_, (String, i64)>("SELECT slug, id FROM badge_types")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(map)?
+                .into_iter()
+                .collect();
+        for t in &snapshot.types {
+            let target = existing.get(t.slug.as_str()).map(|&id| TypeId::new(id));
+            write_type(&mut tx, t, target, Ids::Lenient, &categories).await?;
+        }
+        tx.commit().await.map_err(map)
+    }
+
+    async fn type_slugs(&self) -> Result<Vec<Slug>> {
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT slug FROM badge_types ORDER BY position, name_en, id")
+                .fetch_all(&self.read)
+                .await
+                .map_err(map)?;
+        rows.iter().map(|s| parse_slug(s)).collect()
+    }
+
+    async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_a_file_and_other_engines_are_refused() {
+        let o = connect_options("sqlite:///tmp/vitrina/catalogue.db").unwrap();
+        assert_eq!(
+            o.get_filename(),
+            std::path::Path::new("/tmp/vitrina/catalogue.db")
+        );
+        let o = connect_options("sqlite://data/vitrina.db").unwrap();
+        assert_eq!(o.get_filename(), std::path::Path::new("data/vitrina.db"));
+        assert!(matches!(
+            connect_options("postgres://localhost/vitrina"),
+            Err(StorageError::Unavailable(_))
+        ));
+        assert!(is_memory("sqlite::memory:"));
+        assert!(!is_memory("sqlite://memory.db"));
+    }
+
+    #[tokio::test]
+    async fn a_directory_that_does_not_exist_is_unavailable_not_a_panic() {
+        let err = SqliteStore::open("sqlite:///nonexistent-dir-vitrina/x/y.db")
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StorageError::Unavailable(_)), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn an_in_memory_store_works() {
+        let store = SqliteStore::open("sqlite::memory:").await.unwrap();
+        assert!(store.is_empty().await.unwrap());
+        store.ping().await.unwrap();
+        store.close().await;
+    }
+}

@@ -1,1 +1,950 @@
-//! The shared storage test suite (to be written).
+//! The storage story every backend must tell the same way. Each check takes a *fresh, empty*
+//! store and panics with a message on the first thing that differs; [`storage_tests!`] turns the
+//! whole list into one `#[tokio::test]` per check, so a backend cannot forget one.
+//!
+//! [`storage_tests!`]: crate::storage_tests
+
+use vitrina_catalogue::{
+    Access, Amount, Area, BadgeType, Category, Collection, Condition, Dimension, Engraving, Event,
+    Fitting, Hallmark, Issuer, Lang, MarkKind, Material, Measurement, Names, OriginalName,
+    PartialDate, Period, Photo, PhotoRole, Placement, Price, Quantity, Range, Rarity, Reference,
+    Script, SerialRange, Side, Slug, Snapshot, Specimen, SpecimenPrivate, Text, Unit, Variant,
+};
+
+use crate::{Page, StorageError, Store, TypeFilter};
+
+/// Expands to one `#[tokio::test]` per check. `$fresh` is an async fn returning
+/// `(store, guard)`: a new empty store, and anything that must live until the test ends (a temp
+/// dir, a database to drop).
+#[macro_export]
+macro_rules! storage_tests {
+    ($fresh:path) => {
+        $crate::storage_tests!(@each $fresh;
+            round_trip_of_a_full_aggregate,
+            public_access_never_returns_private_data,
+            saving_without_private_fields_keeps_the_stored_ones,
+            child_ids_are_kept_and_new_ones_assigned,
+            a_stale_version_is_a_conflict_and_changes_nothing,
+            a_failing_save_leaves_nothing_behind,
+            import_is_all_or_nothing_and_replaces_by_slug,
+            categories_count_their_types_and_show_a_thumbnail,
+            types_are_ordered_paged_and_filtered,
+            neighbours_follow_collection_order,
+            deleting_a_type_deletes_its_children_and_private_rows,
+            deleting_or_renaming_a_category_keeps_its_types,
+            a_taken_slug_is_a_conflict,
+            missing_records_are_not_found,
+            hostile_strings_are_stored_verbatim_or_refused,
+            collection_and_housekeeping,
+        );
+    };
+    (@each $fresh:path; $($check:ident),* $(,)?) => {
+        $(
+            #[::tokio::test]
+            async fn $check() {
+                let (store, guard) = $fresh().await;
+                $crate::testsuite::$check(&store).await;
+                $crate::Store::close(&store).await;
+                drop(guard);
+            }
+        )*
+    };
+}
+
+fn slug(s: &str) -> Slug {
+    Slug::parse(s).expect("a test slug")
+}
+
+fn text(en: &str, ru: &str) -> Text {
+    Text {
+        en: en.into(),
+        ru: ru.into(),
+    }
+}
+
+fn date(s: &str) -> PartialDate {
+    PartialDate::parse(s).expect("a test date")
+}
+
+/// A photo with every field set.
+pub fn photo(file: &str, role: PhotoRole) -> Photo {
+    Photo {
+        id: None,
+        role,
+        file: file.into(),
+        alt: text("The obverse", "Аверс"),
+        caption: text("Caption", "Подпись"),
+        illustration: true,
+        width: Some(800),
+        height: Some(600),
+        credit: "Photo: the collector".into(),
+    }
+}
+
+/// The smallest valid type.
+pub fn minimal_type(s: &str, name: &str) -> BadgeType {
+    BadgeType {
+        id: None,
+        slug: slug(s),
+        position: 0,
+        version: 0,
+        categories: vec![],
+        names: Names {
+            en: name.into(),
+            ..Names::default()
+        },
+        issuer: None,
+        established: None,
+        period: None,
+        event: None,
+        description: Text::default(),
+        references: vec![],
+        variants: vec![],
+        photos: vec![],
+    }
+}
+
+pub fn category(s: &str, position: i64) -> Category {
+    Category {
+        id: None,
+        slug: slug(s),
+        position,
+        title: text(&format!("Category {s}"), "Категория"),
+        introduction: text("*Markdown*", "*Маркдаун*"),
+    }
+}
+
+fn private(provenance: &str) -> SpecimenPrivate {
+    SpecimenPrivate {
+        provenance: provenance.into(),
+        acquired: Some(date("1998-04")),
+        price: Some(Price {
+            amount: "120.50".into(),
+            currency: "EUR".into(),
+        }),
+        storage_location: "Box 3, tray 2".into(),
+        notes: "Bought from a dealer in Riga".into(),
+    }
+}
+
+fn specimen(inventory: &str, private_fields: Option<SpecimenPrivate>) -> Specimen {
+    Specimen {
+        id: None,
+        inventory_number: inventory.into(),
+        engravings: vec![
+            Engraving {
+                text: "№ 1234".into(),
+                position: Some(Placement {
+                    side: Side::Reverse,
+                    area: Some(Area::BottomLeft),
+                }),
+                description: text("A serial number", "Номер"),
+            },
+            Engraving {
+                text: String::new(),
+                position: None,
+                description: text("A scratched dedication", ""),
+            },
+        ],
+        hallmarks: vec![
+            Hallmark {
+                kind: MarkKind::SilverProof,
+                present: true,
+                position: Some(Placement {
+                    side: Side::Reverse,
+                    area: Some(Area::Centre),
+                }),
+                description: text("Hammer and sickle, 875", "Серп и молот, 875"),
+            },
+            Hallmark {
+                kind: MarkKind::Silversmith,
+                present: false,
+                position: None,
+                description: Text::default(),
+            },
+        ],
+        measurements: vec![
+            Measurement {
+                dimension: Dimension::Thickness,
+                quantity: Quantity {
+                    value: Amount::parse("1/8").expect("1/8"),
+                    unit: Unit::Inch,
+                    approximate: true,
+                },
+            },
+            Measurement {
+                dimension: Dimension::Weight,
+                quantity: Quantity {
+                    value: Amount::parse("24.30").expect("24.30"),
+                    unit: Unit::G,
+                    approximate: false,
+                },
+            },
+        ],
+        condition: Some(Condition::VeryFine),
+        rarity: Some(Rarity::VeryRare),
+        notes: text("Light wear on the enamel.", "Лёгкий износ эмали."),
+        photos: vec![photo(
+            &format!("specimens/{inventory}-reverse.jpg"),
+            PhotoRole::Reverse,
+        )],
+        private: private_fields,
+    }
+}
+
+/// A type with every field set, two variants, three specimens (two with private fields) and
+/// photos on the type and on a specimen.
+pub fn full_type(s: &str, categories: &[&str]) -> BadgeType {
+    let variant = |name: &str, specimens: Vec<Specimen>| Variant {
+        id: None,
+        name: text(name, "Серебро"),
+        materials: vec![Material::Silver, Material::Enamel],
+        plating: Some(Material::Gold),
+        fitting: Some(Fitting::ScrewBack),
+        maker: "Monetny Dvor".into(),
+        marks: vec![text("ЛМД", "ЛМД")],
+        enamel: text("Red", "Красная"),
+        size_mm: Some(Range {
+            min: 20.0,
+            max: 24.5,
+        }),
+        weight_g: Some(Range {
+            min: 12.25,
+            max: 14.0,
+        }),
+        serial_numbers: Some(SerialRange { from: 1, to: 5000 }),
+        notes: text("The early model.", "Ранний тип."),
+        specimens,
+    };
+    BadgeType {
+        id: None,
+        slug: slug(s),
+        position: 3,
+        version: 0,
+        categories: categories.iter().map(|c| slug(c)).collect(),
+        names: Names {
+            en: "MOPR badge".into(),
+            ru: "Знак МОПР".into(),
+            original: Some(OriginalName {
+                text: "МОПР".into(),
+                script: Script::Cyrillic,
+                language: "ru".into(),
+            }),
+        },
+        issuer: Some(Issuer {
+            abbreviation: "МОПР".into(),
+            abbreviation_latin: "MOPR".into(),
+            name: text(
+                "International Red Aid",
+                "Международная организация помощи борцам революции",
+            ),
+        }),
+        established: Some(date("1932")),
+        period: Some(Period {
+            from: date("1932-06"),
+            to: Some(date("1947-12-31")),
+        }),
+        event: Some(Event {
+            name: text("Tenth anniversary", "Десятилетие"),
+            date: Some(date("1932-11-07")),
+            place: text("Moscow", "Москва"),
+        }),
+        description: text("# MOPR\n\nA *badge*.", "# МОПР\n\nЗнак."),
+        references: vec![
+            Reference {
+                citation: "Kolesnikov, p. 12".into(),
+                url: Some("https://example.org/mopr".into()),
+            },
+            Reference {
+                citation: "A catalogue".into(),
+                url: None,
+            },
+        ],
+        variants: vec![
+            variant(
+                "Silver",
+                vec![
+                    specimen("A-1", Some(private("Estate of I. Ivanov"))),
+                    specimen("A-2", None),
+                ],
+            ),
+            variant(
+                "Bronze",
+                vec![specimen("B-1", Some(private("Auction lot 77")))],
+            ),
+        ],
+        photos: vec![
+            photo("types/mopr-obverse.jpg", PhotoRole::Obverse),
+            photo("types/mopr-document.jpg", PhotoRole::Document),
+        ],
+    }
+}
+
+/// Clears every id and the version, to compare a stored value with what was given.
+fn without_ids(mut t: BadgeType) -> BadgeType {
+    t.id = None;
+    t.version = 0;
+    for p in &mut t.photos {
+        p.id = None;
+    }
+    for v in &mut t.variants {
+        v.id = None;
+        for s in &mut v.specimens {
+            s.id = None;
+            for p in &mut s.photos {
+                p.id = None;
+            }
+        }
+    }
+    t
+}
+
+fn all_ids_set(t: &BadgeType) -> bool {
+    t.id.is_some()
+        && t.photos.iter().all(|p| p.id.is_some())
+        && t.variants.iter().all(|v| v.id.is_some())
+        && t.specimens()
+            .all(|s| s.id.is_some() && s.photos.iter().all(|p| p.id.is_some()))
+}
+
+async fn save(store: &dyn Store, t: &BadgeType) -> BadgeType {
+    match store.save_type(t).await {
+        Ok(saved) => saved,
+        Err(e) => panic!("saving {} failed: {e}", t.slug),
+    }
+}
+
+async fn read(store: &dyn Store, s: &str, access: Access) -> BadgeType {
+    match store.badge_type(&slug(s), access).await {
+        Ok(t) => t,
+        Err(e) => panic!("reading {s} failed: {e}"),
+    }
+}
+
+async fn save_categories(store: &dyn Store, slugs: &[&str]) {
+    for (i, s) in slugs.iter().enumerate() {
+        store
+            .save_category(&category(s, i as i64))
+            .await
+            .expect("saving a category");
+    }
+}
+
+pub async fn round_trip_of_a_full_aggregate(store: &dyn Store) {
+    save_categories(store, &["party", "awards"]).await;
+    let given = full_type("mopr", &["awards", "party"]);
+    let saved = save(store, &given).await;
+    assert!(all_ids_set(&saved), "every record gets an id: {saved:#?}");
+    assert_eq!(saved.version, 1, "a new type is stored at version 1");
+    assert_eq!(
+        without_ids(saved.clone()),
+        given,
+        "save returns what was given, with ids"
+    );
+    let back = read(store, "mopr", Access::Private).await;
+    assert_eq!(
+        back, saved,
+        "a private read returns the aggregate exactly as saved"
+    );
+    let thickness = &back.variants[0].specimens[0].measurements[0].quantity;
+    assert_eq!(thickness.value.as_str(), "1/8");
+    assert_eq!(thickness.unit, Unit::Inch);
+    assert!(!back.variants[0].specimens[0].hallmarks[1].present);
+    assert_eq!(back.names.get(Lang::Ru), "Знак МОПР");
+}
+
+pub async fn public_access_never_returns_private_data(store: &dyn Store) {
+    save(store, &full_type("mopr", &[])).await;
+    let public = read(store, "mopr", Access::Public).await;
+    assert!(
+        public.specimens().all(|s| s.private.is_none()),
+        "a public read carries no private fields"
+    );
+    assert_eq!(public.specimens().count(), 3);
+    let private = read(store, "mopr", Access::Private).await;
+    assert_eq!(
+        public,
+        private.clone().into_public(),
+        "public = private minus private fields"
+    );
+    let (list, _) = store
+        .types(&TypeFilter::default(), Page::new(0, 10))
+        .await
+        .unwrap();
+    let listed = format!("{list:?}");
+    assert!(
+        !listed.contains("Estate of I. Ivanov") && !listed.contains("120.50"),
+        "{listed}"
+    );
+}
+
+/// A type read publicly and saved back must not lose its specimens' private fields; an empty
+/// private value clears them.
+pub async fn saving_without_private_fields_keeps_the_stored_ones(store: &dyn Store) {
+    save(store, &full_type("mopr", &[])).await;
+    let public = read(store, "mopr", Access::Public).await;
+    let saved = save(store, &public).await;
+    let back = read(store, "mopr", Access::Private).await;
+    assert_eq!(back, saved);
+    assert_eq!(
+        back.variants[0].specimens[0]
+            .private
+            .as_ref()
+            .map(|p| p.provenance.as_str()),
+        Some("Estate of I. Ivanov")
+    );
+    let mut cleared = back.clone();
+    cleared.variants[0].specimens[0].private = Some(SpecimenPrivate::default());
+    save(store, &cleared).await;
+    let back = read(store, "mopr", Access::Private).await;
+    assert_eq!(back.variants[0].specimens[0].private, None);
+    assert!(back.variants[1].specimens[0].private.is_some());
+}
+
+pub async fn child_ids_are_kept_and_new_ones_assigned(store: &dyn Store) {
+    let first = save(store, &full_type("mopr", &[])).await;
+    let mut edit = first.clone();
+    let kept_variant = edit.variants[0].id;
+    let kept_specimen = edit.variants[0].specimens[0].id;
+    let dropped_specimen = edit.variants[0].specimens[1].id;
+    let dropped_variant = edit.variants[1].id;
+    let kept_photo = edit.photos[0].id;
+    edit.variants[0].specimens.remove(1);
+    edit.variants.remove(1);
+    edit.variants[0]
+        .specimens
+        .push(specimen("A-3", Some(private("New"))));
+    edit.variants[0].name.en = "Silver, renamed".into();
+    edit.photos
+        .push(photo("types/mopr-detail.jpg", PhotoRole::Detail));
+    let second = save(store, &edit).await;
+    assert_eq!(second.id, first.id, "the type keeps its id");
+    assert_eq!(second.version, first.version + 1);
+    assert_eq!(second.variants.len(), 1);
+    assert_eq!(second.variants[0].id, kept_variant);
+    assert_eq!(second.variants[0].specimens[0].id, kept_specimen);
+    assert_eq!(second.photos[0].id, kept_photo);
+    let new_specimen = second.variants[0].specimens[1]
+        .id
+        .expect("a new specimen id");
+    let new_photo = second.photos[2].id.expect("a new photo id");
+    let old_specimens: Vec<_> = first.specimens().filter_map(|s| s.id).collect();
+    assert!(
+        !old_specimens.contains(&new_specimen),
+        "ids are never reused"
+    );
+    assert!(!first.photos.iter().any(|p| p.id == Some(new_photo)));
+    assert!(Some(new_specimen) != dropped_specimen && second.variants[0].id != dropped_variant);
+    assert_eq!(read(store, "mopr", Access::Private).await, second);
+
+    // A specimen may move to another variant of the same type and keeps its id and private data.
+    let mut moved = second.clone();
+    let mut bronze = full_type("x", &[]).variants.remove(1);
+    bronze.specimens.clear();
+    moved.variants.push(bronze);
+    let s = moved.variants[0].specimens.remove(0);
+    moved.variants[1].specimens.push(s);
+    let third = save(store, &moved).await;
+    assert_eq!(third.variants[1].specimens[0].id, kept_specimen);
+    let back = read(store, "mopr", Access::Private).await;
+    assert_eq!(back, third);
+    assert!(back.variants[1].specimens[0].private.is_some());
+}
+
+pub async fn a_stale_version_is_a_conflict_and_changes_nothing(store: &dyn Store) {
+    let first = save(store, &full_type("mopr", &[])).await;
+    let mut a = first.clone();
+    a.names.en = "Edited by A".into();
+    let after_a = save(store, &a).await;
+    let mut b = first.clone();
+    b.names.en = "Edited by B".into();
+    b.variants.clear();
+    let err = store
+        .save_type(&b)
+        .await
+        .expect_err("a stale version must be refused");
+    assert!(matches!(err, StorageError::Conflict(_)), "{err:?}");
+    assert_eq!(
+        read(store, "mopr", Access::Private).await,
+        after_a,
+        "nothing changed"
+    );
+}
+
+pub async fn a_failing_save_leaves_nothing_behind(store: &dyn Store) {
+    save_categories(store, &["party"]).await;
+    // A new type in an unknown category: refused, and no row of it is left.
+    let bad = full_type("mopr", &["party", "no-such-category"]);
+    let err = store.save_type(&bad).await.expect_err("unknown category");
+    assert!(matches!(err, StorageError::Invalid(_)), "{err:?}");
+    assert!(matches!(
+        store.badge_type(&slug("mopr"), Access::Private).await,
+        Err(StorageError::NotFound { .. })
+    ));
+    assert_eq!(
+        store
+            .types(&TypeFilter::default(), Page::new(0, 10))
+            .await
+            .unwrap()
+            .1,
+        0
+    );
+    assert_eq!(store.categories().await.unwrap()[0].type_count, 0);
+
+    // An update that fails half-way (the category is checked after the children changed in the
+    // input) leaves the stored type as it was.
+    let stored = save(store, &full_type("mopr", &["party"])).await;
+    let mut edit = stored.clone();
+    edit.variants.remove(0);
+    edit.names.en = "Changed".into();
+    edit.categories.push(slug("nowhere"));
+    let err = store.save_type(&edit).await.expect_err("unknown category");
+    assert!(matches!(err, StorageError::Invalid(_)), "{err:?}");
+    assert_eq!(read(store, "mopr", Access::Private).await, stored);
+
+    // An invalid record is refused before anything is written.
+    let mut invalid = full_type("other", &[]);
+    invalid.variants[0].weight_g = Some(Range {
+        min: 30.0,
+        max: 1.0,
+    });
+    let err = store.save_type(&invalid).await.expect_err("invalid record");
+    assert!(matches!(err, StorageError::Invalid(_)), "{err:?}");
+    assert!(
+        store
+            .badge_type(&slug("other"), Access::Public)
+            .await
+            .is_err()
+    );
+
+    // A child id that belongs to another type is refused (it would steal its private data).
+    let mut thief = full_type("thief", &[]);
+    thief.variants[0].specimens[0].id = stored.variants[0].specimens[0].id;
+    thief.variants[0].specimens[0].private = None;
+    let err = store
+        .save_type(&thief)
+        .await
+        .expect_err("a foreign specimen id");
+    assert!(matches!(err, StorageError::Invalid(_)), "{err:?}");
+    assert!(
+        store
+            .badge_type(&slug("thief"), Access::Public)
+            .await
+            .is_err()
+    );
+    assert_eq!(read(store, "mopr", Access::Private).await, stored);
+}
+
+pub async fn import_is_all_or_nothing_and_replaces_by_slug(store: &dyn Store) {
+    let mut snapshot = Snapshot {
+        collection: Collection {
+            title: text("A collection", "Коллекция"),
+            introduction: text("Hello", "Привет"),
+        },
+        categories: vec![category("party", 0), category("awards", 1)],
+        types: (0..20)
+            .map(|i| full_type(&format!("type-{i}"), &["party"]))
+            .collect(),
+    };
+    let mut broken = snapshot.clone();
+    broken.types[17].names.en = String::new();
+    let err = store.import(&broken).await.expect_err("one invalid type");
+    assert!(matches!(err, StorageError::Invalid(_)), "{err:?}");
+    assert!(
+        store.is_empty().await.unwrap(),
+        "a refused import writes nothing"
+    );
+
+    store.import(&snapshot).await.expect("import");
+    assert_eq!(
+        store.collection().await.unwrap(),
+        Some(snapshot.collection.clone())
+    );
+    assert_eq!(store.type_slugs().await.unwrap().len(), 20);
+    let t = read(store, "type-3", Access::Private).await;
+    assert_eq!(without_ids(t.clone()), snapshot.types[3]);
+    assert!(all_ids_set(&t));
+
+    // Importing again replaces by slug: same type id, new content, nothing duplicated; ids from
+    // the file that are not this database's do not matter.
+    snapshot.types[3].names.en = "Replaced".into();
+    snapshot.types[3].variants.truncate(1);
+    snapshot.types[3].variants[0].id = Some(vitrina_catalogue::VariantId::new(999_999));
+    snapshot.types.push(minimal_type("brand-new", "Brand new"));
+    snapshot.categories[1].title.en = "Awards, renamed".into();
+    store.import(&snapshot).await.expect("second import");
+    let replaced = read(store, "type-3", Access::Private).await;
+    assert_eq!(replaced.id, t.id);
+    assert_eq!(replaced.names.en, "Replaced");
+    assert_eq!(replaced.variants.len(), 1);
+    assert_ne!(
+        replaced.variants[0].id,
+        Some(vitrina_catalogue::VariantId::new(999_999))
+    );
+    assert_eq!(store.type_slugs().await.unwrap().len(), 21);
+    assert_eq!(
+        store.category(&slug("awards")).await.unwrap().title.en,
+        "Awards, renamed"
+    );
+    assert_eq!(store.categories().await.unwrap().len(), 2);
+
+    // A snapshot naming an unknown category is refused as a whole.
+    let mut unknown = snapshot.clone();
+    unknown.types[0].categories.push(slug("ghost"));
+    unknown.types[1].names.en = "Should not land".into();
+    assert!(store.import(&unknown).await.is_err());
+    assert_ne!(
+        read(store, "type-1", Access::Public).await.names.en,
+        "Should not land"
+    );
+}
+
+pub async fn categories_count_their_types_and_show_a_thumbnail(store: &dyn Store) {
+    save_categories(store, &["party", "awards", "empty"]).await;
+    let mut bare = minimal_type("bare", "A bare type");
+    bare.categories = vec![slug("party")];
+    save(store, &bare).await;
+    let mut pictured = full_type("pictured", &["party", "awards"]);
+    pictured.position = 5;
+    save(store, &pictured).await;
+    let mut early = full_type("early", &["awards"]);
+    early.position = 1;
+    early.photos[0].file = "types/early.jpg".into();
+    save(store, &early).await;
+
+    let cats = store.categories().await.unwrap();
+    let slugs: Vec<&str> = cats.iter().map(|c| c.category.slug.as_str()).collect();
+    assert_eq!(slugs, ["party", "awards", "empty"], "in order of position");
+    assert!(cats.iter().all(|c| c.category.id.is_some()));
+    let counts: Vec<u64> = cats.iter().map(|c| c.type_count).collect();
+    assert_eq!(counts, [2, 2, 0]);
+    // The first type in order that has a picture illustrates the category.
+    assert_eq!(
+        cats[0].thumbnail.as_ref().map(|p| p.file.as_str()),
+        Some("types/mopr-obverse.jpg")
+    );
+    assert_eq!(
+        cats[1].thumbnail.as_ref().map(|p| p.file.as_str()),
+        Some("types/early.jpg")
+    );
+    assert_eq!(cats[2].thumbnail, None);
+}
+
+pub async fn types_are_ordered_paged_and_filtered(store: &dyn Store) {
+    save_categories(store, &["even"]).await;
+    // Position first, then English name, then id (insertion order).
+    let order = [
+        (0, "Alpha", "a"),
+        (0, "Beta", "b"),
+        (0, "Beta", "b-twin"),
+        (1, "Aardvark", "c"),
+        (2, "Zulu", "d"),
+        (-1, "Last name", "first"),
+    ];
+    for (i, (position, name, s)) in order.iter().enumerate() {
+        let mut t = minimal_type(s, name);
+        t.position = *position;
+        if i % 2 == 0 {
+            t.categories = vec![slug("even")];
+        }
+        save(store, &t).await;
+    }
+    let expected = ["first", "a", "b", "b-twin", "c", "d"];
+    let slugs: Vec<String> = store
+        .type_slugs()
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(slugs, expected);
+
+    let (page, total) = store
+        .types(&TypeFilter::default(), Page::new(2, 3))
+        .await
+        .unwrap();
+    assert_eq!(total, 6);
+    let got: Vec<&str> = page.iter().map(|s| s.slug.as_str()).collect();
+    assert_eq!(got, ["b", "b-twin", "c"]);
+    let (page, total) = store
+        .types(&TypeFilter::default(), Page::new(100, 3))
+        .await
+        .unwrap();
+    assert!(page.is_empty());
+    assert_eq!(total, 6);
+
+    let filter = TypeFilter {
+        category: Some(slug("even")),
+    };
+    let (page, total) = store.types(&filter, Page::new(0, 2)).await.unwrap();
+    assert_eq!(total, 3);
+    let got: Vec<&str> = page.iter().map(|s| s.slug.as_str()).collect();
+    assert_eq!(got, ["a", "b-twin"]);
+    assert_eq!(page[0].categories, vec![slug("even")]);
+
+    let unknown = TypeFilter {
+        category: Some(slug("no-such")),
+    };
+    assert!(matches!(
+        store.types(&unknown, Page::new(0, 10)).await,
+        Err(StorageError::NotFound { .. })
+    ));
+
+    // The summary is what TypeSummary::of says.
+    let full = save(store, &full_type("full", &["even"])).await;
+    let (page, _) = store.types(&filter, Page::new(0, 10)).await.unwrap();
+    let listed = page
+        .iter()
+        .find(|s| s.slug.as_str() == "full")
+        .expect("listed");
+    let expected = crate::TypeSummary::of(&full.clone().into_public(), full.id.expect("id"));
+    assert_eq!(*listed, expected);
+    assert_eq!(listed.variant_count, 2);
+    assert_eq!(listed.specimen_count, 3);
+}
+
+pub async fn neighbours_follow_collection_order(store: &dyn Store) {
+    for (position, name, s) in [(1, "B", "two"), (0, "Z", "one"), (1, "C", "three")] {
+        let mut t = minimal_type(s, name);
+        t.position = position;
+        save(store, &t).await;
+    }
+    let n = store.neighbours(&slug("two")).await.unwrap();
+    assert_eq!(
+        n.previous.map(|s| s.slug.to_string()).as_deref(),
+        Some("one")
+    );
+    assert_eq!(n.next.map(|s| s.slug.to_string()).as_deref(), Some("three"));
+    let n = store.neighbours(&slug("one")).await.unwrap();
+    assert!(n.previous.is_none());
+    let n = store.neighbours(&slug("three")).await.unwrap();
+    assert!(n.next.is_none());
+    assert_eq!(
+        n.previous.map(|s| s.slug.to_string()).as_deref(),
+        Some("two")
+    );
+}
+
+pub async fn deleting_a_type_deletes_its_children_and_private_rows(store: &dyn Store) {
+    save_categories(store, &["party"]).await;
+    let stored = save(store, &full_type("mopr", &["party"])).await;
+    store.delete_type(&slug("mopr")).await.expect("delete");
+    assert!(matches!(
+        store.badge_type(&slug("mopr"), Access::Private).await,
+        Err(StorageError::NotFound { .. })
+    ));
+    assert_eq!(store.categories().await.unwrap()[0].type_count, 0);
+    assert!(store.type_slugs().await.unwrap().is_empty());
+
+    // The deleted specimens are gone for good: their ids cannot be claimed again, and a new type
+    // under the same slug starts with no private data.
+    let mut again = full_type("mopr", &["party"]);
+    again.variants[0].specimens[0].id = stored.variants[0].specimens[0].id;
+    again.variants[0].specimens[0].private = None;
+    assert!(matches!(
+        store.save_type(&again).await,
+        Err(StorageError::Invalid(_))
+    ));
+    for v in &mut again.variants {
+        for s in &mut v.specimens {
+            s.id = None;
+            s.private = None;
+        }
+    }
+    let fresh = save(store, &again).await;
+    assert_ne!(fresh.id, stored.id, "type ids are not reused");
+    let back = read(store, "mopr", Access::Private).await;
+    assert!(
+        back.specimens().all(|s| s.private.is_none()),
+        "no private row survived: {back:#?}"
+    );
+    assert!(
+        back.specimens()
+            .all(|s| !stored.specimens().any(|o| o.id == s.id))
+    );
+}
+
+pub async fn deleting_or_renaming_a_category_keeps_its_types(store: &dyn Store) {
+    save_categories(store, &["party", "awards"]).await;
+    save(store, &full_type("mopr", &["party", "awards"])).await;
+    let mut awards = store.category(&slug("awards")).await.unwrap();
+    awards.slug = slug("honours");
+    awards.title.en = "Honours".into();
+    let renamed = store.save_category(&awards).await.expect("rename");
+    assert_eq!(renamed.id, awards.id);
+    let t = read(store, "mopr", Access::Private).await;
+    assert_eq!(t.categories, vec![slug("party"), slug("honours")]);
+    assert!(matches!(
+        store.category(&slug("awards")).await,
+        Err(StorageError::NotFound { .. })
+    ));
+
+    store
+        .delete_category(&slug("party"))
+        .await
+        .expect("delete category");
+    let t = read(store, "mopr", Access::Private).await;
+    assert_eq!(t.categories, vec![slug("honours")]);
+    let (list, total) = store
+        .types(&TypeFilter::default(), Page::new(0, 10))
+        .await
+        .unwrap();
+    assert_eq!(total, 1);
+    assert_eq!(list[0].categories, vec![slug("honours")]);
+    // The type can be saved as read (it names no deleted category).
+    save(store, &t).await;
+    let cats = store.categories().await.unwrap();
+    assert_eq!(cats.len(), 1);
+    assert_eq!(cats[0].type_count, 1);
+}
+
+pub async fn a_taken_slug_is_a_conflict(store: &dyn Store) {
+    save(store, &minimal_type("mopr", "MOPR")).await;
+    let err = store
+        .save_type(&minimal_type("mopr", "Another"))
+        .await
+        .expect_err("taken");
+    assert!(matches!(err, StorageError::Conflict(_)), "{err:?}");
+    let mut other = save(store, &minimal_type("other", "Other")).await;
+    other.slug = slug("mopr");
+    let err = store
+        .save_type(&other)
+        .await
+        .expect_err("renaming onto a taken slug");
+    assert!(matches!(err, StorageError::Conflict(_)), "{err:?}");
+    assert_eq!(read(store, "other", Access::Public).await.names.en, "Other");
+    assert_eq!(read(store, "mopr", Access::Public).await.names.en, "MOPR");
+
+    save_categories(store, &["party"]).await;
+    let err = store
+        .save_category(&category("party", 9))
+        .await
+        .expect_err("taken");
+    assert!(matches!(err, StorageError::Conflict(_)), "{err:?}");
+}
+
+pub async fn missing_records_are_not_found(store: &dyn Store) {
+    let nope = slug("nope");
+    let not_found = |r: &Result<(), StorageError>| matches!(r, Err(StorageError::NotFound { .. }));
+    assert!(not_found(
+        &store.badge_type(&nope, Access::Public).await.map(drop)
+    ));
+    assert!(not_found(
+        &store.badge_type(&nope, Access::Private).await.map(drop)
+    ));
+    assert!(not_found(&store.delete_type(&nope).await));
+    assert!(not_found(&store.neighbours(&nope).await.map(drop)));
+    assert!(not_found(&store.category(&nope).await.map(drop)));
+    assert!(not_found(&store.delete_category(&nope).await));
+    let mut ghost = minimal_type("ghost", "Ghost");
+    ghost.id = Some(vitrina_catalogue::TypeId::new(424_242));
+    assert!(not_found(&store.save_type(&ghost).await.map(drop)));
+    let mut ghost = category("ghost", 0);
+    ghost.id = Some(vitrina_catalogue::CategoryId::new(424_242));
+    assert!(not_found(&store.save_category(&ghost).await.map(drop)));
+    assert!(
+        store.is_empty().await.unwrap(),
+        "nothing was created on the way"
+    );
+}
+
+pub async fn hostile_strings_are_stored_verbatim_or_refused(store: &dyn Store) {
+    let hostile = [
+        "'; DROP TABLE badge_types; --",
+        "Robert'); DELETE FROM specimens WHERE ('1'='1",
+        "\"double\" 'single' `back` \\ backslash %_ like",
+        "Знак «Отличник» — ёлка 🎖️🇷🇺 𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+        "ᠮᠣᠩᠭᠣᠯ ᠪᠢᠴᠢᠭ",
+        "{\"json\": [1, 2]} $1 ? :name",
+    ];
+    for (i, h) in hostile.iter().enumerate() {
+        let mut t = full_type(&format!("hostile-{i}"), &[]);
+        t.names.en = (*h).into();
+        t.names.ru = (*h).into();
+        t.description.en = format!("{h}\n\ttabs and newlines stay");
+        t.variants[0].specimens[0]
+            .private
+            .as_mut()
+            .expect("private")
+            .provenance = (*h).into();
+        let saved = save(store, &t).await;
+        let back = read(store, &format!("hostile-{i}"), Access::Private).await;
+        assert_eq!(back, saved);
+        assert_eq!(back.names.en, *h);
+        assert_eq!(
+            back.variants[0].specimens[0]
+                .private
+                .as_ref()
+                .expect("private")
+                .provenance,
+            *h
+        );
+    }
+    assert_eq!(
+        store.type_slugs().await.unwrap().len(),
+        hostile.len(),
+        "no table was dropped"
+    );
+
+    let mut nul = minimal_type("nul", "NUL\u{0} byte");
+    nul.description.en = "x".into();
+    assert!(matches!(
+        store.save_type(&nul).await,
+        Err(StorageError::Invalid(_))
+    ));
+    let mut long = minimal_type("long", "Long");
+    long.description.en = "й".repeat(100_001);
+    assert!(matches!(
+        store.save_type(&long).await,
+        Err(StorageError::Invalid(_))
+    ));
+    // Exactly at the limit is fine, and comes back whole.
+    long.description.en = "й".repeat(100_000);
+    save(store, &long).await;
+    assert_eq!(
+        read(store, "long", Access::Public)
+            .await
+            .description
+            .en
+            .chars()
+            .count(),
+        100_000
+    );
+    let mut c = category("nul", 0);
+    c.title.en = "bad\u{0}".into();
+    assert!(matches!(
+        store.save_category(&c).await,
+        Err(StorageError::Invalid(_))
+    ));
+}
+
+pub async fn collection_and_housekeeping(store: &dyn Store) {
+    store.ping().await.expect("ping");
+    assert!(store.is_empty().await.unwrap());
+    assert_eq!(store.collection().await.unwrap(), None);
+    assert!(store.categories().await.unwrap().is_empty());
+    assert_eq!(
+        store
+            .types(&TypeFilter::default(), Page::new(0, 10))
+            .await
+            .unwrap(),
+        (vec![], 0)
+    );
+    assert!(matches!(store.engine(), "sqlite" | "postgres"));
+    let c = Collection {
+        title: text("Soviet badges", "Советские знаки"),
+        introduction: text("", ""),
+    };
+    store.put_collection(&c).await.unwrap();
+    assert!(!store.is_empty().await.unwrap());
+    assert_eq!(store.collection().await.unwrap(), Some(c.clone()));
+    let mut c2 = c.clone();
+    c2.introduction = text("Now with an *introduction*.", "");
+    store.put_collection(&c2).await.unwrap();
+    assert_eq!(store.collection().await.unwrap(), Some(c2));
+    let bad = Collection::default();
+    assert!(matches!(
+        store.put_collection(&bad).await,
+        Err(StorageError::Invalid(_))
+    ));
+}

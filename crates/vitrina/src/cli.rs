@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "vitrina", version, about = "Catalogue and exhibit a collection of badges, medals and orders")]
+#[command(
+    name = "vitrina",
+    version,
+    about = "Catalogue and exhibit a collection of badges, medals and orders"
+)]
 pub struct Cli {
     /// A TOML configuration file (default: vitrina.toml in the current folder, if present).
     #[arg(long, global = true, value_name = "FILE", env = "VITRINA_CONFIG")]

@@ -65,7 +65,10 @@ impl fmt::Debug for Settings {
         f.debug_struct("Settings")
             .field("listen", &self.listen)
             .field("data_dir", &self.data_dir)
-            .field("database_url", &vitrina_operations::redact_url(&self.database_url))
+            .field(
+                "database_url",
+                &vitrina_operations::redact_url(&self.database_url),
+            )
             .field("load_demo", &self.load_demo)
             .field("templates_dir", &self.templates_dir)
             .field("log_format", &self.log_format)
@@ -155,11 +158,18 @@ impl Settings {
             }
             anyhow::anyhow!(msg)
         })?;
-        if settings.templates_dir.as_ref().is_some_and(|d| d.as_os_str().is_empty()) {
+        if settings
+            .templates_dir
+            .as_ref()
+            .is_some_and(|d| d.as_os_str().is_empty())
+        {
             settings.templates_dir = None;
         }
         if settings.database_url.trim().is_empty() {
-            settings.database_url = format!("sqlite://{}", settings.data_dir.join("vitrina.db").display());
+            settings.database_url = format!(
+                "sqlite://{}",
+                settings.data_dir.join("vitrina.db").display()
+            );
         }
         if vitrina_operations::Engine::of_url(&settings.database_url).is_none() {
             bail!(
@@ -212,7 +222,10 @@ mod tests {
         let f = file("listen = \"127.0.0.1:9000\"\ndata_dir = \"/srv/a\"\nload_demo = false\n");
         let s = Settings::from_layers(
             Some(f.path()),
-            env(&[("VITRINA_DATA_DIR", "/srv/b"), ("VITRINA_LISTEN", "127.0.0.1:9001")]),
+            env(&[
+                ("VITRINA_DATA_DIR", "/srv/b"),
+                ("VITRINA_LISTEN", "127.0.0.1:9001"),
+            ]),
             FlagLayer {
                 listen: Some("127.0.0.1:9002".parse().unwrap()),
                 ..FlagLayer::default()
@@ -230,13 +243,21 @@ mod tests {
         let f = file("lisen = \"127.0.0.1:9000\"\n");
         let e = Settings::from_layers(Some(f.path()), env(&[]), FlagLayer::default()).unwrap_err();
         assert!(e.to_string().contains("lisen"), "{e}");
-        let e = Settings::from_layers(None, env(&[("VITRINA_DATABSE_URL", "x")]), FlagLayer::default())
-            .unwrap_err();
+        let e = Settings::from_layers(
+            None,
+            env(&[("VITRINA_DATABSE_URL", "x")]),
+            FlagLayer::default(),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("databse_url"), "{e}");
         // documented non-keys and test variables are not configuration
         Settings::from_layers(
             None,
-            env(&[("VITRINA_LOG", "debug"), ("VITRINA_TEST_POSTGRES_URL", "x"), ("PATH", "/bin")]),
+            env(&[
+                ("VITRINA_LOG", "debug"),
+                ("VITRINA_TEST_POSTGRES_URL", "x"),
+                ("PATH", "/bin"),
+            ]),
             FlagLayer::default(),
         )
         .unwrap();
@@ -275,11 +296,18 @@ mod tests {
         let defaults = toml::to_string(&Settings::default()).unwrap();
         for line in defaults.lines() {
             let key = line.split('=').next().unwrap().trim();
-            assert!(example.contains(&format!("# {key} =")) || example.contains(&format!("{key} =")), "{key} undocumented");
+            assert!(
+                example.contains(&format!("# {key} =")) || example.contains(&format!("{key} =")),
+                "{key} undocumented"
+            );
         }
         let uncommented: String = example
             .lines()
-            .map(|l| l.strip_prefix("# ").filter(|l| l.contains(" = ")).unwrap_or(""))
+            .map(|l| {
+                l.strip_prefix("# ")
+                    .filter(|l| l.contains(" = "))
+                    .unwrap_or("")
+            })
             .collect::<Vec<_>>()
             .join("\n");
         let f = file(&uncommented);

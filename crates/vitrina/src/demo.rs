@@ -10,8 +10,14 @@ pub async fn load(settings: Settings) -> anyhow::Result<()> {
     prepare_data_dir(&settings)?;
     let store = open(&settings).await?;
     let catalogue = Catalogue::new(store.clone());
-    catalogue.load_demo().await.context("cannot load the demo collection")?;
+    catalogue
+        .load_demo()
+        .await
+        .context("cannot load the demo collection")?;
     store.close().await;
-    println!("Loaded the demo collection into {}", vitrina_operations::redact_url(&settings.database_url));
+    println!(
+        "Loaded the demo collection into {}",
+        vitrina_operations::redact_url(&settings.database_url)
+    );
     Ok(())
 }

@@ -10,7 +10,9 @@ pub fn init(settings: &Settings) -> anyhow::Result<()> {
         Ok(f) => EnvFilter::try_new(f)?,
         Err(_) => EnvFilter::try_new(format!("{},sqlx=warn", settings.log_level))?,
     };
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let result = match settings.log_format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),

@@ -29,7 +29,10 @@ fn main() -> ExitCode {
         eprintln!("vitrina: cannot start logging: {e:#}");
         return ExitCode::from(2);
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("vitrina: cannot start the async runtime: {e}");

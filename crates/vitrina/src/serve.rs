@@ -27,13 +27,16 @@ pub async fn open(settings: &Settings) -> anyhow::Result<Arc<dyn vitrina_operati
     let url = &settings.database_url;
     if Engine::of_url(url) == Some(Engine::Sqlite) {
         // a relative sqlite path is relative to the working folder; make sure its folder exists
-        let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+        let path = url
+            .trim_start_matches("sqlite://")
+            .trim_start_matches("sqlite:");
         let path = path.split('?').next().unwrap_or(path);
         if let Some(parent) = std::path::Path::new(path).parent()
             && !parent.as_os_str().is_empty()
         {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create the database folder {}", parent.display()))?;
+            std::fs::create_dir_all(parent).with_context(|| {
+                format!("cannot create the database folder {}", parent.display())
+            })?;
         }
     }
     open_store(url)
@@ -46,7 +49,10 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let listener = match tokio::net::TcpListener::bind(settings.listen).await {
         Ok(l) => l,
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
-            bail!("cannot listen on {}: the address is already in use", settings.listen)
+            bail!(
+                "cannot listen on {}: the address is already in use",
+                settings.listen
+            )
         }
         Err(e) => return Err(e).with_context(|| format!("cannot listen on {}", settings.listen)),
     };

@@ -28,7 +28,11 @@ impl Drop for Driver {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn start_driver() -> Driver {
@@ -79,7 +83,13 @@ async fn browser(driver: &Driver) -> Client {
 }
 
 async fn text_of(client: &Client, css: &str) -> String {
-    client.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
 #[test]
@@ -101,11 +111,20 @@ async fn journey(c: &Client, base: &str) {
     c.goto(&format!("{base}/")).await.unwrap();
     let h1 = text_of(c, "h1").await;
     assert!(h1.contains("Soviet Badges"), "home h1: {h1}");
-    let html_lang = c.find(Locator::Css("html")).await.unwrap().attr("lang").await.unwrap();
+    let html_lang = c
+        .find(Locator::Css("html"))
+        .await
+        .unwrap()
+        .attr("lang")
+        .await
+        .unwrap();
     assert_eq!(html_lang.as_deref(), Some("en"));
 
     // Follow the category that holds the MOPR badge.
-    let links = c.find_all(Locator::Css("main a[href*='/categories/']")).await.unwrap();
+    let links = c
+        .find_all(Locator::Css("main a[href*='/categories/']"))
+        .await
+        .unwrap();
     let mut mopr_category = None;
     for link in links {
         if link.text().await.unwrap().contains("MOPR") {
@@ -113,32 +132,67 @@ async fn journey(c: &Client, base: &str) {
             break;
         }
     }
-    mopr_category.expect("a category link mentioning MOPR on the home page").click().await.unwrap();
+    mopr_category
+        .expect("a category link mentioning MOPR on the home page")
+        .click()
+        .await
+        .unwrap();
     let url = c.current_url().await.unwrap();
     assert!(url.path().starts_with("/categories/"), "{url}");
 
     // Open the MOPR badge from the category.
-    c.find(Locator::Css("main a[href$='/types/mopr-badge']")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("main a[href$='/types/mopr-badge']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let url = c.current_url().await.unwrap();
     assert_eq!(url.path(), "/types/mopr-badge");
     let h1 = text_of(c, "h1").await;
     assert!(h1.contains("MOPR"), "type h1: {h1}");
     let main = text_of(c, "main").await;
     for fact in ["МОПР", "1922", "1932", "reverse", "3.2 mm", "1/8"] {
-        assert!(main.contains(fact), "the MOPR page should show {fact:?}:\n{main}");
+        assert!(
+            main.contains(fact),
+            "the MOPR page should show {fact:?}:\n{main}"
+        );
     }
-    let alt = c.find(Locator::Css("main img")).await.unwrap().attr("alt").await.unwrap();
-    assert!(alt.is_some_and(|a| !a.trim().is_empty()), "images carry alt text");
+    let alt = c
+        .find(Locator::Css("main img"))
+        .await
+        .unwrap()
+        .attr("alt")
+        .await
+        .unwrap();
+    assert!(
+        alt.is_some_and(|a| !a.trim().is_empty()),
+        "images carry alt text"
+    );
 
     // Switch to Russian with the language link.
-    c.find(Locator::Css("a[href^='/lang/ru']")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("a[href^='/lang/ru']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let url = c.current_url().await.unwrap();
     assert_eq!(url.path(), "/ru/types/mopr-badge");
-    let html_lang = c.find(Locator::Css("html")).await.unwrap().attr("lang").await.unwrap();
+    let html_lang = c
+        .find(Locator::Css("html"))
+        .await
+        .unwrap()
+        .attr("lang")
+        .await
+        .unwrap();
     assert_eq!(html_lang.as_deref(), Some("ru"));
     let main = text_of(c, "main").await;
     for fact in ["МОПР", "1922", "1932", "3,2 мм", "оборот"] {
-        assert!(main.contains(fact), "the Russian MOPR page should show {fact:?}:\n{main}");
+        assert!(
+            main.contains(fact),
+            "the Russian MOPR page should show {fact:?}:\n{main}"
+        );
     }
 
     // The choice is remembered: the home page now opens in Russian.

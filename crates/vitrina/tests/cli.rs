@@ -19,15 +19,23 @@ fn an_unknown_config_key_is_named_and_refused() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("vitrina.toml");
     std::fs::write(&config, "lisen = \"127.0.0.1:1\"\n").unwrap();
-    let (code, text) = run(vitrina().arg("--config").arg(&config).args(["config", "show"]));
+    let (code, text) = run(vitrina()
+        .arg("--config")
+        .arg(&config)
+        .args(["config", "show"]));
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("lisen"), "{text}");
 
-    let (code, text) = run(vitrina().env("VITRINA_LISTEN", "banana").args(["config", "show"]));
+    let (code, text) = run(vitrina()
+        .env("VITRINA_LISTEN", "banana")
+        .args(["config", "show"]));
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("listen"), "{text}");
 
-    let (code, text) = run(vitrina().arg("--config").arg(dir.path().join("missing.toml")).args(["config", "show"]));
+    let (code, text) = run(vitrina()
+        .arg("--config")
+        .arg(dir.path().join("missing.toml"))
+        .args(["config", "show"]));
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("does not exist"), "{text}");
 }
@@ -35,10 +43,16 @@ fn an_unknown_config_key_is_named_and_refused() {
 #[test]
 fn config_show_prints_the_effective_settings_without_the_password() {
     let (code, text) = run(vitrina()
-        .env("VITRINA_DATABASE_URL", "postgres://bob:hunter2@127.0.0.1:5432/v")
+        .env(
+            "VITRINA_DATABASE_URL",
+            "postgres://bob:hunter2@127.0.0.1:5432/v",
+        )
         .args(["config", "show"]));
     assert_eq!(code, 0, "{text}");
-    assert!(text.contains("postgres://bob:***@127.0.0.1:5432/v"), "{text}");
+    assert!(
+        text.contains("postgres://bob:***@127.0.0.1:5432/v"),
+        "{text}"
+    );
     assert!(!text.contains("hunter2"), "{text}");
 }
 
@@ -73,7 +87,9 @@ fn a_port_in_use_is_a_clear_error() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
     let dir = tempfile::tempdir().unwrap();
-    let (code, text) = run(vitrina().args(["serve", "--listen", &addr, "--data"]).arg(dir.path()));
+    let (code, text) = run(vitrina()
+        .args(["serve", "--listen", &addr, "--data"])
+        .arg(dir.path()));
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("already in use"), "{text}");
 }
@@ -84,9 +100,13 @@ fn serve_loads_the_demo_on_first_start_and_stops_gracefully_on_sigterm() {
     let server = Server::start(dir.path(), &[]);
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let health = reqwest::get(format!("{}/healthz", server.base)).await.unwrap();
+        let health = reqwest::get(format!("{}/healthz", server.base))
+            .await
+            .unwrap();
         assert_eq!(health.status(), 200);
-        let page = reqwest::get(format!("{}/types/mopr-badge", server.base)).await.unwrap();
+        let page = reqwest::get(format!("{}/types/mopr-badge", server.base))
+            .await
+            .unwrap();
         assert_eq!(page.status(), 200);
         let body = page.text().await.unwrap();
         assert!(body.contains("МОПР"), "the demo is not loaded");
@@ -94,7 +114,10 @@ fn serve_loads_the_demo_on_first_start_and_stops_gracefully_on_sigterm() {
         assert!(id.headers().contains_key("x-request-id"));
     });
     assert_eq!(server.terminate(), 0, "a graceful stop exits 0");
-    assert!(dir.path().join("vitrina.db").exists(), "SQLite lives in the data folder");
+    assert!(
+        dir.path().join("vitrina.db").exists(),
+        "SQLite lives in the data folder"
+    );
 }
 
 #[test]
@@ -104,7 +127,9 @@ fn no_demo_leaves_an_empty_store_empty_and_demo_load_fills_it() {
         let server = Server::start(dir.path(), &["--no-demo"]);
         let rt = tokio::runtime::Runtime::new().unwrap();
         rt.block_on(async {
-            let page = reqwest::get(format!("{}/types/mopr-badge", server.base)).await.unwrap();
+            let page = reqwest::get(format!("{}/types/mopr-badge", server.base))
+                .await
+                .unwrap();
             assert_eq!(page.status(), 404);
         });
         assert_eq!(server.terminate(), 0);
@@ -114,7 +139,9 @@ fn no_demo_leaves_an_empty_store_empty_and_demo_load_fills_it() {
     let server = Server::start(dir.path(), &["--no-demo"]);
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let page = reqwest::get(format!("{}/types/mopr-badge", server.base)).await.unwrap();
+        let page = reqwest::get(format!("{}/types/mopr-badge", server.base))
+            .await
+            .unwrap();
         assert_eq!(page.status(), 200);
     });
 }

@@ -49,12 +49,15 @@ impl Assets {
                 }
             };
             let digest = Sha256::digest(&body);
-            let hex = |n: usize| -> String { digest[..n].iter().map(|b| format!("{b:02x}")).collect() };
+            let hex =
+                |n: usize| -> String { digest[..n].iter().map(|b| format!("{b:02x}")).collect() };
             let url_name = match name.rsplit_once('.') {
                 Some((stem, ext)) => format!("{stem}.{}.{ext}", hex(4)),
                 None => format!("{name}.{}", hex(4)),
             };
-            assets.urls.insert(name.clone(), format!("/assets/{url_name}"));
+            assets
+                .urls
+                .insert(name.clone(), format!("/assets/{url_name}"));
             assets.by_url_name.insert(
                 url_name,
                 Asset {

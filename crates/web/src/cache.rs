@@ -93,9 +93,10 @@ pub(crate) fn etag_matches(header: &HeaderValue, etag: &HeaderValue) -> bool {
         return false;
     };
     let etag = etag.trim_start_matches("W/");
-    header.split(',').map(str::trim).any(|candidate| {
-        candidate == "*" || candidate.trim_start_matches("W/") == etag
-    })
+    header
+        .split(',')
+        .map(str::trim)
+        .any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == etag)
 }
 
 #[derive(Clone)]

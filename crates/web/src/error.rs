@@ -36,7 +36,7 @@ impl WebError {
 }
 
 /// What went wrong with one request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Failure {
     NotFound,
     BadRequest,
@@ -134,7 +134,10 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self.failure {
             Failure::Internal => {
-                tracing::error!(detail = self.detail.as_deref().unwrap_or(""), "server error")
+                tracing::error!(
+                    detail = self.detail.as_deref().unwrap_or(""),
+                    "server error"
+                )
             }
             Failure::Unavailable => {
                 tracing::warn!(detail = self.detail.as_deref().unwrap_or(""), "unavailable")

@@ -34,30 +34,58 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("home", "Collection", "Коллекция"),
     ("language", "Language", "Язык"),
     ("switch_language", "Русский", "English"),
-    ("switch_language_label", "Читать по-русски", "Read in English"),
-    ("categories", "Sections of the collection", "Разделы коллекции"),
+    (
+        "switch_language_label",
+        "Читать по-русски",
+        "Read in English",
+    ),
+    (
+        "categories",
+        "Sections of the collection",
+        "Разделы коллекции",
+    ),
     ("types_count_one", "type", "тип"),
     ("types_count_few", "types", "типа"),
     ("types_count_many", "types", "типов"),
     ("breadcrumbs", "Breadcrumbs", "Навигационная цепочка"),
-    ("types_in_category", "Badges in this section", "Знаки раздела"),
-    ("no_types", "No badges have been catalogued in this section yet.", "В этом разделе пока нет описанных знаков."),
+    (
+        "types_in_category",
+        "Badges in this section",
+        "Знаки раздела",
+    ),
+    (
+        "no_types",
+        "No badges have been catalogued in this section yet.",
+        "В этом разделе пока нет описанных знаков.",
+    ),
     ("pagination", "Pages", "Страницы"),
     ("previous_page", "Previous page", "Предыдущая страница"),
     ("next_page", "Next page", "Следующая страница"),
-    ("page_of", "Page {page} of {pages}", "Страница {page} из {pages}"),
+    (
+        "page_of",
+        "Page {page} of {pages}",
+        "Страница {page} из {pages}",
+    ),
     ("established", "Established", "Учреждён"),
     ("period", "Period of award", "Период вручения"),
     ("issuer", "Issuer", "Учредитель"),
     ("event", "Event", "Событие"),
     ("materials", "Materials", "Материалы"),
     ("variants_count", "Variants", "Варианты"),
-    ("specimens_count", "Pieces in the collection", "Экземпляров в коллекции"),
+    (
+        "specimens_count",
+        "Pieces in the collection",
+        "Экземпляров в коллекции",
+    ),
     ("names", "Names", "Названия"),
     ("name_en", "English", "По-английски"),
     ("name_ru", "Russian", "По-русски"),
     ("inscription", "Inscription", "Надпись"),
-    ("inscription_not_recorded", "text not recorded", "текст не записан"),
+    (
+        "inscription_not_recorded",
+        "text not recorded",
+        "текст не записан",
+    ),
     ("facts", "Facts", "Сведения"),
     ("variants", "Variants", "Варианты"),
     ("variant", "Variant", "Вариант"),
@@ -80,7 +108,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("absent", "absent", "отсутствует"),
     ("photos", "Images", "Изображения"),
     ("illustration", "Illustration", "Иллюстрация"),
-    ("illustration_note", "A drawing standing in for a photograph.", "Рисунок вместо фотографии."),
+    (
+        "illustration_note",
+        "A drawing standing in for a photograph.",
+        "Рисунок вместо фотографии.",
+    ),
     ("description", "Description", "Описание"),
     ("references", "References", "Литература и источники"),
     ("previous_type", "Previous", "Предыдущий"),
@@ -88,15 +120,43 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("type_navigation", "Other badges", "Другие знаки"),
     ("in_sections", "Sections", "Разделы"),
     ("not_found_title", "Page not found", "Страница не найдена"),
-    ("not_found_text", "There is no page at this address. It may have moved, or the address may be mistyped.", "По этому адресу страницы нет. Возможно, она перенесена или адрес набран с ошибкой."),
+    (
+        "not_found_text",
+        "There is no page at this address. It may have moved, or the address may be mistyped.",
+        "По этому адресу страницы нет. Возможно, она перенесена или адрес набран с ошибкой.",
+    ),
     ("bad_request_title", "Bad request", "Неверный запрос"),
-    ("bad_request_text", "The address could not be understood.", "Не удалось разобрать адрес."),
-    ("unavailable_title", "Temporarily unavailable", "Временно недоступно"),
-    ("unavailable_text", "The collection cannot be reached just now. Please try again in a minute.", "Коллекция сейчас недоступна. Попробуйте, пожалуйста, через минуту."),
+    (
+        "bad_request_text",
+        "The address could not be understood.",
+        "Не удалось разобрать адрес.",
+    ),
+    (
+        "unavailable_title",
+        "Temporarily unavailable",
+        "Временно недоступно",
+    ),
+    (
+        "unavailable_text",
+        "The collection cannot be reached just now. Please try again in a minute.",
+        "Коллекция сейчас недоступна. Попробуйте, пожалуйста, через минуту.",
+    ),
     ("error_title", "Something went wrong", "Что-то пошло не так"),
-    ("error_text", "An error occurred on our side. It has been recorded.", "На нашей стороне произошла ошибка. Она записана."),
-    ("back_home", "Return to the collection", "Вернуться к коллекции"),
-    ("footer_note", "A catalogue of Soviet badges.", "Каталог советских знаков."),
+    (
+        "error_text",
+        "An error occurred on our side. It has been recorded.",
+        "На нашей стороне произошла ошибка. Она записана.",
+    ),
+    (
+        "back_home",
+        "Return to the collection",
+        "Вернуться к коллекции",
+    ),
+    (
+        "footer_note",
+        "A catalogue of Soviet badges.",
+        "Каталог советских знаков.",
+    ),
     ("no_image", "No image", "Нет изображения"),
 ];
 
@@ -139,13 +199,33 @@ const MONTHS_EN: [&str; 12] = [
 ];
 /// Nominative: "май 1940 г.".
 const MONTHS_RU: [&str; 12] = [
-    "январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
-    "октябрь", "ноябрь", "декабрь",
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
 ];
 /// Genitive: "15 июня 1932 г.".
 const MONTHS_RU_GEN: [&str; 12] = [
-    "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
-    "октября", "ноября", "декабря",
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
 ];
 
 /// A date at its own precision: "1938", "May 1940", "15 June 1932"; "1938 г.", "май 1940 г.",
@@ -180,9 +260,13 @@ pub fn period(lang: Lang, p: &Period) -> String {
         (Some(to), _) => {
             let (a, b) = (date_bare(lang, &p.from), date_bare(lang, to));
             // A spaced dash when either end has inner spaces ("May 1940 – 1945").
-            let dash = if a.contains(' ') || b.contains(' ') { " – " } else { "–" };
-            let both_years = p.from.precision() == Precision::Year
-                && to.precision() == Precision::Year;
+            let dash = if a.contains(' ') || b.contains(' ') {
+                " – "
+            } else {
+                "–"
+            };
+            let both_years =
+                p.from.precision() == Precision::Year && to.precision() == Precision::Year;
             match lang {
                 Lang::En => format!("{a}{dash}{b}"),
                 Lang::Ru if both_years => format!("{a}{dash}{b} гг."),
@@ -260,7 +344,11 @@ pub fn quantity(lang: Lang, m: &Measurement) -> String {
     };
     // Centimetres are shown with their millimetres too: the site speaks millimetres.
     let other = if q.unit == Unit::Cm {
-        format!("{} {}", number(lang, q.metric(), 1), unit_label(lang, Unit::Mm, ""))
+        format!(
+            "{} {}",
+            number(lang, q.metric(), 1),
+            unit_label(lang, Unit::Mm, "")
+        )
     } else {
         let shown = number(lang, value, decimals);
         format!("≈ {shown} {}", unit_label(lang, unit, &shown))
@@ -293,7 +381,11 @@ pub fn range(lang: Lang, min: f64, max: f64, unit: Unit) -> String {
     if (max - min).abs() < f64::EPSILON {
         format!("{} {metric_unit} (≈ {imp} {imp_unit})", metric(min))
     } else {
-        format!("{}–{} {metric_unit} (≈ {imp} {imp_unit})", metric(min), metric(max))
+        format!(
+            "{}–{} {metric_unit} (≈ {imp} {imp_unit})",
+            metric(min),
+            metric(max)
+        )
     }
 }
 
@@ -435,7 +527,7 @@ pub fn mark_kind(lang: Lang, k: MarkKind) -> &'static str {
         (Lang::En, MarkKind::Other) => "mark",
         (Lang::Ru, MarkKind::SilverProof) => "пробирное клеймо серебра",
         (Lang::Ru, MarkKind::GoldProof) => "пробирное клеймо золота",
-        (Lang::Ru, MarkKind::Silversmith) => "именник мастера",
+        (Lang::Ru, MarkKind::Silversmith) => "клеймо мастера",
         (Lang::Ru, MarkKind::Mint) => "клеймо монетного двора",
         (Lang::Ru, MarkKind::Other) => "клеймо",
     }
@@ -641,9 +733,18 @@ mod tests {
 
     #[test]
     fn ranges_show_both_systems() {
-        assert_eq!(range(Lang::En, 20.0, 24.5, Unit::Mm), "20–24.5 mm (≈ 0.79–0.96 in)");
-        assert_eq!(range(Lang::Ru, 22.0, 22.0, Unit::Mm), "22 мм (≈ 0,87 дюйма)");
-        assert_eq!(range(Lang::En, 14.0, 16.0, Unit::G), "14–16 g (≈ 0.49–0.56 oz)");
+        assert_eq!(
+            range(Lang::En, 20.0, 24.5, Unit::Mm),
+            "20–24.5 mm (≈ 0.79–0.96 in)"
+        );
+        assert_eq!(
+            range(Lang::Ru, 22.0, 22.0, Unit::Mm),
+            "22 мм (≈ 0,87 дюйма)"
+        );
+        assert_eq!(
+            range(Lang::En, 14.0, 16.0, Unit::G),
+            "14–16 g (≈ 0.49–0.56 oz)"
+        );
     }
 
     #[test]
@@ -655,7 +756,11 @@ mod tests {
         assert_eq!(placement(Lang::En, &p), "reverse, bottom left");
         assert_eq!(placement(Lang::Ru, &p), "оборотная сторона, внизу слева");
         assert_eq!(
-            materials_phrase(Lang::En, &[Material::Silver, Material::Enamel], Some(Material::Gold)),
+            materials_phrase(
+                Lang::En,
+                &[Material::Silver, Material::Enamel],
+                Some(Material::Gold)
+            ),
             "gold-plated silver, enamel"
         );
         assert_eq!(

@@ -55,8 +55,8 @@ impl App {
         let assets = Assets::load();
         let templates = templates::load(settings.templates_dir.as_deref(), &assets)?;
         let strings = [
-            Value::from_serialize(i18n::strings(Lang::En)),
-            Value::from_serialize(i18n::strings(Lang::Ru)),
+            Value::from(minijinja::value::Serde(i18n::strings(Lang::En))),
+            Value::from(minijinja::value::Serde(i18n::strings(Lang::Ru))),
         ];
         let mut inner = Inner {
             catalogue,
@@ -66,7 +66,9 @@ impl App {
             cache: PageCache::new(crate::cache::DEFAULT_BUDGET),
             strings,
         };
-        inner.templates.prerender_errors(&inner.strings, &inner.assets)?;
+        inner
+            .templates
+            .prerender_errors(&inner.strings, &inner.assets)?;
         Ok(App {
             inner: Arc::new(inner),
         })

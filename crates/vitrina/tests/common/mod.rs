@@ -94,4 +94,3 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
-

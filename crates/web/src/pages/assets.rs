@@ -3,8 +3,8 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, State};
 use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
@@ -33,14 +33,17 @@ async fn asset(
         return Err(PageError::not_found(Lang::En));
     };
     let etag = HeaderValue::from_str(&asset.etag).map_err(|e| PageError::internal(Lang::En, e))?;
-    let fresh = headers.get(IF_NONE_MATCH).is_some_and(|v| etag_matches(v, &etag));
+    let fresh = headers
+        .get(IF_NONE_MATCH)
+        .is_some_and(|v| etag_matches(v, &etag));
     let mut res = if fresh {
         let mut r = Response::new(Body::empty());
         *r.status_mut() = StatusCode::NOT_MODIFIED;
         r
     } else {
         let mut r = Response::new(Body::from(asset.body.clone()));
-        r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
+        r.headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
         r
     };
     res.headers_mut().insert(ETAG, etag);

@@ -62,7 +62,12 @@ async fn show(
         let page = TypePage::of(&view, lang);
         let description = super::home::first_line(view.badge_type.description.get(lang));
         let layout = Layout::page(&app, lang, page.title.clone(), description, &path, "");
-        render(&app, lang, "badge_type.html", minijinja::context! { layout, page })
+        #[derive(Serialize)]
+        struct Ctx {
+            layout: Layout,
+            page: TypePage,
+        }
+        render(&app, lang, "badge_type.html", Ctx { layout, page })
     })
     .await
 }
@@ -217,7 +222,8 @@ impl TypePage {
 fn names(bt: &BadgeType, lang: Lang) -> Vec<Fact> {
     let mut out = Vec::with_capacity(3);
     let en = Fact::new(t(lang, "name_en"), &bt.names.en).lang("en");
-    let ru = (!bt.names.ru.is_empty()).then(|| Fact::new(t(lang, "name_ru"), &bt.names.ru).lang("ru"));
+    let ru =
+        (!bt.names.ru.is_empty()).then(|| Fact::new(t(lang, "name_ru"), &bt.names.ru).lang("ru"));
     // The page's own language first.
     match lang {
         Lang::En => out.extend([Some(en), ru].into_iter().flatten()),
@@ -234,7 +240,9 @@ fn names(bt: &BadgeType, lang: Lang) -> Vec<Fact> {
                 Some(s) => format!("{}-{s}", original.language),
                 None => original.language.clone(),
             };
-            let mut f = Fact::new(t(lang, "inscription"), &original.text).lang(tag).detail(about);
+            let mut f = Fact::new(t(lang, "inscription"), &original.text)
+                .lang(tag)
+                .detail(about);
             f.vertical = original.script == vitrina_catalogue::Script::Mongolian;
             f
         };
@@ -253,7 +261,10 @@ fn facts(bt: &BadgeType, lang: Lang) -> Vec<Fact> {
     }
     if let Some(issuer) = &bt.issuer {
         let name = issuer.name.get(lang);
-        let abbr = match (issuer.abbreviation.as_str(), issuer.abbreviation_latin.as_str()) {
+        let abbr = match (
+            issuer.abbreviation.as_str(),
+            issuer.abbreviation_latin.as_str(),
+        ) {
             ("", "") => String::new(),
             (a, "") | ("", a) => a.to_owned(),
             (a, l) if a == l => a.to_owned(),
@@ -311,13 +322,22 @@ fn variant(v: &Variant, lang: Lang) -> VariantView {
         rows.push(Fact::new(t(lang, "enamel"), v.enamel.get(lang)));
     }
     if let Some(r) = &v.size_mm {
-        rows.push(Fact::new(t(lang, "size"), i18n::range(lang, r.min, r.max, Unit::Mm)));
+        rows.push(Fact::new(
+            t(lang, "size"),
+            i18n::range(lang, r.min, r.max, Unit::Mm),
+        ));
     }
     if let Some(r) = &v.weight_g {
-        rows.push(Fact::new(t(lang, "weight"), i18n::range(lang, r.min, r.max, Unit::G)));
+        rows.push(Fact::new(
+            t(lang, "weight"),
+            i18n::range(lang, r.min, r.max, Unit::G),
+        ));
     }
     if let Some(s) = &v.serial_numbers {
-        rows.push(Fact::new(t(lang, "serial_numbers"), i18n::serial(lang, s.from, s.to)));
+        rows.push(Fact::new(
+            t(lang, "serial_numbers"),
+            i18n::serial(lang, s.from, s.to),
+        ));
     }
     if !v.notes.is_empty() {
         rows.push(Fact::new(t(lang, "notes"), v.notes.get(lang)));
@@ -341,7 +361,9 @@ fn specimens(bt: &BadgeType, lang: Lang) -> Vec<SpecimenView> {
 /// A piece, from its public fields only.
 fn specimen(s: &Specimen, n: usize, v: &Variant, lang: Lang) -> SpecimenView {
     let place = |p: &Option<vitrina_catalogue::Placement>| {
-        p.as_ref().map(|p| i18n::placement(lang, p)).unwrap_or_default()
+        p.as_ref()
+            .map(|p| i18n::placement(lang, p))
+            .unwrap_or_default()
     };
     SpecimenView {
         heading: format!("{} {n}", t(lang, "specimen")),
@@ -359,11 +381,14 @@ fn specimen(s: &Specimen, n: usize, v: &Variant, lang: Lang) -> SpecimenView {
         hallmarks: s
             .hallmarks
             .iter()
-            .map(|h| Hallmark {
-                kind: i18n::mark_kind(lang, h.kind),
-                present: h.present,
-                position: place(&h.position),
-                description: h.description.get(lang).to_owned(),
+            .map(|h| {
+                let kind = i18n::mark_kind(lang, h.kind);
+                Hallmark {
+                    kind,
+                    present: h.present,
+                    position: place(&h.position),
+                    description: adds_to(h.description.get(lang), kind),
+                }
             })
             .collect(),
         measurements: s
@@ -374,6 +399,25 @@ fn specimen(s: &Specimen, n: usize, v: &Variant, lang: Lang) -> SpecimenView {
         condition: s.condition.map(|c| i18n::condition(lang, c)),
         rarity: s.rarity.map(|r| i18n::rarity(lang, r)),
         notes: markdown::to_html(s.notes.get(lang)),
+    }
+}
+
+/// A description, unless it only repeats the label in other words ("Silver proof marks" under
+/// "silver proof mark", "Пробирные клейма серебра" under "пробирное клеймо серебра").
+fn adds_to(description: &str, label: &str) -> String {
+    fn stems(s: &str) -> Vec<String> {
+        s.to_lowercase()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty() && !matches!(*w, "the" | "a" | "an" | "s"))
+            .map(|w| w.chars().take(5).collect())
+            .collect()
+    }
+    let (d, l) = (stems(description), stems(label));
+    let within = |a: &[String], b: &[String]| a.iter().all(|w| b.contains(w));
+    if d.is_empty() || within(&d, &l) || (within(&l, &d) && d.len() <= l.len() + 1) {
+        String::new()
+    } else {
+        description.to_owned()
     }
 }
 

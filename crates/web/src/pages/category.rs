@@ -1,8 +1,8 @@
 //! A section of the collection: its introduction and its badge types as cards, 48 to a page.
 
 use axum::Router;
-use axum::extract::{Path, RawQuery, State};
 use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
@@ -102,6 +102,16 @@ impl TypeCard {
 }
 
 #[derive(Serialize)]
+struct Ctx {
+    layout: Layout,
+    title: String,
+    introduction: String,
+    count: String,
+    types: Vec<TypeCard>,
+    pagination: Option<Pagination>,
+}
+
+#[derive(Serialize)]
 struct Pagination {
     label: String,
     previous: Option<String>,
@@ -140,7 +150,14 @@ async fn show(
         }
         let title = view.category.title.get(lang).to_owned();
         let intro = view.category.introduction.get(lang);
-        let mut layout = Layout::page(&app, lang, title.clone(), super::home::first_line(intro), &path, &query);
+        let mut layout = Layout::page(
+            &app,
+            lang,
+            title.clone(),
+            super::home::first_line(intro),
+            &path,
+            &query,
+        );
         let here = localized(lang, &path);
         let page_href = |n: u64| {
             if n == 1 {
@@ -152,10 +169,16 @@ async fn show(
         let previous = (number > 1).then(|| page_href(number - 1));
         let next = (number < pages).then(|| page_href(number + 1));
         if let Some(href) = &previous {
-            layout.head_links.push(HeadLink { rel: "prev", href: href.clone() });
+            layout.head_links.push(HeadLink {
+                rel: "prev",
+                href: href.clone(),
+            });
         }
         if let Some(href) = &next {
-            layout.head_links.push(HeadLink { rel: "next", href: href.clone() });
+            layout.head_links.push(HeadLink {
+                rel: "next",
+                href: href.clone(),
+            });
         }
         let pagination = (pages > 1).then(|| Pagination {
             label: i18n::t(lang, "page_of")
@@ -174,12 +197,12 @@ async fn show(
             &app,
             lang,
             "category.html",
-            minijinja::context! {
+            Ctx {
                 layout,
                 title,
-                introduction => markdown::to_html(intro),
-                count => i18n::count_types(lang, view.total),
-                types => cards,
+                introduction: markdown::to_html(intro),
+                count: i18n::count_types(lang, view.total),
+                types: cards,
                 pagination,
             },
         )
@@ -197,7 +220,14 @@ mod tests {
         assert_eq!(page_number(Some("")), Ok(1));
         assert_eq!(page_number(Some("page=3")), Ok(3));
         assert_eq!(page_number(Some("utm=x&page=2")), Ok(2));
-        for bad in ["page=0", "page=-1", "page=abc", "page=", "page=99999999999999999999", "page=1e3"] {
+        for bad in [
+            "page=0",
+            "page=-1",
+            "page=abc",
+            "page=",
+            "page=99999999999999999999",
+            "page=1e3",
+        ] {
             assert_eq!(page_number(Some(bad)), Err(()), "{bad}");
         }
     }

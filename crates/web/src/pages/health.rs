@@ -25,5 +25,10 @@ async fn health(State(app): State<App>) -> Response {
         "status": if status == StatusCode::OK { "ok" } else { "degraded" },
         "database": database,
     });
-    (status, [(CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(body)).into_response()
+    (
+        status,
+        [(CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+        Json(body),
+    )
+        .into_response()
 }

@@ -27,7 +27,11 @@ pub fn router() -> Router<App> {
 }
 
 pub(crate) fn redirect(to: &'static str) -> Response {
-    (StatusCode::SEE_OTHER, [(LOCATION, HeaderValue::from_static(to))]).into_response()
+    (
+        StatusCode::SEE_OTHER,
+        [(LOCATION, HeaderValue::from_static(to))],
+    )
+        .into_response()
 }
 
 /// The language a `lang` cookie asks for, if any.
@@ -59,6 +63,14 @@ async fn russian(State(app): State<App>, headers: HeaderMap) -> Result<Response,
 }
 
 #[derive(Serialize)]
+struct Ctx {
+    layout: Layout,
+    title: String,
+    introduction: String,
+    categories: Vec<CategoryCard>,
+}
+
+#[derive(Serialize)]
 struct CategoryCard {
     link: Link,
     count: String,
@@ -86,16 +98,23 @@ async fn page(app: &App, lang: Lang, headers: &HeaderMap) -> Result<Response, Pa
                 image: c.thumbnail.as_ref().map(|p| Image::of(p, lang, i >= 4)),
             })
             .collect();
-        let layout = Layout::page(app, lang, title.clone(), first_line(home.collection.introduction.get(lang)), "/", "");
+        let layout = Layout::page(
+            app,
+            lang,
+            title.clone(),
+            first_line(home.collection.introduction.get(lang)),
+            "/",
+            "",
+        );
         render(
             app,
             lang,
             "home.html",
-            minijinja::context! {
+            Ctx {
                 layout,
                 title,
-                introduction => markdown::to_html(home.collection.introduction.get(lang)),
-                categories => cards,
+                introduction: markdown::to_html(home.collection.introduction.get(lang)),
+                categories: cards,
             },
         )
     })
@@ -104,7 +123,11 @@ async fn page(app: &App, lang: Lang, headers: &HeaderMap) -> Result<Response, Pa
 
 /// A plain-text summary for `<meta name="description">`: the first paragraph, unformatted.
 pub(crate) fn first_line(markdown: &str) -> String {
-    let para = markdown.split("\n\n").map(str::trim).find(|p| !p.is_empty()).unwrap_or("");
+    let para = markdown
+        .split("\n\n")
+        .map(str::trim)
+        .find(|p| !p.is_empty())
+        .unwrap_or("");
     let plain: String = para
         .chars()
         .filter(|c| !matches!(c, '*' | '_' | '#' | '`' | '[' | ']' | '<' | '>'))

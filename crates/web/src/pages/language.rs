@@ -34,10 +34,17 @@ pub(crate) fn safe_next(query: Option<&str>) -> String {
         && !next.starts_with("/\\")
         && next.len() <= 2048
         && next.bytes().all(|b| b.is_ascii_graphic());
-    if local { next.into_owned() } else { "/".to_owned() }
+    if local {
+        next.into_owned()
+    } else {
+        "/".to_owned()
+    }
 }
 
-async fn switch(Path(code): Path<String>, RawQuery(query): RawQuery) -> Result<Response, PageError> {
+async fn switch(
+    Path(code): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, PageError> {
     let Some(lang) = Lang::from_code(&code) else {
         return Err(PageError::not_found(Lang::En));
     };
@@ -53,7 +60,10 @@ async fn switch(Path(code): Path<String>, RawQuery(query): RawQuery) -> Result<R
         [
             (LOCATION, location),
             (SET_COOKIE, cookie),
-            (axum::http::header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            (
+                axum::http::header::CACHE_CONTROL,
+                HeaderValue::from_static("no-store"),
+            ),
         ],
     )
         .into_response())

@@ -23,7 +23,8 @@ use crate::cache::{etag_matches, etag_of};
 use crate::error::PageError;
 use crate::state::App;
 
-const MEDIA_CSP: HeaderValue = HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'");
+const MEDIA_CSP: HeaderValue =
+    HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'");
 
 pub fn router() -> Router<App> {
     Router::new().route("/media/{*key}", get(media))
@@ -36,7 +37,9 @@ pub(crate) fn safe_join(root: &FsPath, key: &str) -> Option<PathBuf> {
         || key.contains('\\')
         || key.contains('\0')
         || key.starts_with('/')
-        || key.split('/').any(|seg| seg.is_empty() || seg == "." || seg == "..")
+        || key
+            .split('/')
+            .any(|seg| seg.is_empty() || seg == "." || seg == "..")
     {
         return None;
     }
@@ -75,7 +78,9 @@ async fn media(
         }
     };
     let etag = etag_of(&body);
-    let fresh = headers.get(IF_NONE_MATCH).is_some_and(|v| etag_matches(v, &etag));
+    let fresh = headers
+        .get(IF_NONE_MATCH)
+        .is_some_and(|v| etag_matches(v, &etag));
     let mut res = if fresh {
         let mut r = Response::new(Body::empty());
         *r.status_mut() = StatusCode::NOT_MODIFIED;
@@ -88,7 +93,10 @@ async fn media(
         h.insert(CONTENT_TYPE, HeaderValue::from_static(content_type(&key)));
     }
     h.insert(ETAG, etag);
-    h.insert(CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+    h.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=86400"),
+    );
     h.insert(CONTENT_SECURITY_POLICY, MEDIA_CSP);
     h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     Ok(res)
@@ -101,8 +109,21 @@ mod tests {
     #[test]
     fn keys_that_could_leave_the_media_folder_are_refused() {
         let root = FsPath::new("/srv/media");
-        assert_eq!(safe_join(root, "a/b.jpg"), Some(PathBuf::from("/srv/media/a/b.jpg")));
-        for bad in ["", "../etc/passwd", "a/../../b", "/etc/passwd", "a\\b", "a\0b", "a//b", "./a", "a/."] {
+        assert_eq!(
+            safe_join(root, "a/b.jpg"),
+            Some(PathBuf::from("/srv/media/a/b.jpg"))
+        );
+        for bad in [
+            "",
+            "../etc/passwd",
+            "a/../../b",
+            "/etc/passwd",
+            "a\\b",
+            "a\0b",
+            "a//b",
+            "./a",
+            "a/.",
+        ] {
             assert_eq!(safe_join(root, bad), None, "{bad:?}");
         }
     }

@@ -50,7 +50,11 @@ pub(crate) fn other(lang: Lang) -> Lang {
 
 /// The link that switches to `to` and comes back to the same page in that language.
 pub(crate) fn switch_href(to: Lang, target: &str) -> String {
-    format!("/lang/{}?next={}", to.code(), utf8_percent_encode(target, COMPONENT))
+    format!(
+        "/lang/{}?next={}",
+        to.code(),
+        utf8_percent_encode(target, COMPONENT)
+    )
 }
 
 #[derive(Debug, Serialize)]
@@ -85,7 +89,14 @@ pub(crate) struct Layout {
 
 impl Layout {
     /// `path` is the English path of the page, `query` its canonical query (`""` or `?page=2`).
-    pub fn page(app: &App, lang: Lang, title: String, description: String, path: &str, query: &str) -> Self {
+    pub fn page(
+        app: &App,
+        lang: Lang,
+        title: String,
+        description: String,
+        path: &str,
+        query: &str,
+    ) -> Self {
         let href = |l: Lang| format!("{}{query}", localized(l, path));
         let to = other(lang);
         Self {
@@ -138,7 +149,10 @@ impl Layout {
 }
 
 fn css_url(assets: &Assets) -> String {
-    assets.url("site.css").unwrap_or("/assets/site.css").to_owned()
+    assets
+        .url("site.css")
+        .unwrap_or("/assets/site.css")
+        .to_owned()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -218,7 +232,12 @@ where
 }
 
 /// Renders a template, turning a template error into a logged 500.
-pub(crate) fn render<S: Serialize>(app: &App, lang: Lang, name: &str, ctx: S) -> Result<String, PageError> {
+pub(crate) fn render<S: Serialize>(
+    app: &App,
+    lang: Lang,
+    name: &str,
+    ctx: S,
+) -> Result<String, PageError> {
     app.templates()
         .render(name, ctx)
         .map_err(|e| PageError::internal(lang, format!("rendering {name}: {e:#}")))

@@ -1,0 +1,364 @@
+//! The text analyzers of the index, registered under our own names.
+//!
+//! All four share one tokenizer, [`WordTokenizer`], which does the folding a collector expects
+//! without thinking about it: Unicode normalisation (NFKC, so NFC and NFD input, ligatures and
+//! "№" read alike), case folding, ё → е, apostrophes and the marks that stand for the hard and
+//! soft signs joined into the word ("fireman's" → "firemans", "Pod\"yezd" → "podyezd"),
+//! quotes, hyphens and dashes splitting ("Халхин-Гол" → "халхин", "гол"), and a split between
+//! digits and letters ("1939г" → "1939", "г").
+//!
+//! - [`EXACT`]: the folded words, nothing removed: for exact matches, phrases and numbers.
+//! - [`ENGLISH`]: English stop words and the Snowball English stemmer.
+//! - [`RUSSIAN`]: Russian stop words and the Snowball Russian stemmer.
+//! - [`TRANSLIT`]: the skeleton key of each word ([`crate::translit::skeleton`]), so that a
+//!   Latin query meets Cyrillic text and the other way round. A word with ё yields two keys at
+//!   the same position.
+
+use tantivy::tokenizer::{
+    Language, Stemmer, StopWordFilter, TextAnalyzer, Token, TokenStream, Tokenizer,
+    TokenizerManager,
+};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+use crate::translit::{is_word_joiner, skeletons};
+
+/// Folded words, no stemming, no stop words.
+pub const EXACT: &str = "vitrina_exact";
+/// English: stop words and the Snowball English stemmer.
+pub const ENGLISH: &str = "vitrina_en";
+/// Russian: stop words and the Snowball Russian stemmer.
+pub const RUSSIAN: &str = "vitrina_ru";
+/// Transliteration skeleton keys.
+pub const TRANSLIT: &str = "vitrina_translit";
+
+/// Words longer than this (in characters) are not indexed: they are noise, not words, and a
+/// hostile query must not build huge automata from them.
+pub const MAX_WORD_CHARS: usize = 64;
+
+/// Registers the four analyzers with an index's tokenizer manager.
+pub fn register(manager: &TokenizerManager) {
+    manager.register(EXACT, exact());
+    manager.register(ENGLISH, english());
+    manager.register(RUSSIAN, russian());
+    manager.register(TRANSLIT, translit());
+}
+
+pub fn exact() -> TextAnalyzer {
+    TextAnalyzer::from(WordTokenizer::new(Output::Word))
+}
+
+pub fn english() -> TextAnalyzer {
+    let builder = TextAnalyzer::builder(WordTokenizer::new(Output::Word));
+    match StopWordFilter::new(Language::English) {
+        Some(stop) => builder
+            .filter(stop)
+            .filter(Stemmer::new(Language::English))
+            .build(),
+        None => builder.filter(Stemmer::new(Language::English)).build(),
+    }
+}
+
+pub fn russian() -> TextAnalyzer {
+    let builder = TextAnalyzer::builder(WordTokenizer::new(Output::Word));
+    match StopWordFilter::new(Language::Russian) {
+        Some(stop) => builder
+            .filter(stop)
+            .filter(Stemmer::new(Language::Russian))
+            .build(),
+        None => builder.filter(Stemmer::new(Language::Russian)).build(),
+    }
+}
+
+pub fn translit() -> TextAnalyzer {
+    TextAnalyzer::from(WordTokenizer::new(Output::Skeleton))
+}
+
+/// The terms an analyzer makes of a text, in order.
+pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(token) = stream.next() {
+        out.push(token.text.clone());
+    }
+    out
+}
+
+/// What a [`WordTokenizer`] emits for each word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// The folded word.
+    Word,
+    /// The skeleton key(s) of the folded word.
+    Skeleton,
+}
+
+/// Splits text into folded words (see the module documentation). Offsets point into the
+/// original text, so highlighting works on what was stored.
+#[derive(Debug, Clone)]
+pub struct WordTokenizer {
+    output: Output,
+}
+
+impl WordTokenizer {
+    pub fn new(output: Output) -> Self {
+        Self { output }
+    }
+}
+
+/// The tokens of one text, computed at once: texts are short (a description, a query) and
+/// the eager form keeps the folding rules in one readable function.
+#[derive(Debug)]
+pub struct WordTokenStream {
+    tokens: Vec<Token>,
+    next: usize,
+    /// What `token()` shows before the first `advance()`.
+    none: Token,
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = WordTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream {
+        let mut tokens = Vec::new();
+        let fold_yo = self.output == Output::Word;
+        for (position, (from, to, word)) in words_folding(text, fold_yo).into_iter().enumerate() {
+            match self.output {
+                Output::Word => tokens.push(token(from, to, position, word)),
+                Output::Skeleton => {
+                    for key in skeletons(&word) {
+                        tokens.push(token(from, to, position, key));
+                    }
+                }
+            }
+        }
+        WordTokenStream {
+            tokens,
+            next: 0,
+            none: Token::default(),
+        }
+    }
+}
+
+fn token(offset_from: usize, offset_to: usize, position: usize, text: String) -> Token {
+    Token {
+        offset_from,
+        offset_to,
+        position,
+        text,
+        position_length: 1,
+    }
+}
+
+impl TokenStream for WordTokenStream {
+    fn advance(&mut self) -> bool {
+        if self.next < self.tokens.len() {
+            self.next += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn token(&self) -> &Token {
+        match self.next.checked_sub(1) {
+            Some(i) => &self.tokens[i],
+            None => &self.none,
+        }
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        match self.next.checked_sub(1) {
+            Some(i) => &mut self.tokens[i],
+            None => &mut self.none,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Letter,
+    Digit,
+    Joiner,
+    Separator,
+}
+
+fn class(c: char) -> Class {
+    if c.is_numeric() {
+        Class::Digit
+    } else if c.is_alphabetic() || is_combining_mark(c) || c == '№' {
+        // № is kept as a word: NFKC reads it as "No", as collectors write it.
+        if is_word_joiner(c) {
+            Class::Joiner
+        } else {
+            Class::Letter
+        }
+    } else if is_word_joiner(c) {
+        Class::Joiner
+    } else {
+        Class::Separator
+    }
+}
+
+/// The words of a text: (byte offset from, byte offset to, folded word).
+pub fn words(text: &str) -> Vec<(usize, usize, String)> {
+    words_folding(text, true)
+}
+
+/// [`words`], with ё kept when `fold_yo` is false (the skeleton reads ё in two ways).
+fn words_folding(text: &str, fold_yo: bool) -> Vec<(usize, usize, String)> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let kind = class(chars[i].1);
+        if !matches!(kind, Class::Letter | Class::Digit) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut raw = String::new();
+        let mut current = kind;
+        while i < chars.len() {
+            let c = chars[i].1;
+            match class(c) {
+                Class::Separator => break,
+                Class::Joiner => {
+                    // A joiner joins only between two letters; otherwise it is a quote.
+                    let next_is_letter = chars
+                        .get(i + 1)
+                        .is_some_and(|&(_, n)| class(n) == Class::Letter);
+                    if current == Class::Letter && next_is_letter {
+                        i += 1;
+                        continue;
+                    }
+                    break;
+                }
+                k => {
+                    // Combining marks stay with their letter whatever follows.
+                    if k != current && !is_combining_mark(c) {
+                        break;
+                    }
+                    current = k;
+                    raw.push(c);
+                    i += 1;
+                }
+            }
+        }
+        let from = chars[start].0;
+        let to = chars.get(i).map_or(text.len(), |&(o, _)| o);
+        let word = fold(&raw, fold_yo);
+        if !word.is_empty() && word.chars().count() <= MAX_WORD_CHARS {
+            out.push((from, to, word));
+        }
+    }
+    out
+}
+
+/// NFKC, lowercase, ё → е.
+fn fold(raw: &str, fold_yo: bool) -> String {
+    raw.nfkc()
+        .flat_map(char::to_lowercase)
+        .map(|c| if fold_yo && c == 'ё' { 'е' } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(mut a: TextAnalyzer, s: &str) -> Vec<String> {
+        terms(&mut a, s)
+    }
+
+    #[test]
+    fn exact_folds_case_normalisation_yo_quotes_and_hyphens() {
+        assert_eq!(run(exact(), "Халхин-Гол"), ["халхин", "гол"]);
+        assert_eq!(run(exact(), "Халхин Гол"), ["халхин", "гол"]);
+        assert_eq!(run(exact(), "«ЁЛКА»"), ["елка"]);
+        assert_eq!(run(exact(), "“MOPR” badge"), ["mopr", "badge"]);
+        assert_eq!(
+            run(exact(), "fireman's fireman’s"),
+            ["firemans", "firemans"]
+        );
+        assert_eq!(run(exact(), "1922–1932"), ["1922", "1932"]);
+        assert_eq!(run(exact(), "No. 9 / № 9"), ["no", "9", "no", "9"]);
+        assert_eq!(run(exact(), "1939г."), ["1939", "г"]);
+        assert_eq!(run(exact(), "ﬁnest"), ["finest"]);
+        let nfd: String = "Значок Йод Ёж".nfd().collect();
+        assert_eq!(run(exact(), &nfd), run(exact(), "значок йод еж"));
+        assert!(run(exact(), "\u{0}\u{7}<script>").contains(&"script".to_string()));
+        assert!(run(exact(), &"a".repeat(100)).is_empty());
+    }
+
+    #[test]
+    fn offsets_point_into_the_original_text() {
+        let text = "Знак «Халхин-Гол»";
+        let mut a = exact();
+        let mut stream = a.token_stream(text);
+        let mut spans = Vec::new();
+        while let Some(t) = stream.next() {
+            spans.push(&text[t.offset_from..t.offset_to]);
+        }
+        assert_eq!(spans, ["Знак", "Халхин", "Гол"]);
+    }
+
+    #[test]
+    fn english_stems_and_drops_stop_words() {
+        assert_eq!(
+            run(english(), "The badges of the fireman"),
+            ["badg", "fireman"]
+        );
+        assert_eq!(run(english(), "badge"), run(english(), "badges"));
+        assert_eq!(
+            run(english(), "commemorates"),
+            run(english(), "commemorating")
+        );
+    }
+
+    #[test]
+    fn russian_stems_and_drops_stop_words() {
+        assert_eq!(run(russian(), "знак"), run(russian(), "знаками"));
+        assert_eq!(run(russian(), "Врангеля"), run(russian(), "Врангель"));
+        assert_eq!(
+            run(russian(), "остров Врангеля и знак"),
+            {
+                let mut v = run(russian(), "остров Врангеля");
+                v.extend(run(russian(), "знак"));
+                v
+            }
+        );
+        // ё folds before stemming.
+        assert_eq!(run(russian(), "тяжёлая"), run(russian(), "тяжелая"));
+    }
+
+    #[test]
+    fn translit_meets_across_scripts() {
+        assert_eq!(run(translit(), "МОПР"), run(translit(), "mopr"));
+        assert_eq!(run(translit(), "значок"), run(translit(), "značok"));
+        assert_eq!(run(translit(), "значок"), run(translit(), "znachok"));
+        assert_eq!(
+            run(translit(), "Орден Ленина"),
+            run(translit(), "Orden Lenina")
+        );
+        assert_eq!(run(translit(), "Халхин-Гол"), run(translit(), "halhin gol"));
+        assert_eq!(
+            run(translit(), "Халхин Гол"),
+            run(translit(), "Khalkhin-Gol")
+        );
+        assert_eq!(
+            run(translit(), "Ворошиловский стрелок"),
+            run(translit(), "Voroshilovsky strelok")
+        );
+        assert_eq!(run(translit(), "Подъезд"), run(translit(), "Pod\"yezd"));
+        // ё gives two keys at one position.
+        let mut a = translit();
+        let mut stream = a.token_stream("ёлка");
+        let mut seen = Vec::new();
+        while let Some(t) = stream.next() {
+            seen.push((t.position, t.text.clone()));
+        }
+        assert_eq!(seen.len(), 2);
+        assert_eq!(seen[0].0, seen[1].0);
+    }
+}

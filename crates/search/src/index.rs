@@ -1,0 +1,322 @@
+//! The index on disk (or in memory), its one writer and its reader.
+//!
+//! # Keeping the index current
+//!
+//! The index is a cache of storage: it can always be rebuilt from it, so a failure here never
+//! loses data. [`SearchIndex::open`] reports, through [`SearchIndex::needs_rebuild`], an index
+//! that is missing, was written by another schema version, was left half-built, or is
+//! unreadable; the binary then calls [`SearchIndex::rebuild`] with every public type.
+//!
+//! A proposal for the operations layer, which owns the rest: storage keeps a *change log*, one
+//! row per saved or deleted type with a monotonically increasing sequence number, written in
+//! the same transaction as the change. Each node's index records the last sequence number it
+//! applied (in the commit payload of [`SearchIndex::commit_through`]). On start and then every
+//! few hundred milliseconds, a node reads the log after that number, calls
+//! [`SearchIndex::index_type`] or [`SearchIndex::remove_type`] for each row, and commits with
+//! the new number. A write whose indexing failed is simply picked up again on the next pass,
+//! and several nodes sharing one PostgreSQL each keep their own index current the same way.
+
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, RwLock};
+
+use tantivy::directory::MmapDirectory;
+use tantivy::schema::Schema;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use vitrina_catalogue::BadgeType;
+
+use crate::analyzers;
+use crate::error::SearchError;
+use crate::schema::{self, Fields, SCHEMA_VERSION};
+
+/// The file, next to tantivy's own, that records the schema version of a *complete* index.
+/// It is written after a rebuild commits, so a rebuild cut short leaves no version and is
+/// detected on the next start.
+const VERSION_FILE: &str = "vitrina-search-version";
+
+/// The writer's memory budget.
+const WRITER_HEAP_BYTES: usize = 50_000_000;
+
+/// Why the index must be rebuilt from storage before it can be trusted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RebuildReason {
+    /// There was no index: a first start, or a new data folder.
+    Missing,
+    /// The index was written by another version of the schema or analyzers.
+    SchemaChanged { found: Option<u32>, expected: u32 },
+    /// A rebuild began and did not finish.
+    Incomplete,
+    /// The index could not be opened; it has been replaced by an empty one.
+    Corrupt(String),
+}
+
+impl fmt::Display for RebuildReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RebuildReason::Missing => f.write_str("there is no search index yet"),
+            RebuildReason::SchemaChanged {
+                found: Some(v),
+                expected,
+            } => write!(
+                f,
+                "the search index has schema version {v}, this build needs {expected}"
+            ),
+            RebuildReason::SchemaChanged {
+                found: None,
+                expected,
+            } => write!(
+                f,
+                "the search index has no schema version, this build needs {expected}"
+            ),
+            RebuildReason::Incomplete => {
+                f.write_str("the last rebuild of the search index did not finish")
+            }
+            RebuildReason::Corrupt(e) => write!(f, "the search index could not be read ({e})"),
+        }
+    }
+}
+
+/// The search index: one writer behind a lock, and a reader reloaded after every commit.
+pub struct SearchIndex {
+    pub(crate) index: Index,
+    pub(crate) reader: IndexReader,
+    writer: Mutex<IndexWriter<TantivyDocument>>,
+    pub(crate) fields: Fields,
+    dir: Option<PathBuf>,
+    rebuild: RwLock<Option<RebuildReason>>,
+}
+
+impl fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("dir", &self.dir)
+            .field("needs_rebuild", &self.needs_rebuild())
+            .finish_non_exhaustive()
+    }
+}
+
+fn read_version(dir: &Path) -> Option<u32> {
+    fs::read_to_string(dir.join(VERSION_FILE))
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+}
+
+/// Whether a folder holds nothing but a search index (or nothing at all), so that it may be
+/// emptied. A data folder pointed at by mistake is refused rather than wiped.
+fn is_ours(dir: &Path) -> Result<bool, SearchError> {
+    for entry in fs::read_dir(dir)? {
+        let name = entry?.file_name();
+        let name = name.to_string_lossy();
+        let tantivy_file = name == "meta.json"
+            || name == ".managed.json"
+            || name.starts_with(".tantivy")
+            || name == VERSION_FILE
+            || name.ends_with(".idx")
+            || name.ends_with(".pos")
+            || name.ends_with(".term")
+            || name.ends_with(".store")
+            || name.ends_with(".fast")
+            || name.ends_with(".fieldnorm")
+            || name.ends_with(".del")
+            || name.ends_with(".tmp");
+        if !tantivy_file {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+impl SearchIndex {
+    /// Opens the index in a folder, creating the folder and an empty index when missing.
+    ///
+    /// An index that cannot be trusted (missing, another schema version, a rebuild cut short,
+    /// unreadable) is replaced by an empty one and reported by [`Self::needs_rebuild`]; only a
+    /// folder holding files that are not an index's is an error.
+    pub fn open(dir: &Path) -> Result<SearchIndex, SearchError> {
+        fs::create_dir_all(dir)?;
+        let (schema, fields) = schema::build();
+        let has_meta = dir.join("meta.json").exists();
+        let version = read_version(dir);
+        let mut reason = if !has_meta {
+            Some(RebuildReason::Missing)
+        } else if version.is_none() && has_meta {
+            Some(RebuildReason::Incomplete)
+        } else if version != Some(SCHEMA_VERSION) {
+            Some(RebuildReason::SchemaChanged {
+                found: version,
+                expected: SCHEMA_VERSION,
+            })
+        } else {
+            None
+        };
+        let mut index = None;
+        if reason.is_none() {
+            match Index::open_in_dir(dir) {
+                Ok(i) if i.schema() == schema => index = Some(i),
+                Ok(_) => {
+                    reason = Some(RebuildReason::SchemaChanged {
+                        found: version,
+                        expected: SCHEMA_VERSION,
+                    })
+                }
+                Err(e) => reason = Some(RebuildReason::Corrupt(e.to_string())),
+            }
+        }
+        let index = match index {
+            Some(i) => i,
+            None => Self::recreate(dir, schema)?,
+        };
+        Self::with_index(index, fields, Some(dir.to_owned()), reason)
+    }
+
+    /// Empties the folder (after checking it holds only an index) and creates a new index.
+    fn recreate(dir: &Path, schema: Schema) -> Result<Index, SearchError> {
+        if !is_ours(dir)? {
+            return Err(SearchError::NotAnIndex(dir.to_owned()));
+        }
+        fs::remove_dir_all(dir)?;
+        fs::create_dir_all(dir)?;
+        let directory = MmapDirectory::open(dir).map_err(tantivy::TantivyError::from)?;
+        Ok(Index::create(directory, schema, Default::default())?)
+    }
+
+    /// An index in memory, for tests and for the static export.
+    pub fn in_memory() -> Result<SearchIndex, SearchError> {
+        let (schema, fields) = schema::build();
+        Self::with_index(Index::create_in_ram(schema), fields, None, None)
+    }
+
+    fn with_index(
+        index: Index,
+        fields: Fields,
+        dir: Option<PathBuf>,
+        reason: Option<RebuildReason>,
+    ) -> Result<SearchIndex, SearchError> {
+        analyzers::register(index.tokenizers());
+        let writer = index.writer(WRITER_HEAP_BYTES)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            dir,
+            rebuild: RwLock::new(reason),
+        })
+    }
+
+    /// Why the index must be rebuilt from storage, if it must. The binary checks this on
+    /// start and calls [`Self::rebuild`].
+    pub fn needs_rebuild(&self) -> Option<RebuildReason> {
+        self.rebuild
+            .read()
+            .map(|r| r.clone())
+            .unwrap_or(Some(RebuildReason::Incomplete))
+    }
+
+    fn writer(
+        &self,
+    ) -> Result<std::sync::MutexGuard<'_, IndexWriter<TantivyDocument>>, SearchError> {
+        self.writer.lock().map_err(|_| SearchError::Poisoned)
+    }
+
+    /// Adds or replaces a type. Private fields are dropped first; takes effect at the next
+    /// [`Self::commit`].
+    pub fn index_type(&self, badge_type: &BadgeType) -> Result<(), SearchError> {
+        let public = badge_type.clone().into_public();
+        let doc = schema::document(&self.fields, &public);
+        let writer = self.writer()?;
+        writer.delete_term(Term::from_field_text(
+            self.fields.slug,
+            public.slug.as_str(),
+        ));
+        writer.add_document(doc)?;
+        Ok(())
+    }
+
+    /// Removes a type by slug; takes effect at the next [`Self::commit`].
+    pub fn remove_type(&self, slug: &str) -> Result<(), SearchError> {
+        self.writer()?
+            .delete_term(Term::from_field_text(self.fields.slug, slug));
+        Ok(())
+    }
+
+    /// Makes the changes since the last commit durable and visible to searches.
+    pub fn commit(&self) -> Result<(), SearchError> {
+        self.writer()?.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Like [`Self::commit`], recording a payload with the commit (the last change-log
+    /// sequence number applied, in the design proposed above).
+    pub fn commit_through(&self, payload: &str) -> Result<(), SearchError> {
+        let mut writer = self.writer()?;
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(payload);
+        prepared.commit()?;
+        drop(writer);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// The payload of the last commit ([`Self::commit_through`]).
+    pub fn last_commit_payload(&self) -> Result<Option<String>, SearchError> {
+        Ok(self.index.load_metas()?.payload)
+    }
+
+    /// Replaces the whole index with these types, then records the schema version: the index
+    /// is trusted again.
+    pub fn rebuild<I>(&self, types: I) -> Result<usize, SearchError>
+    where
+        I: IntoIterator<Item = BadgeType>,
+    {
+        let mut count = 0;
+        {
+            let mut writer = self.writer()?;
+            if let Some(dir) = &self.dir {
+                // Until this rebuild commits, the index on disk is not complete.
+                match fs::remove_file(dir.join(VERSION_FILE)) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            writer.delete_all_documents()?;
+            for t in types {
+                let public = t.into_public();
+                writer.add_document(schema::document(&self.fields, &public))?;
+                count += 1;
+            }
+            writer.commit()?;
+        }
+        self.reader.reload()?;
+        if let Some(dir) = &self.dir {
+            let tmp = dir.join(format!("{VERSION_FILE}.tmp"));
+            fs::write(&tmp, format!("{SCHEMA_VERSION}\n"))?;
+            fs::rename(&tmp, dir.join(VERSION_FILE))?;
+        }
+        if let Ok(mut r) = self.rebuild.write() {
+            *r = None;
+        }
+        Ok(count)
+    }
+
+    /// The underlying tantivy index, for diagnostics and tests.
+    pub fn raw_index(&self) -> &Index {
+        &self.index
+    }
+
+    /// How many types the index holds (as of the last commit).
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}

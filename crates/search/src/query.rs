@@ -1,0 +1,530 @@
+//! Searching: a [`Query`] from the visitor becomes a tantivy query built word by word, never
+//! through tantivy's query parser, so that no operator or syntax error in user text can reach
+//! the visitor.
+//!
+//! Ranking. Each word of the query must match (stop words may), in any of the groups and ways
+//! of [`crate::schema`]. Boosts multiply a group weight (name 3 > issuer 2 > text 1) by a way
+//! weight (exact 4 > stemmed 3 > transliterated 2 > prefix 1.5 > fuzzy 1). A word that matches
+//! exactly also matches its stem and its skeleton, so the ways add up in that order. A phrase
+//! match of the whole query adds a bonus.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery,
+    Query as TantivyQuery, RangeQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocAddress, Order, TantivyDocument, Term};
+
+use crate::analyzers::{self, terms};
+use crate::error::SearchError;
+use crate::index::SearchIndex;
+use crate::schema::{FacetKind, Group};
+use crate::snippets::Snippets;
+use crate::translit::skeletons;
+
+/// The longest query text accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 500;
+/// The most words a query may have.
+pub const MAX_QUERY_WORDS: usize = 32;
+/// The most facet filters a query may have.
+pub const MAX_FILTERS: usize = 64;
+/// The largest page.
+pub const MAX_LIMIT: usize = 100;
+/// The deepest page start.
+pub const MAX_OFFSET: usize = 10_000;
+
+const NAME_WEIGHT: f32 = 3.0;
+const ISSUER_WEIGHT: f32 = 2.0;
+const TEXT_WEIGHT: f32 = 1.0;
+const EXACT_WEIGHT: f32 = 4.0;
+const STEM_WEIGHT: f32 = 3.0;
+const TRANSLIT_WEIGHT: f32 = 2.0;
+const PREFIX_WEIGHT: f32 = 1.5;
+const FUZZY_WEIGHT: f32 = 1.0;
+const PHRASE_WEIGHT: f32 = 2.0;
+const YEAR_WEIGHT: f32 = 2.0;
+
+/// A facet filter: values of one kind are alternatives (OR), kinds combine (AND).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filter {
+    pub kind: FacetKind,
+    pub value: String,
+}
+
+impl Filter {
+    pub fn new(kind: FacetKind, value: impl Into<String>) -> Self {
+        Self {
+            kind,
+            value: value.into(),
+        }
+    }
+}
+
+/// An inclusive range; an open end is `None`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Bounds<T> {
+    pub min: Option<T>,
+    pub max: Option<T>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// Best match first; an empty query lists the collection in its own order.
+    #[default]
+    Relevance,
+    /// Earliest year established first; types without a year last.
+    Year,
+    /// By English name.
+    Name,
+}
+
+/// What a visitor asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    pub text: String,
+    pub filters: Vec<Filter>,
+    pub year: Bounds<i64>,
+    pub size_mm: Bounds<f64>,
+    pub weight_g: Bounds<f64>,
+    pub sort: Sort,
+    pub offset: usize,
+    pub limit: usize,
+    /// Search as you type: the last word also matches as a prefix (unless the text ends with a
+    /// space, the sign that the word is complete).
+    pub as_you_type: bool,
+}
+
+impl Default for Query {
+    fn default() -> Self {
+        Self {
+            text: String::new(),
+            filters: Vec::new(),
+            year: Bounds::default(),
+            size_mm: Bounds::default(),
+            weight_g: Bounds::default(),
+            sort: Sort::Relevance,
+            offset: 0,
+            limit: 20,
+            as_you_type: true,
+        }
+    }
+}
+
+impl Query {
+    pub fn text(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            ..Self::default()
+        }
+    }
+}
+
+/// One found type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub slug: String,
+    /// The relevance score; `None` when sorted by year or name.
+    pub score: Option<f32>,
+    pub name_en: String,
+    pub name_ru: String,
+    /// A passage of the description with the matching words in `<mark>`; HTML-escaped, safe
+    /// to insert as is. Empty when the type has no text.
+    pub snippet_html: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchResults {
+    /// How many types match in all.
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    /// For each facet kind, its values among the matching types, most frequent first.
+    pub facets: BTreeMap<FacetKind, Vec<(String, u64)>>,
+}
+
+/// One analysed word of the query.
+struct Word {
+    exact: String,
+    en: Option<String>,
+    ru: Option<String>,
+    keys: Vec<String>,
+    /// A stop word in English or Russian, or a single letter: optional rather than required.
+    stop: bool,
+    number: bool,
+    prefix: bool,
+}
+
+struct Analyzers {
+    en: TextAnalyzer,
+    ru: TextAnalyzer,
+}
+
+impl Analyzers {
+    fn new() -> Self {
+        Self {
+            en: analyzers::english(),
+            ru: analyzers::russian(),
+        }
+    }
+
+    fn word(&mut self, exact: String, prefix: bool) -> Word {
+        let en = terms(&mut self.en, &exact).into_iter().next();
+        let ru = terms(&mut self.ru, &exact).into_iter().next();
+        let number = exact.chars().all(|c| c.is_ascii_digit());
+        // A single letter (an initial, a stray "b" of pasted HTML) is as optional as a stop word.
+        let stop = en.is_none() || ru.is_none() || (!number && exact.chars().count() == 1);
+        Word {
+            keys: skeletons(&exact),
+            en,
+            ru,
+            stop,
+            number,
+            prefix,
+            exact,
+        }
+    }
+}
+
+fn term_query(field: Field, text: &str, boost: f32) -> Box<dyn TantivyQuery> {
+    let q = TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    );
+    Box::new(BoostQuery::new(Box::new(q), boost))
+}
+
+/// Edits allowed for a typo: one from 5 letters, two from 9.
+fn typo_distance(word: &str) -> u8 {
+    match word.chars().count() {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+/// The clauses of one word in one group of fields.
+fn word_clauses(w: &Word, g: Group, weight: f32, out: &mut Vec<(Occur, Box<dyn TantivyQuery>)>) {
+    let should = |q| (Occur::Should, q);
+    out.push(should(term_query(g.exact, &w.exact, weight * EXACT_WEIGHT)));
+    if w.number {
+        return;
+    }
+    if let Some(en) = &w.en {
+        out.push(should(term_query(g.en, en, weight * STEM_WEIGHT)));
+    }
+    if let Some(ru) = &w.ru {
+        out.push(should(term_query(g.ru, ru, weight * STEM_WEIGHT)));
+    }
+    for key in &w.keys {
+        out.push(should(term_query(
+            g.translit,
+            key,
+            weight * TRANSLIT_WEIGHT,
+        )));
+    }
+    let distance = typo_distance(&w.exact);
+    if distance > 0 {
+        for key in &w.keys {
+            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(g.translit, key), distance, true);
+            out.push(should(Box::new(BoostQuery::new(
+                Box::new(fuzzy),
+                weight * FUZZY_WEIGHT,
+            ))));
+        }
+    }
+    if w.prefix && w.exact.chars().count() >= 2 {
+        for (field, text) in [(g.exact, &w.exact), (g.translit, &w.keys[0])] {
+            let prefix = FuzzyTermQuery::new_prefix(Term::from_field_text(field, text), 0, true);
+            out.push(should(Box::new(BoostQuery::new(
+                Box::new(prefix),
+                weight * PREFIX_WEIGHT,
+            ))));
+        }
+    }
+}
+
+/// A year range written in the query ("1922–1932", "1922-1932"): the words at `i` and `i + 1`.
+fn year_range(words: &[Word], i: usize, text_between: &str) -> Option<(i64, i64)> {
+    let a = words.get(i)?;
+    let b = words.get(i + 1)?;
+    if !(a.number && b.number && a.exact.len() == 4 && b.exact.len() == 4) {
+        return None;
+    }
+    let joiner = text_between.trim();
+    if !matches!(joiner, "-" | "–" | "—" | "‒" | "..") {
+        return None;
+    }
+    let (from, to) = (a.exact.parse().ok()?, b.exact.parse().ok()?);
+    (from < to && to - from <= 200).then_some((from, to))
+}
+
+fn is_year(w: &Word) -> Option<i64> {
+    let y: i64 = w
+        .exact
+        .parse()
+        .ok()
+        .filter(|_| w.number && w.exact.len() == 4)?;
+    (1700..=2100).contains(&y).then_some(y)
+}
+
+impl SearchIndex {
+    /// Builds the text part of a query; `None` for a text with no words (show everything).
+    fn text_query(
+        &self,
+        text: &str,
+        as_you_type: bool,
+    ) -> Result<Option<Box<dyn TantivyQuery>>, SearchError> {
+        if text.chars().count() > MAX_QUERY_CHARS {
+            return Err(SearchError::QueryTooLong {
+                max: MAX_QUERY_CHARS,
+            });
+        }
+        let spans = analyzers::words(text);
+        if spans.is_empty() {
+            return Ok(None);
+        }
+        if spans.len() > MAX_QUERY_WORDS {
+            return Err(SearchError::TooManyWords {
+                max: MAX_QUERY_WORDS,
+            });
+        }
+        let ends_open = as_you_type && !text.ends_with(|c: char| !c.is_alphanumeric());
+        let mut a = Analyzers::new();
+        let last = spans.len() - 1;
+        let words: Vec<Word> = spans
+            .iter()
+            .enumerate()
+            .map(|(i, (_, _, w))| a.word(w.clone(), ends_open && i == last))
+            .collect();
+        let f = &self.fields;
+        let mut top: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            let between = spans
+                .get(i + 1)
+                .map_or("", |next| &text[spans[i].1..next.0]);
+            if let Some((from, to)) = year_range(&words, i, between) {
+                // A range of years: the types tied to any year in it, the exact numbers first.
+                let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
+                let range = RangeQuery::new(
+                    Bound::Included(Term::from_field_i64(f.years, from)),
+                    Bound::Included(Term::from_field_i64(f.years, to)),
+                );
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(range), YEAR_WEIGHT)),
+                ));
+                for w in &words[i..=i + 1] {
+                    word_clauses(w, f.text, TEXT_WEIGHT, &mut clauses);
+                    word_clauses(w, f.name, NAME_WEIGHT, &mut clauses);
+                }
+                top.push((Occur::Must, Box::new(BooleanQuery::new(clauses))));
+                i += 2;
+                continue;
+            }
+            let w = &words[i];
+            let mut clauses = Vec::new();
+            word_clauses(w, f.name, NAME_WEIGHT, &mut clauses);
+            word_clauses(w, f.issuer, ISSUER_WEIGHT, &mut clauses);
+            word_clauses(w, f.text, TEXT_WEIGHT, &mut clauses);
+            if let Some(y) = is_year(w) {
+                let q = TermQuery::new(Term::from_field_i64(f.years, y), IndexRecordOption::Basic);
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(q), YEAR_WEIGHT)),
+                ));
+            }
+            let occur = if w.stop { Occur::Should } else { Occur::Must };
+            top.push((occur, Box::new(BooleanQuery::new(clauses))));
+            i += 1;
+        }
+        if words.len() >= 2 {
+            for (field, weight) in [(f.name.exact, NAME_WEIGHT), (f.text.exact, TEXT_WEIGHT)] {
+                let terms = words
+                    .iter()
+                    .map(|w| Term::from_field_text(field, &w.exact))
+                    .collect();
+                let phrase = PhraseQuery::new(terms);
+                top.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(phrase), weight * PHRASE_WEIGHT)),
+                ));
+            }
+            let terms = words
+                .iter()
+                .map(|w| Term::from_field_text(f.name.translit, &w.keys[0]))
+                .collect();
+            top.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(PhraseQuery::new(terms)),
+                    NAME_WEIGHT * PHRASE_WEIGHT / 2.0,
+                )),
+            ));
+        }
+        Ok(Some(Box::new(BooleanQuery::new(top))))
+    }
+
+    fn filter_query(&self, q: &Query) -> Result<Vec<Box<dyn TantivyQuery>>, SearchError> {
+        if q.filters.len() > MAX_FILTERS {
+            return Err(SearchError::TooManyFilters { max: MAX_FILTERS });
+        }
+        let f = &self.fields;
+        let mut out: Vec<Box<dyn TantivyQuery>> = Vec::new();
+        for kind in FacetKind::ALL {
+            let values: Vec<&Filter> = q.filters.iter().filter(|x| x.kind == kind).collect();
+            if values.is_empty() {
+                continue;
+            }
+            let mut alternatives: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
+            for v in values {
+                if v.value.is_empty() || v.value.chars().count() > 200 || v.value.contains('/') {
+                    return Err(SearchError::InvalidFilter(format!(
+                        "{}: {:?}",
+                        kind.key(),
+                        v.value
+                    )));
+                }
+                let term = Term::from_facet(f.facets, &kind.facet(&v.value));
+                alternatives.push((
+                    Occur::Should,
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                ));
+            }
+            out.push(Box::new(BooleanQuery::new(alternatives)));
+        }
+        let i64_range = |field: Field, b: Bounds<i64>| -> Option<Box<dyn TantivyQuery>> {
+            if b.min.is_none() && b.max.is_none() {
+                return None;
+            }
+            let bound = |v: Option<i64>| {
+                v.map_or(Bound::Unbounded, |v| {
+                    Bound::Included(Term::from_field_i64(field, v))
+                })
+            };
+            Some(Box::new(RangeQuery::new(bound(b.min), bound(b.max))))
+        };
+        let f64_range =
+            |field: Field, b: Bounds<f64>| -> Result<Option<Box<dyn TantivyQuery>>, SearchError> {
+                if b.min.is_none() && b.max.is_none() {
+                    return Ok(None);
+                }
+                if b.min.is_some_and(|v| !v.is_finite()) || b.max.is_some_and(|v| !v.is_finite()) {
+                    return Err(SearchError::InvalidFilter(
+                        "a range bound is not a number".into(),
+                    ));
+                }
+                let bound = |v: Option<f64>| {
+                    v.map_or(Bound::Unbounded, |v| {
+                        Bound::Included(Term::from_field_f64(field, v))
+                    })
+                };
+                Ok(Some(Box::new(RangeQuery::new(bound(b.min), bound(b.max)))))
+            };
+        out.extend(i64_range(f.year, q.year));
+        out.extend(f64_range(f.size_mm, q.size_mm)?);
+        out.extend(f64_range(f.weight_g, q.weight_g)?);
+        Ok(out)
+    }
+
+    /// Searches the index. Malformed, hostile or very long input gives an empty result or a
+    /// query error ([`SearchError::is_bad_query`]), never a panic.
+    pub fn search(&self, q: &Query) -> Result<SearchResults, SearchError> {
+        let text = self.text_query(&q.text, q.as_you_type)?;
+        let filters = self.filter_query(q)?;
+        let has_text = text.is_some();
+        let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
+        clauses.push((Occur::Must, text.unwrap_or_else(|| Box::new(AllQuery))));
+        for filter in filters {
+            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
+        }
+        let query = BooleanQuery::new(clauses);
+
+        let searcher = self.reader.searcher();
+        let mut facet_collector = FacetCollector::for_field("facets");
+        for kind in FacetKind::ALL {
+            facet_collector.add_facet(&format!("/{}", kind.key()));
+        }
+        let (total, facet_counts) = searcher.search(&query, &(Count, facet_collector))?;
+
+        let limit = q.limit.clamp(1, MAX_LIMIT);
+        let offset = q.offset.min(MAX_OFFSET);
+        let top = TopDocs::with_limit(limit).and_offset(offset);
+        let found: Vec<(Option<f32>, DocAddress)> = match (q.sort, has_text) {
+            (Sort::Relevance, true) => searcher
+                .search(&query, &top.order_by_score())?
+                .into_iter()
+                .map(|(s, a)| (Some(s), a))
+                .collect(),
+            (Sort::Relevance, false) => searcher
+                .search(
+                    &query,
+                    &top.order_by_fast_field::<i64>("position", Order::Asc),
+                )?
+                .into_iter()
+                .map(|(_, a)| (None, a))
+                .collect(),
+            (Sort::Year, _) => searcher
+                .search(&query, &top.order_by_fast_field::<i64>("year", Order::Asc))?
+                .into_iter()
+                .map(|(_, a)| (None, a))
+                .collect(),
+            (Sort::Name, _) => searcher
+                .search(
+                    &query,
+                    &top.order_by_string_fast_field("name_sort", Order::Asc),
+                )?
+                .into_iter()
+                .map(|(_, a)| (None, a))
+                .collect(),
+        };
+
+        let snippets = Snippets::new(&searcher, &query, self)?;
+        let mut hits = Vec::with_capacity(found.len());
+        for (score, address) in found {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let first = |field: Field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            };
+            let all = |field: Field| {
+                doc.get_all(field)
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let (text_en, text_ru) = (all(self.fields.text.en), all(self.fields.text.ru));
+            hits.push(Hit {
+                slug: first(self.fields.slug),
+                score,
+                name_en: first(self.fields.name.en),
+                name_ru: first(self.fields.name.ru),
+                snippet_html: snippets.html(&text_en, &text_ru),
+            });
+        }
+
+        let mut facets = BTreeMap::new();
+        for kind in FacetKind::ALL {
+            let mut values: Vec<(String, u64)> = facet_counts
+                .get(&format!("/{}", kind.key()))
+                .filter_map(|(facet, count)| {
+                    facet.to_path().last().map(|v| ((*v).to_owned(), count))
+                })
+                .collect();
+            values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            if !values.is_empty() {
+                facets.insert(kind, values);
+            }
+        }
+        Ok(SearchResults {
+            total,
+            hits,
+            facets,
+        })
+    }
+}

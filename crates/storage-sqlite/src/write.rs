@@ -1,0 +1,485 @@
+//! Writing one badge type whole: the type row, its category links, and the rows that give its
+//! children their ids, then the public document and summary that reads are served from.
+
+use std::collections::{HashMap, HashSet};
+
+use sqlx::SqliteConnection;
+use vitrina_catalogue::{BadgeType, Category, Slug, SpecimenPrivate, TypeId, ValidationErrors};
+use vitrina_storage::{Result, StorageError, TypeSummary};
+
+use crate::error::{json, map};
+
+/// How ids found in the input are treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ids {
+    /// `save_type`: a child id that is not this type's, or the version that is not the stored
+    /// one, is refused.
+    Strict,
+    /// `import`: a snapshot may come from another database, so foreign child ids are dropped
+    /// and the records get new ones, and the stored version is simply bumped.
+    Lenient,
+}
+
+/// The ids of the rows a stored type already owns.
+#[derive(Debug, Default)]
+struct Owned {
+    variants: HashSet<i64>,
+    specimens: HashSet<i64>,
+    photos: HashSet<i64>,
+}
+
+/// Writes `given` as the type `target` (an update) or as a new type, inside the caller's
+/// transaction. Returns the type as stored: ids and version set, private fields as given.
+pub(crate) async fn write_type(
+    conn: &mut SqliteConnection,
+    given: &BadgeType,
+    target: Option<TypeId>,
+    ids: Ids,
+    categories: &HashMap<Slug, i64>,
+) -> Result<BadgeType> {
+    let mut t = given.clone();
+    let mut errors = ValidationErrors::default();
+    let mut category_ids = Vec::with_capacity(t.categories.len());
+    for (i, slug) in t.categories.iter().enumerate() {
+        match categories.get(slug) {
+            Some(id) if !category_ids.contains(id) => category_ids.push(*id),
+            Some(_) => {}
+            None => errors.add(
+                format!("categories[{i}]"),
+                format!("there is no category {slug}"),
+            ),
+        }
+    }
+    errors.into_result()?;
+
+    let (type_id, version, owned) = match target {
+        Some(id) => {
+            let stored: Option<i64> =
+                sqlx::query_scalar("SELECT version FROM badge_types WHERE id = ?")
+                    .bind(id.get())
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(map)?;
+            let Some(stored) = stored else {
+                return Err(StorageError::not_found("badge type", id));
+            };
+            if ids == Ids::Strict && stored != t.version {
+                return Err(StorageError::Conflict(format!(
+                    "badge type {} was changed by someone else (version {stored}, not {})",
+                    t.slug, t.version
+                )));
+            }
+            let version = stored + 1;
+            sqlx::query("UPDATE badge_types SET slug = ?, position = ?, version = ?, name_en = ? WHERE id = ?")
+                .bind(t.slug.as_str())
+                .bind(t.position)
+                .bind(version)
+                .bind(&t.names.en)
+                .bind(id.get())
+                .execute(&mut *conn)
+                .await
+                .map_err(map)?;
+            (id.get(), version, owned(conn, id.get()).await?)
+        }
+        None => {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO badge_types (slug, position, version, name_en, document, summary) \
+                 VALUES (?, ?, 1, ?, '{}', '{}') RETURNING id",
+            )
+            .bind(t.slug.as_str())
+            .bind(t.position)
+            .bind(&t.names.en)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(map)?;
+            (id, 1, Owned::default())
+        }
+    };
+
+    claim_ids(&mut t, &owned, ids)?;
+    delete_dropped(conn, &t, &owned).await?;
+
+    if target.is_some() {
+        sqlx::query("DELETE FROM type_categories WHERE type_id = ?")
+            .bind(type_id)
+            .execute(&mut *conn)
+            .await
+            .map_err(map)?;
+    }
+    for category_id in category_ids {
+        sqlx::query("INSERT INTO type_categories (type_id, category_id) VALUES (?, ?)")
+            .bind(type_id)
+            .bind(category_id)
+            .execute(&mut *conn)
+            .await
+            .map_err(map)?;
+    }
+
+    for (vi, v) in t.variants.iter_mut().enumerate() {
+        let variant_id = match v.id {
+            Some(id) => {
+                sqlx::query("UPDATE variants SET position = ? WHERE id = ?")
+                    .bind(vi as i64)
+                    .bind(id.get())
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(map)?;
+                id.get()
+            }
+            None => {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO variants (type_id, position) VALUES (?, ?) RETURNING id",
+                )
+                .bind(type_id)
+                .bind(vi as i64)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(map)?;
+                v.id = Some(vitrina_catalogue::VariantId::new(id));
+                id
+            }
+        };
+        for (si, s) in v.specimens.iter_mut().enumerate() {
+            let specimen_id = match s.id {
+                Some(id) => {
+                    sqlx::query("UPDATE specimens SET variant_id = ?, position = ? WHERE id = ?")
+                        .bind(variant_id)
+                        .bind(si as i64)
+                        .bind(id.get())
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(map)?;
+                    id.get()
+                }
+                None => {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO specimens (variant_id, type_id, position) VALUES (?, ?, ?) RETURNING id",
+                    )
+                    .bind(variant_id)
+                    .bind(type_id)
+                    .bind(si as i64)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(map)?;
+                    s.id = Some(vitrina_catalogue::SpecimenId::new(id));
+                    id
+                }
+            };
+            write_private(conn, type_id, specimen_id, &mut s.private).await?;
+            for (pi, p) in s.photos.iter_mut().enumerate() {
+                let id = write_photo(conn, type_id, Some(specimen_id), pi, p.id.map(|i| i.get()))
+                    .await?;
+                p.id = Some(vitrina_catalogue::PhotoId::new(id));
+            }
+        }
+    }
+    for (pi, p) in t.photos.iter_mut().enumerate() {
+        let id = write_photo(conn, type_id, None, pi, p.id.map(|i| i.get())).await?;
+        p.id = Some(vitrina_catalogue::PhotoId::new(id));
+    }
+
+    t.id = Some(TypeId::new(type_id));
+    t.version = version;
+    let public = t.clone().into_public();
+    let summary = TypeSummary::of(&public, TypeId::new(type_id));
+    sqlx::query("UPDATE badge_types SET document = ?, summary = ?, has_thumbnail = ? WHERE id = ?")
+        .bind(serde_json::to_string(&public).map_err(json)?)
+        .bind(serde_json::to_string(&summary).map_err(json)?)
+        .bind(summary.thumbnail.is_some())
+        .bind(type_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(map)?;
+    Ok(t)
+}
+
+async fn owned(conn: &mut SqliteConnection, type_id: i64) -> Result<Owned> {
+    let mut out = Owned::default();
+    for (sql, set) in [
+        (
+            "SELECT id FROM variants WHERE type_id = ?",
+            &mut out.variants,
+        ),
+        (
+            "SELECT id FROM specimens WHERE type_id = ?",
+            &mut out.specimens,
+        ),
+        ("SELECT id FROM photos WHERE type_id = ?", &mut out.photos),
+    ] {
+        let ids: Vec<i64> = sqlx::query_scalar(sql)
+            .bind(type_id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map)?;
+        set.extend(ids);
+    }
+    Ok(out)
+}
+
+/// Checks that every child id the input carries belongs to this type, once. In strict mode a
+/// stranger's id is refused (it would move another type's specimen, private data and all);
+/// leniently it is dropped and the child is inserted anew.
+fn claim_ids(t: &mut BadgeType, owned: &Owned, ids: Ids) -> Result<()> {
+    let mut errors = ValidationErrors::default();
+    let mut seen = HashSet::new();
+    let mut claim = |path: String, id: &mut Option<i64>, allowed: &HashSet<i64>, kind: &str| {
+        if let Some(raw) = *id
+            && (!allowed.contains(&raw) || !seen.insert((kind.to_owned(), raw)))
+        {
+            if ids == Ids::Strict {
+                errors.add(
+                    path,
+                    format!("{kind} {raw} is not one of this type's, or is given twice"),
+                );
+            }
+            *id = None;
+        }
+    };
+    for (vi, v) in t.variants.iter_mut().enumerate() {
+        let mut raw = v.id.map(|i| i.get());
+        claim(
+            format!("variants[{vi}].id"),
+            &mut raw,
+            &owned.variants,
+            "variant",
+        );
+        v.id = raw.map(vitrina_catalogue::VariantId::new);
+        for (si, s) in v.specimens.iter_mut().enumerate() {
+            let mut raw = s.id.map(|i| i.get());
+            claim(
+                format!("variants[{vi}].specimens[{si}].id"),
+                &mut raw,
+                &owned.specimens,
+                "specimen",
+            );
+            s.id = raw.map(vitrina_catalogue::SpecimenId::new);
+            for (pi, p) in s.photos.iter_mut().enumerate() {
+                let mut raw = p.id.map(|i| i.get());
+                claim(
+                    format!("variants[{vi}].specimens[{si}].photos[{pi}].id"),
+                    &mut raw,
+                    &owned.photos,
+                    "photo",
+                );
+                p.id = raw.map(vitrina_catalogue::PhotoId::new);
+            }
+        }
+    }
+    for (pi, p) in t.photos.iter_mut().enumerate() {
+        let mut raw = p.id.map(|i| i.get());
+        claim(format!("photos[{pi}].id"), &mut raw, &owned.photos, "photo");
+        p.id = raw.map(vitrina_catalogue::PhotoId::new);
+    }
+    errors.into_result().map_err(StorageError::from)
+}
+
+/// Deletes the children the stored type had and the new input no longer carries. Deleting a
+/// specimen cascades to its private row and photos.
+async fn delete_dropped(conn: &mut SqliteConnection, t: &BadgeType, owned: &Owned) -> Result<()> {
+    let keep_variants: HashSet<i64> = t
+        .variants
+        .iter()
+        .filter_map(|v| v.id)
+        .map(|i| i.get())
+        .collect();
+    let keep_specimens: HashSet<i64> = t
+        .specimens()
+        .filter_map(|s| s.id)
+        .map(|i| i.get())
+        .collect();
+    let keep_photos: HashSet<i64> = t
+        .photos
+        .iter()
+        .chain(t.specimens().flat_map(|s| s.photos.iter()))
+        .filter_map(|p| p.id)
+        .map(|i| i.get())
+        .collect();
+    for (sql, owned, keep) in [
+        (
+            "DELETE FROM photos WHERE id = ?",
+            &owned.photos,
+            &keep_photos,
+        ),
+        (
+            "DELETE FROM specimens WHERE id = ?",
+            &owned.specimens,
+            &keep_specimens,
+        ),
+        (
+            "DELETE FROM variants WHERE id = ?",
+            &owned.variants,
+            &keep_variants,
+        ),
+    ] {
+        let mut gone: Vec<i64> = owned.difference(keep).copied().collect();
+        gone.sort_unstable();
+        for id in gone {
+            sqlx::query(sql)
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .map_err(map)?;
+        }
+    }
+    Ok(())
+}
+
+/// `None` leaves what is stored (a type read publicly and saved back must not lose its
+/// provenance); an empty value clears it; anything else replaces it.
+async fn write_private(
+    conn: &mut SqliteConnection,
+    type_id: i64,
+    specimen_id: i64,
+    private: &mut Option<SpecimenPrivate>,
+) -> Result<()> {
+    match private {
+        None => {}
+        Some(p) if p.is_empty() => {
+            sqlx::query("DELETE FROM specimen_private WHERE specimen_id = ?")
+                .bind(specimen_id)
+                .execute(&mut *conn)
+                .await
+                .map_err(map)?;
+            *private = None;
+        }
+        Some(p) => {
+            sqlx::query(
+                "INSERT INTO specimen_private (specimen_id, type_id, data) VALUES (?, ?, ?) \
+                 ON CONFLICT (specimen_id) DO UPDATE SET data = excluded.data",
+            )
+            .bind(specimen_id)
+            .bind(type_id)
+            .bind(serde_json::to_string(p).map_err(json)?)
+            .execute(&mut *conn)
+            .await
+            .map_err(map)?;
+        }
+    }
+    Ok(())
+}
+
+async fn write_photo(
+    conn: &mut SqliteConnection,
+    type_id: i64,
+    specimen_id: Option<i64>,
+    position: usize,
+    id: Option<i64>,
+) -> Result<i64> {
+    match id {
+        Some(id) => {
+            sqlx::query("UPDATE photos SET specimen_id = ?, position = ? WHERE id = ?")
+                .bind(specimen_id)
+                .bind(position as i64)
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .map_err(map)?;
+            Ok(id)
+        }
+        None => sqlx::query_scalar(
+            "INSERT INTO photos (type_id, specimen_id, position) VALUES (?, ?, ?) RETURNING id",
+        )
+        .bind(type_id)
+        .bind(specimen_id)
+        .bind(position as i64)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(map),
+    }
+}
+
+/// Loads the stored private fields of a type's specimens into `t` where it has none.
+pub(crate) async fn load_private<'c, E>(executor: E, t: &mut BadgeType, type_id: i64) -> Result<()>
+where
+    E: sqlx::SqliteExecutor<'c>,
+{
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT specimen_id, data FROM specimen_private WHERE type_id = ?")
+            .bind(type_id)
+            .fetch_all(executor)
+            .await
+            .map_err(map)?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut by_id = HashMap::with_capacity(rows.len());
+    for (id, data) in rows {
+        by_id.insert(
+            id,
+            serde_json::from_str::<SpecimenPrivate>(&data).map_err(json)?,
+        );
+    }
+    for v in &mut t.variants {
+        for s in &mut v.specimens {
+            if s.private.is_none()
+                && let Some(id) = s.id
+            {
+                s.private = by_id.remove(&id.get());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The category slugs known to the database, with their ids.
+pub(crate) async fn category_ids(conn: &mut SqliteConnection) -> Result<HashMap<Slug, i64>> {
+    let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, slug FROM categories")
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map)?;
+    rows.into_iter()
+        .map(|(id, slug)| Ok((parse_slug(&slug)?, id)))
+        .collect()
+}
+
+pub(crate) fn parse_slug(s: &str) -> Result<Slug> {
+    Slug::parse(s).map_err(|e| StorageError::Backend(Box::new(e)))
+}
+
+/// Rewrites the category lists of the types in category `category_id` after it was renamed
+/// (`to` is `Some`) or deleted (`None`), and bumps their versions: their content changed.
+pub(crate) async fn retag_types(
+    conn: &mut SqliteConnection,
+    category_id: i64,
+    from: &Slug,
+    to: Option<&Slug>,
+) -> Result<()> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT t.id, t.document, t.summary FROM badge_types t \
+         JOIN type_categories tc ON tc.type_id = t.id WHERE tc.category_id = ?",
+    )
+    .bind(category_id)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(map)?;
+    let retag = |slugs: &mut Vec<Slug>| match to {
+        Some(to) => slugs
+            .iter_mut()
+            .filter(|s| *s == from)
+            .for_each(|s| *s = to.clone()),
+        None => slugs.retain(|s| s != from),
+    };
+    for (id, document, summary) in rows {
+        let mut t: BadgeType = serde_json::from_str(&document).map_err(json)?;
+        let mut s: TypeSummary = serde_json::from_str(&summary).map_err(json)?;
+        retag(&mut t.categories);
+        retag(&mut s.categories);
+        sqlx::query(
+            "UPDATE badge_types SET document = ?, summary = ?, version = version + 1 WHERE id = ?",
+        )
+        .bind(serde_json::to_string(&t).map_err(json)?)
+        .bind(serde_json::to_string(&s).map_err(json)?)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map_err(map)?;
+    }
+    Ok(())
+}
+
+/// A category as stored: its record without the id, which is a column.
+pub(crate) fn category_data(c: &Category) -> Result<String> {
+    let mut c = c.clone();
+    c.id = None;
+    serde_json::to_string(&c).map_err(json)
+}

@@ -1,0 +1,34 @@
+//! Serves the demo collection from a fresh SQLite file, for looking at the site by hand:
+//! `cargo run -p vitrina-web --example demo -- 127.0.0.1:8080 [DB-PATH]`.
+
+use std::path::PathBuf;
+
+use vitrina_operations::{Catalogue, open_store};
+use vitrina_web::{App, WebSettings};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let addr = args.next().unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+    let dir = tempfile::tempdir()?;
+    let db = args
+        .next()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dir.path().join("demo.db"));
+    let catalogue = Catalogue::new(open_store(&format!("sqlite://{}", db.display())).await?);
+    catalogue.load_demo_if_empty().await?;
+    let app = App::new(
+        catalogue,
+        WebSettings {
+            templates_dir: std::env::var_os("VITRINA_TEMPLATES").map(PathBuf::from),
+            media_dir: dir.path().join("media"),
+        },
+    )?;
+    let listener = tokio::net::TcpListener::bind(&addr).await?;
+    eprintln!("serving on http://{}", listener.local_addr()?);
+    vitrina_web::serve(listener, app, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,149 @@
+//! The whole site: each resource's `router()` merged, a 404 for everything else, and the
+//! layers every response passes through (request id, tracing, compression, security headers,
+//! error pages, panic catching).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+};
+use axum::http::{HeaderName, HeaderValue, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use vitrina_catalogue::Lang;
+
+use crate::error::{ErrorMarker, PageError};
+use crate::pages;
+use crate::state::App;
+
+const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Pages load only their own stylesheet, fonts and images; no script runs anywhere.
+const PAGE_CSP: HeaderValue = HeaderValue::from_static(
+    "default-src 'none'; img-src 'self'; style-src 'self'; font-src 'self'; \
+     base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+);
+
+pub fn router(app: App) -> Router {
+    let layers = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(X_REQUEST_ID, RequestIds::default()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req
+                .headers()
+                .get(X_REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = id)
+        }))
+        .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))
+        .layer(CompressionLayer::new().gzip(true).br(true).no_deflate().no_zstd())
+        .layer(SetResponseHeaderLayer::if_not_present(CONTENT_SECURITY_POLICY, PAGE_CSP))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(middleware::from_fn_with_state(app.clone(), error_pages))
+        .layer(CatchPanicLayer::custom(|_panic| {
+            PageError::internal(Lang::En, "a handler panicked").into_response()
+        }));
+    Router::new()
+        .merge(pages::home::router())
+        .merge(pages::category::router())
+        .merge(pages::badge_type::router())
+        .merge(pages::language::router())
+        .merge(pages::media::router())
+        .merge(pages::assets::router())
+        .merge(pages::health::router())
+        .fallback(not_found)
+        .layer(layers)
+        .with_state(app)
+}
+
+/// The language of a URL by its prefix.
+pub(crate) fn lang_of(uri: &Uri) -> Lang {
+    let p = uri.path();
+    if p == "/ru" || p.starts_with("/ru/") {
+        Lang::Ru
+    } else {
+        Lang::En
+    }
+}
+
+async fn not_found(uri: Uri) -> PageError {
+    PageError::not_found(lang_of(&uri))
+}
+
+/// Replaces the body of an error response with the site's error page in its language.
+async fn error_pages(State(app): State<App>, req: Request, next: Next) -> Response {
+    let lang = lang_of(req.uri());
+    let res = next.run(req).await;
+    let marker = res.extensions().get::<ErrorMarker>().copied();
+    let Some(ErrorMarker {
+        failure,
+        lang: marker_lang,
+    }) = marker
+    else {
+        return res;
+    };
+    // A handler that did not know the language (assets, media, panics) says English; the URL
+    // knows better.
+    let lang = if marker_lang == Lang::En {
+        lang
+    } else {
+        marker_lang
+    };
+    let (mut parts, _) = res.into_parts();
+    parts.headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    parts
+        .headers
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Response::from_parts(parts, Body::from(app.templates().error_page(lang, failure)))
+}
+
+/// Request ids: a per-process random prefix and a counter, cheaper than a UUID per request
+/// and still unique across restarts in the logs.
+#[derive(Clone, Debug)]
+struct RequestIds {
+    prefix: u32,
+    counter: std::sync::Arc<AtomicU64>,
+}
+
+impl Default for RequestIds {
+    fn default() -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let prefix = (nanos as u32) ^ std::process::id().rotate_left(16);
+        Self {
+            prefix,
+            counter: std::sync::Arc::new(AtomicU64::new(1)),
+        }
+    }
+}
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _request: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let id = format!("{:08x}-{n:x}", self.prefix);
+        HeaderValue::from_str(&id).ok().map(RequestId::new)
+    }
+}

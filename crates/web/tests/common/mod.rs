@@ -1,0 +1,115 @@
+//! A running site over a fresh SQLite store with the demo collection, on 127.0.0.1:0.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use vitrina_operations::{Catalogue, open_store};
+use vitrina_web::{App, WebSettings};
+
+pub struct Site {
+    pub addr: SocketAddr,
+    pub catalogue: Catalogue,
+    /// A client that follows no redirects and decodes no compression.
+    pub client: reqwest::Client,
+    pub dir: TempDir,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Site {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// The body of a page that must answer 200.
+    pub async fn page(&self, path: &str) -> String {
+        let res = self.get(path).await;
+        assert_eq!(res.status(), 200, "GET {path}");
+        res.text().await.unwrap()
+    }
+}
+
+impl Drop for Site {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+pub fn plain_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_gzip()
+        .no_brotli()
+        .build()
+        .unwrap()
+}
+
+/// A catalogue over a new SQLite file holding the demo collection.
+pub async fn demo_catalogue(dir: &TempDir) -> Catalogue {
+    let url = format!("sqlite://{}", dir.path().join("vitrina.db").display());
+    let catalogue = Catalogue::new(open_store(&url).await.unwrap());
+    catalogue.load_demo().await.unwrap();
+    catalogue
+}
+
+/// Starts the site over `catalogue`.
+pub async fn start_with(catalogue: Catalogue, dir: TempDir, settings: Option<WebSettings>) -> Site {
+    let settings = settings.unwrap_or_else(|| WebSettings {
+        templates_dir: None,
+        media_dir: dir.path().join("media"),
+    });
+    let app = App::new(catalogue.clone(), settings).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        vitrina_web::serve(listener, app, async {
+            let _ = rx.await;
+        })
+        .await
+        .unwrap();
+    });
+    Site {
+        addr,
+        catalogue,
+        client: plain_client(),
+        dir,
+        stop: Some(tx),
+    }
+}
+
+/// The demo site.
+pub async fn start() -> Site {
+    let dir = tempfile::tempdir().unwrap();
+    let catalogue = demo_catalogue(&dir).await;
+    start_with(catalogue, dir, None).await
+}
+
+/// Every `href="…"` and `src="…"` in a page.
+pub fn links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            if let Some(end) = rest.find('"') {
+                out.push(rest[..end].replace("&amp;", "&"));
+                rest = &rest[end..];
+            }
+        }
+    }
+    out
+}
+
+/// How many times `needle` occurs in `hay`.
+pub fn count(hay: &str, needle: &str) -> usize {
+    hay.matches(needle).count()
+}
