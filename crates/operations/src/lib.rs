@@ -7,15 +7,16 @@
 
 pub mod demo;
 mod open;
+mod search;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use vitrina_catalogue::{
     Access, BadgeType, Category, Collection, Slug, Snapshot, Validate, ValidationErrors,
 };
 use vitrina_storage::{
-    CategorySummary, Neighbours, Page, StorageError, Store, TypeFilter, TypeSummary,
+    CategorySummary, Neighbours, Page, StorageError, TypeFilter, TypeSummary,
 };
 
 pub use open::{Engine, open_store, redact as redact_url};
@@ -29,6 +30,11 @@ pub enum Error {
     Invalid(#[from] ValidationErrors),
     #[error("the demo collection is broken: {0}")]
     Demo(String),
+    /// The search query cannot be run as given (too long, too many filters…).
+    #[error("bad search query: {0}")]
+    BadQuery(String),
+    #[error("search failed: {0}")]
+    Search(String),
 }
 
 impl Error {
@@ -69,6 +75,9 @@ pub struct Catalogue {
     store: Arc<dyn Store>,
     /// Bumped on every write made through this catalogue: caches and ETags key on it.
     generation: Arc<AtomicU64>,
+    search: Option<Arc<vitrina_search::SearchIndex>>,
+    /// Set when an index update failed: the next write or search rebuilds the index.
+    search_stale: Arc<AtomicBool>,
 }
 
 impl Catalogue {
@@ -76,6 +85,8 @@ impl Catalogue {
         Self {
             store,
             generation: Arc::new(AtomicU64::new(1)),
+            search: None,
+            search_stale: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -144,6 +155,7 @@ impl Catalogue {
         badge_type.validate()?;
         let saved = self.store.save_type(badge_type).await?;
         self.changed();
+        self.index_after_write(std::slice::from_ref(&saved.slug), &[]).await;
         Ok(saved)
     }
 
@@ -152,6 +164,21 @@ impl Catalogue {
         snapshot.validate()?;
         self.store.import(snapshot).await?;
         self.changed();
+        let slugs: Vec<Slug> = snapshot.types.iter().map(|t| t.slug.clone()).collect();
+        if slugs.len() > 1_000 {
+            // a large import: one rebuild is cheaper than many small updates
+            self.reindex().await?;
+        } else {
+            self.index_after_write(&slugs, &[]).await;
+        }
+        Ok(())
+    }
+
+    /// Deletes a type with its variants, specimens and photos.
+    pub async fn delete_type(&self, slug: &Slug) -> Result<()> {
+        self.store.delete_type(slug).await?;
+        self.changed();
+        self.index_after_write(&[], std::slice::from_ref(slug)).await;
         Ok(())
     }
 

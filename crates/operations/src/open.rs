@@ -29,7 +29,7 @@ impl Engine {
 pub async fn open_store(url: &str) -> Result<Arc<dyn Store>, StorageError> {
     match Engine::of_url(url) {
         Some(Engine::Sqlite) => Ok(Arc::new(SqliteStore::open(url).await?)),
-        Some(Engine::Postgres) => Ok(Arc::new(PostgresStore::open(url).await?)),
+        Some(Engine::Postgres) => Ok(Arc::new(PostgresStore::connect(url).await?)),
         None => Err(StorageError::Unavailable(format!(
             "unsupported database URL (expected sqlite://PATH or postgres://…): {}",
             redact(url)

@@ -70,7 +70,7 @@ pub struct CategorySummary {
     #[serde(flatten)]
     pub category: Category,
     pub type_count: u64,
-    /// The thumbnail of its first type.
+    /// The thumbnail of its first type (in collection order) that has one.
     pub thumbnail: Option<Photo>,
 }
 
@@ -136,20 +136,28 @@ pub trait CategoryStore: Send + Sync {
     async fn category(&self, slug: &Slug) -> Result<Category>;
     /// Inserts (no `id`) or updates (with `id`) a category. A taken slug is a `Conflict`.
     async fn save_category(&self, category: &Category) -> Result<Category>;
-    /// Removes a category; its types stay, outside it.
+    /// Removes a category; its types stay, outside it (their category lists are updated and
+    /// their versions bumped). Renaming a category's slug updates its types the same way.
     async fn delete_category(&self, slug: &Slug) -> Result<()>;
 }
 
 #[async_trait]
 pub trait TypeStore: Send + Sync {
-    /// Types in collection order (position, then English name), and how many match in all.
+    /// Types in collection order (position, then English name byte by byte, then id), and how
+    /// many match in all. Filtering by an unknown category is `NotFound`.
     async fn types(&self, filter: &TypeFilter, page: Page) -> Result<(Vec<TypeSummary>, u64)>;
     /// One type, whole. Private specimen fields are loaded only for [`Access::Private`].
     async fn badge_type(&self, slug: &Slug, access: Access) -> Result<BadgeType>;
     /// Saves a type whole, in one transaction: inserts it (no `id`) or replaces it (with `id`),
     /// keeping the ids of children that carry one and giving new children new ids. The stored
-    /// `version` must equal the given one, else `Conflict`; it is incremented. Returns the type
-    /// as stored, private fields included. Unknown category slugs and taken slugs are refused.
+    /// `version` must equal the given one, else `Conflict`; it is incremented (a new type is
+    /// stored at version 1). Returns the type as stored, private fields included.
+    ///
+    /// Refusals: an invalid record, an unknown category slug, or a child id that is not this
+    /// type's are `Invalid` (field by field); a taken slug is `Conflict`; an `id` that does not
+    /// exist is `NotFound`. A specimen whose `private` is `None` keeps the private fields stored
+    /// for it (so a type read publicly and saved back loses nothing); an empty
+    /// `SpecimenPrivate` clears them.
     async fn save_type(&self, badge_type: &BadgeType) -> Result<BadgeType>;
     async fn delete_type(&self, slug: &Slug) -> Result<()>;
     async fn neighbours(&self, slug: &Slug) -> Result<Neighbours>;
@@ -165,7 +173,9 @@ pub trait Store: CollectionStore + CategoryStore + TypeStore + Debug {
     /// True when the store holds no collection, category or type.
     async fn is_empty(&self) -> Result<bool>;
     /// Writes a whole collection in one transaction: all of it lands, or none of it. Existing
-    /// records with the same slugs are replaced.
+    /// records with the same slugs are replaced (a replaced type keeps its id; child ids in the
+    /// snapshot that are not that type's are ignored and new ones assigned; versions are not
+    /// checked). Records not in the snapshot stay.
     async fn import(&self, snapshot: &Snapshot) -> Result<()>;
     /// The slugs of all types in collection order (for sitemaps, exports and tests).
     async fn type_slugs(&self) -> Result<Vec<Slug>>;

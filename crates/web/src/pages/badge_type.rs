@@ -448,3 +448,64 @@ fn photo_groups(bt: &BadgeType, lang: Lang) -> Vec<PhotoGroup> {
     }
     groups
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use vitrina_catalogue::Lang;
+    use vitrina_operations::{Catalogue, open_store};
+
+    use super::*;
+    use crate::state::{App, WebSettings};
+
+    /// Not an assertion: prints what a type page costs, for the record (`--ignored --nocapture`).
+    #[tokio::test]
+    #[ignore]
+    async fn render_time_of_a_type_page() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let catalogue = Catalogue::new(open_store(&url).await.unwrap());
+        catalogue.load_demo().await.unwrap();
+        let app = App::new(
+            catalogue.clone(),
+            WebSettings {
+                templates_dir: None,
+                media_dir: dir.path().into(),
+            },
+        )
+        .unwrap();
+        let slug = vitrina_catalogue::Slug::parse("mopr-badge").unwrap();
+        let n = 2000;
+        let start = Instant::now();
+        let mut view = None;
+        for _ in 0..n {
+            view = Some(catalogue.public_type(&slug).await.unwrap());
+        }
+        let load = start.elapsed() / n;
+        let view = view.unwrap();
+        let start = Instant::now();
+        let mut bytes = 0;
+        for _ in 0..n {
+            let page = TypePage::of(&view, Lang::Ru);
+            let layout = Layout::page(
+                &app,
+                Lang::Ru,
+                page.title.clone(),
+                String::new(),
+                "/types/mopr-badge",
+                "",
+            );
+            #[derive(Serialize)]
+            struct Ctx {
+                layout: Layout,
+                page: TypePage,
+            }
+            bytes = render(&app, Lang::Ru, "badge_type.html", Ctx { layout, page })
+                .unwrap()
+                .len();
+        }
+        let render_time = start.elapsed() / n;
+        println!("type page: load {load:?}, view + render {render_time:?}, {bytes} bytes");
+    }
+}
