@@ -15,9 +15,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use vitrina_catalogue::{
     Access, BadgeType, Category, Collection, Slug, Snapshot, Validate, ValidationErrors,
 };
-use vitrina_storage::{
-    CategorySummary, Neighbours, Page, StorageError, TypeFilter, TypeSummary,
-};
+use vitrina_storage::{CategorySummary, Neighbours, Page, StorageError, TypeFilter, TypeSummary};
 
 pub use open::{Engine, open_store, redact as redact_url};
 pub use vitrina_storage::Store;
@@ -155,7 +153,8 @@ impl Catalogue {
         badge_type.validate()?;
         let saved = self.store.save_type(badge_type).await?;
         self.changed();
-        self.index_after_write(std::slice::from_ref(&saved.slug), &[]).await;
+        self.index_after_write(std::slice::from_ref(&saved.slug), &[])
+            .await;
         Ok(saved)
     }
 
@@ -178,7 +177,8 @@ impl Catalogue {
     pub async fn delete_type(&self, slug: &Slug) -> Result<()> {
         self.store.delete_type(slug).await?;
         self.changed();
-        self.index_after_write(&[], std::slice::from_ref(slug)).await;
+        self.index_after_write(&[], std::slice::from_ref(slug))
+            .await;
         Ok(())
     }
 

@@ -150,6 +150,10 @@ impl Catalogue {
 
     /// All summaries, for callers that page through the collection.
     pub async fn count_types(&self) -> Result<u64> {
-        Ok(self.store.types(&Default::default(), Page::new(0, 1)).await?.1)
+        Ok(self
+            .store
+            .types(&Default::default(), Page::new(0, 1))
+            .await?
+            .1)
     }
 }

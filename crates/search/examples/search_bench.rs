@@ -223,11 +223,7 @@ impl Latency {
 }
 
 /// One warm-up pass, then one timed pass, one query at a time.
-fn latency(
-    index: &SearchIndex,
-    name: &'static str,
-    queries: &[Query],
-) -> Result<Latency, Error> {
+fn latency(index: &SearchIndex, name: &'static str, queries: &[Query]) -> Result<Latency, Error> {
     for q in queries {
         index.search(q)?;
     }
@@ -395,7 +391,9 @@ fn main() -> Result<(), Error> {
         results.push(l);
     }
     let (qps, done) = throughput(&index, &plain, threads, seconds)?;
-    eprintln!("throughput: {threads} threads x {seconds} s, plain queries: {qps:.1} queries/s ({done})");
+    eprintln!(
+        "throughput: {threads} threads x {seconds} s, plain queries: {qps:.1} queries/s ({done})"
+    );
     let peak = peak_rss_mib();
     eprintln!("peak resident memory: {peak:.0} MiB (includes the parsed catalogue)");
 

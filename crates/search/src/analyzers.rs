@@ -18,8 +18,8 @@ use tantivy::tokenizer::{
     Language, Stemmer, StopWordFilter, TextAnalyzer, Token, TokenStream, Tokenizer,
     TokenizerManager,
 };
-use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 use crate::translit::{is_word_joiner, skeletons};
 
@@ -257,10 +257,16 @@ fn words_folding(text: &str, fold_yo: bool) -> Vec<(usize, usize, String)> {
 
 /// NFKC, lowercase, ё → е.
 fn fold(raw: &str, fold_yo: bool) -> String {
-    raw.nfkc()
-        .flat_map(char::to_lowercase)
-        .map(|c| if fold_yo && c == 'ё' { 'е' } else { c })
-        .collect()
+    // Fast paths with the same result: ASCII is its own NFKC, and most words (Latin or
+    // Cyrillic) already are NFKC, which the quick check tells without normalising.
+    if raw.is_ascii() {
+        return raw.to_ascii_lowercase();
+    }
+    let yo = |c| if fold_yo && c == 'ё' { 'е' } else { c };
+    if is_nfkc_quick(raw.chars()) == IsNormalized::Yes {
+        return raw.chars().flat_map(char::to_lowercase).map(yo).collect();
+    }
+    raw.nfkc().flat_map(char::to_lowercase).map(yo).collect()
 }
 
 #[cfg(test)]

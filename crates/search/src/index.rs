@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock};
 
 use tantivy::directory::MmapDirectory;
+use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
 use tantivy::schema::Schema;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 use vitrina_catalogue::BadgeType;
@@ -286,13 +287,31 @@ impl SearchIndex {
                     Err(e) => return Err(e.into()),
                 }
             }
-            writer.delete_all_documents()?;
-            for t in types {
-                let public = t.into_public();
-                writer.add_document(schema::document(&self.fields, &public))?;
-                count += 1;
-            }
-            writer.commit()?;
+            // No merges while the segments are written (they would rewrite the same documents
+            // several times over, on the cores the indexing needs); one merge at the end leaves
+            // a single segment, which is what searches are fastest on.
+            writer.set_merge_policy(Box::new(NoMergePolicy));
+            let built = (|| {
+                writer.delete_all_documents()?;
+                for t in types {
+                    let public = t.into_public();
+                    writer.add_document(schema::document(&self.fields, &public))?;
+                    count += 1;
+                }
+                let t0 = std::time::Instant::now();
+                writer.commit()?;
+                eprintln!("TMP commit {:?}", t0.elapsed());
+                let segments = self.index.searchable_segment_ids()?;
+                eprintln!("TMP segments {}", segments.len());
+                let t0 = std::time::Instant::now();
+                if segments.len() > 1 {
+                    writer.merge(&segments).wait()?;
+                }
+                eprintln!("TMP merge {:?}", t0.elapsed());
+                Ok::<_, SearchError>(())
+            })();
+            writer.set_merge_policy(Box::new(LogMergePolicy::default()));
+            built?;
         }
         self.reader.reload()?;
         if let Some(dir) = &self.dir {

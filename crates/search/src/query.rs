@@ -449,39 +449,33 @@ impl SearchIndex {
         for kind in FacetKind::ALL {
             facet_collector.add_facet(&format!("/{}", kind.key()));
         }
-        let (total, facet_counts) = searcher.search(&query, &(Count, facet_collector))?;
-
+        // One pass over the matches collects the count, the facets and the page.
         let limit = q.limit.clamp(1, MAX_LIMIT);
         let offset = q.offset.min(MAX_OFFSET);
         let top = TopDocs::with_limit(limit).and_offset(offset);
-        let found: Vec<(Option<f32>, DocAddress)> = match (q.sort, has_text) {
-            (Sort::Relevance, true) => searcher
-                .search(&query, &top.order_by_score())?
-                .into_iter()
-                .map(|(s, a)| (Some(s), a))
-                .collect(),
-            (Sort::Relevance, false) => searcher
-                .search(
-                    &query,
-                    &top.order_by_fast_field::<i64>("position", Order::Asc),
-                )?
-                .into_iter()
-                .map(|(_, a)| (None, a))
-                .collect(),
-            (Sort::Year, _) => searcher
-                .search(&query, &top.order_by_fast_field::<i64>("year", Order::Asc))?
-                .into_iter()
-                .map(|(_, a)| (None, a))
-                .collect(),
-            (Sort::Name, _) => searcher
-                .search(
-                    &query,
-                    &top.order_by_string_fast_field("name_sort", Order::Asc),
-                )?
-                .into_iter()
-                .map(|(_, a)| (None, a))
-                .collect(),
-        };
+        let all = (Count, facet_collector);
+        let ((total, facet_counts), found): (_, Vec<(Option<f32>, DocAddress)>) =
+            match (q.sort, has_text) {
+                (Sort::Relevance, true) => {
+                    let (all, page) = searcher.search(&query, &(all, top.order_by_score()))?;
+                    (all, page.into_iter().map(|(s, a)| (Some(s), a)).collect())
+                }
+                (Sort::Relevance, false) => {
+                    let by = top.order_by_fast_field::<i64>("position", Order::Asc);
+                    let (all, page) = searcher.search(&query, &(all, by))?;
+                    (all, page.into_iter().map(|(_, a)| (None, a)).collect())
+                }
+                (Sort::Year, _) => {
+                    let by = top.order_by_fast_field::<i64>("year", Order::Asc);
+                    let (all, page) = searcher.search(&query, &(all, by))?;
+                    (all, page.into_iter().map(|(_, a)| (None, a)).collect())
+                }
+                (Sort::Name, _) => {
+                    let by = top.order_by_string_fast_field("name_sort", Order::Asc);
+                    let (all, page) = searcher.search(&query, &(all, by))?;
+                    (all, page.into_iter().map(|(_, a)| (None, a)).collect())
+                }
+            };
 
         let snippets = Snippets::new(&searcher, &query, self)?;
         let mut hits = Vec::with_capacity(found.len());

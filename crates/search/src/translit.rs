@@ -17,8 +17,8 @@
 //! a search are folded by the same function, so a loss can only add a match, never lose one;
 //! the index ranks exact and stemmed matches above skeleton matches to keep precision.
 
-use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// A romanisation system for Russian.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -313,7 +313,13 @@ pub fn is_word_joiner(c: char) -> bool {
 /// signs dropped. `yo_as_e` writes ё as e (the informal spelling) instead of yo.
 fn to_latin(word: &str, yo_as_e: bool) -> String {
     let mut out = String::with_capacity(word.len() * 2);
-    for c in word.nfc().flat_map(char::to_lowercase) {
+    // The words of the index are NFKC already: skip normalising when the quick check says so.
+    let nfc: Box<dyn Iterator<Item = char>> = if is_nfc_quick(word.chars()) == IsNormalized::Yes {
+        Box::new(word.chars())
+    } else {
+        Box::new(word.nfc())
+    };
+    for c in nfc.flat_map(char::to_lowercase) {
         let s: &str = match c {
             'а' => "a",
             'б' => "b",
@@ -359,6 +365,10 @@ fn to_latin(word: &str, yo_as_e: bool) -> String {
             'ĭ' => "y",
             'ß' => "ss",
             c if is_word_joiner(c) => "",
+            c if c.is_ascii() => {
+                out.push(c);
+                continue;
+            }
             c => {
                 // Any other accented Latin letter loses its accent (è, ė, é → e).
                 for d in c.to_string().nfd().filter(|&d| !is_combining_mark(d)) {

@@ -10,8 +10,8 @@ use std::fmt::Debug;
 use async_trait::async_trait;
 use serde::Serialize;
 use vitrina_catalogue::{
-    Access, BadgeType, Category, Collection, Issuer, Material, Names, PartialDate,
-    Photo, Slug, Snapshot, TypeId, ValidationErrors,
+    Access, BadgeType, Category, Collection, Issuer, Material, Names, PartialDate, Photo, Slug,
+    Snapshot, TypeId, ValidationErrors,
 };
 
 #[cfg(feature = "testsuite")]

@@ -44,6 +44,8 @@ pub enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
+    /// Rebuild the search index from storage.
+    Reindex,
     /// The effective configuration.
     Config {
         #[command(subcommand)]

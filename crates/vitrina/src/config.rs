@@ -140,13 +140,17 @@ impl Settings {
             env_layer.push((key.to_ascii_lowercase(), value));
         }
         // Values follow figment's environment rules: `true`, `8080` and `"text"` are typed.
-        for (key, value) in env_layer {
-            let parsed: figment::value::Value = match value.parse() {
-                Ok(v) => v,
-                Err(never) => match never {},
-            };
-            figment = figment.merge((key, parsed));
-        }
+        let env_layer: std::collections::BTreeMap<String, figment::value::Value> = env_layer
+            .into_iter()
+            .map(|(key, value)| {
+                let parsed = match value.parse() {
+                    Ok(v) => v,
+                    Err(never) => match never {},
+                };
+                (key, parsed)
+            })
+            .collect();
+        figment = figment.merge(Serialized::defaults(env_layer));
         figment = figment.merge(Serialized::defaults(flags));
         let mut settings: Settings = figment.extract().map_err(|e| {
             let mut msg = String::new();
@@ -189,6 +193,12 @@ impl Settings {
 
     pub fn media_dir(&self) -> PathBuf {
         self.data_dir.join("media")
+    }
+
+    /// The search index: in the data folder, outside the database, so search behaves the same
+    /// on SQLite and PostgreSQL.
+    pub fn search_dir(&self) -> PathBuf {
+        self.data_dir.join("search")
     }
 }
 

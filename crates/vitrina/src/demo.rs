@@ -1,15 +1,13 @@
 //! `vitrina demo load`: the demo collection, on purpose.
 
 use anyhow::Context;
-use vitrina_operations::Catalogue;
 
 use crate::config::Settings;
-use crate::serve::{open, prepare_data_dir};
+use crate::serve::{catalogue, prepare_data_dir};
 
 pub async fn load(settings: Settings) -> anyhow::Result<()> {
     prepare_data_dir(&settings)?;
-    let store = open(&settings).await?;
-    let catalogue = Catalogue::new(store.clone());
+    let (catalogue, store) = catalogue(&settings).await?;
     catalogue
         .load_demo()
         .await

@@ -45,6 +45,7 @@ fn main() -> ExitCode {
             Command::Demo {
                 command: DemoCommand::Load,
             } => demo::load(settings).await,
+            Command::Reindex => serve::reindex(settings).await,
             Command::Config {
                 command: ConfigCommand::Show,
             } => {

@@ -44,6 +44,34 @@ pub async fn open(settings: &Settings) -> anyhow::Result<Arc<dyn vitrina_operati
         .with_context(|| format!("cannot open the database {}", redact_url(url)))
 }
 
+/// Storage and the search index, joined in a catalogue; a stale or missing index is rebuilt.
+pub async fn catalogue(
+    settings: &Settings,
+) -> anyhow::Result<(Catalogue, Arc<dyn vitrina_operations::Store>)> {
+    let store = open(settings).await?;
+    let dir = settings.search_dir();
+    let index = vitrina_search::SearchIndex::open(&dir)
+        .with_context(|| format!("cannot open the search index in {}", dir.display()))?;
+    let catalogue = Catalogue::new(store.clone()).with_search(Arc::new(index));
+    Ok((catalogue, store))
+}
+
+/// `vitrina reindex`: rebuild the search index from storage.
+pub async fn reindex(settings: Settings) -> anyhow::Result<()> {
+    prepare_data_dir(&settings)?;
+    let (catalogue, store) = catalogue(&settings).await?;
+    let n = catalogue
+        .reindex()
+        .await
+        .context("cannot rebuild the search index")?;
+    store.close().await;
+    println!(
+        "Indexed {n} badge types in {}",
+        settings.search_dir().display()
+    );
+    Ok(())
+}
+
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
     prepare_data_dir(&settings)?;
     let listener = match tokio::net::TcpListener::bind(settings.listen).await {
@@ -56,14 +84,20 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         }
         Err(e) => return Err(e).with_context(|| format!("cannot listen on {}", settings.listen)),
     };
-    let store = open(&settings).await?;
+    let (catalogue, store) = catalogue(&settings).await?;
     tracing::info!(engine = store.engine(), database = %redact_url(&settings.database_url), "storage ready");
-    let catalogue = Catalogue::new(store.clone());
     if settings.load_demo {
         catalogue
             .load_demo_if_empty()
             .await
             .context("cannot load the demo collection")?;
+    }
+    if let Some(reason) = catalogue
+        .ensure_search_index()
+        .await
+        .context("cannot rebuild the search index")?
+    {
+        tracing::info!(%reason, "the search index was rebuilt");
     }
     let app = App::new(
         catalogue,

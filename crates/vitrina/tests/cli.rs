@@ -145,3 +145,18 @@ fn no_demo_leaves_an_empty_store_empty_and_demo_load_fills_it() {
         assert_eq!(page.status(), 200);
     });
 }
+
+#[test]
+fn reindex_rebuilds_a_deleted_search_index_and_serve_repairs_one_on_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, text) = run(vitrina().args(["demo", "load", "--data"]).arg(dir.path()));
+    assert_eq!(code, 0, "{text}");
+    let (code, text) = run(vitrina().args(["reindex", "--data"]).arg(dir.path()));
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("Indexed 8 badge types"), "{text}");
+    // a missing index is detected and rebuilt when the server starts
+    std::fs::remove_dir_all(dir.path().join("search")).unwrap();
+    let server = Server::start(dir.path(), &["--no-demo"]);
+    assert_eq!(server.terminate(), 0);
+    assert!(dir.path().join("search").read_dir().unwrap().count() > 0);
+}

@@ -1,7 +1,9 @@
-//! Serves the demo collection from a fresh SQLite file, for looking at the site by hand:
+//! Serves the demo collection from a fresh SQLite file, with a search index beside it, for
+//! looking at the site by hand:
 //! `cargo run -p vitrina-web --example demo -- 127.0.0.1:8080 [DB-PATH]`.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use vitrina_operations::{Catalogue, open_store};
 use vitrina_web::{App, WebSettings};
@@ -15,8 +17,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .next()
         .map(PathBuf::from)
         .unwrap_or_else(|| dir.path().join("demo.db"));
-    let catalogue = Catalogue::new(open_store(&format!("sqlite://{}", db.display())).await?);
+    let search_dir = db.with_extension("search");
+    let index = vitrina_search::SearchIndex::open(&search_dir)?;
+    let catalogue = Catalogue::new(open_store(&format!("sqlite://{}", db.display())).await?)
+        .with_search(Arc::new(index));
     catalogue.load_demo_if_empty().await?;
+    if let Some(reason) = catalogue.ensure_search_index().await? {
+        eprintln!("search index rebuilt: {reason}");
+    }
     let app = App::new(
         catalogue,
         WebSettings {

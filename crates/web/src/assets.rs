@@ -1,4 +1,4 @@
-//! The site's static files (CSS, fonts), embedded in the binary and served under names that
+//! The site's static files (CSS, the search script, fonts), embedded in the binary and served under names that
 //! carry a hash of their content (`site.3f2a9c1b.css`), so browsers may keep them forever.
 
 use std::collections::HashMap;
@@ -85,6 +85,7 @@ pub(crate) fn content_type(name: &str) -> &'static str {
     let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     match ext.to_ascii_lowercase().as_str() {
         "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
         "woff2" => "font/woff2",
         "woff" => "font/woff",
         "svg" => "image/svg+xml",

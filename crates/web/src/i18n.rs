@@ -158,6 +158,118 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Каталог советских знаков.",
     ),
     ("no_image", "No image", "Нет изображения"),
+    ("search", "Search", "Поиск"),
+    (
+        "search_label",
+        "Search the collection",
+        "Поиск по коллекции",
+    ),
+    ("search_placeholder", "Search badges…", "Найти знак…"),
+    ("search_button", "Search", "Найти"),
+    ("search_results_list", "Suggestions", "Подсказки"),
+    (
+        "search_all_results",
+        "All results for “{q}”",
+        "Все результаты по запросу «{q}»",
+    ),
+    (
+        "search_results_for",
+        "Results for “{q}”",
+        "Результаты по запросу «{q}»",
+    ),
+    ("search_everything", "The whole collection", "Вся коллекция"),
+    ("results_one", "result", "результат"),
+    ("results_few", "results", "результата"),
+    ("results_many", "results", "результатов"),
+    ("no_results", "No results", "Ничего не найдено"),
+    (
+        "no_results_text",
+        "Nothing in the collection matches this search. Check the spelling, use fewer words or filters, or browse a section:",
+        "В коллекции нет ничего по этому запросу. Проверьте написание, уберите лишние слова или фильтры — или откройте раздел:",
+    ),
+    ("did_you_mean", "Did you mean", "Возможно, вы имели в виду"),
+    (
+        "without_filters",
+        "Search without the filters",
+        "Искать без фильтров",
+    ),
+    ("refine", "Refine", "Уточнить"),
+    ("facet_category", "Section", "Раздел"),
+    ("facet_issuer", "Issuer", "Учредитель"),
+    ("facet_material", "Material", "Материал"),
+    (
+        "facet_decade",
+        "Decade established",
+        "Десятилетие учреждения",
+    ),
+    ("facet_condition", "Condition", "Сохранность"),
+    ("facet_rarity", "Rarity", "Редкость"),
+    ("facet_photos", "Images", "Изображения"),
+    ("photos_yes", "With images", "С изображениями"),
+    ("photos_no", "Without images", "Без изображений"),
+    ("decade_suffix", "s", "-е"),
+    (
+        "selected_remove",
+        "selected; remove the filter",
+        "выбрано; снять фильтр",
+    ),
+    ("clear_filters", "Clear all filters", "Сбросить все фильтры"),
+    ("ranges", "Year, size and weight", "Год, размер и вес"),
+    ("year_established", "Year established", "Год учреждения"),
+    ("size_mm", "Size, mm", "Размер, мм"),
+    ("weight_g", "Weight, g", "Вес, г"),
+    ("range_from", "from", "от"),
+    ("range_to", "to", "до"),
+    ("apply", "Apply", "Применить"),
+    ("sort_by", "Sort by", "Сортировать"),
+    ("sort_relevance", "relevance", "по релевантности"),
+    ("sort_year", "year", "по году"),
+    ("sort_name", "name", "по названию"),
+    (
+        "search_error_title",
+        "This search cannot be run",
+        "Этот запрос выполнить нельзя",
+    ),
+    (
+        "error_query_too_long",
+        "The search is too long: at most 500 characters, please.",
+        "Запрос слишком длинный: не больше 500 символов.",
+    ),
+    (
+        "error_too_many_words",
+        "The search has too many words: at most 32, please.",
+        "В запросе слишком много слов: не больше 32.",
+    ),
+    (
+        "error_bad_year",
+        "A year must be a whole number, such as 1939.",
+        "Год должен быть целым числом, например 1939.",
+    ),
+    (
+        "error_bad_number",
+        "Size and weight must be numbers, such as 22 or 3.5.",
+        "Размер и вес должны быть числами, например 22 или 3,5.",
+    ),
+    (
+        "error_bad_page",
+        "There is no such page of results.",
+        "Такой страницы результатов нет.",
+    ),
+    (
+        "error_bad_sort",
+        "Results can be sorted by relevance, year or name.",
+        "Результаты можно сортировать по релевантности, году или названию.",
+    ),
+    (
+        "error_bad_filter",
+        "A filter in the address is not valid.",
+        "Фильтр в адресе указан неверно.",
+    ),
+    (
+        "error_bad_text",
+        "The search could not be read.",
+        "Не удалось прочитать запрос.",
+    ),
 ];
 
 /// The Russian plural form of `n`: `one` (1, 21), `few` (2–4, 22–24), `many` (the rest).
@@ -180,6 +292,17 @@ pub fn count_types(lang: Lang, n: u64) -> String {
         Lang::Ru => plural_ru(n),
     };
     let word = t(lang, &format!("types_count_{form}"));
+    format!("{n} {word}")
+}
+
+/// "12 results" / "12 результатов".
+pub fn count_results(lang: Lang, n: u64) -> String {
+    let form = match lang {
+        Lang::En if n == 1 => "one",
+        Lang::En => "many",
+        Lang::Ru => plural_ru(n),
+    };
+    let word = t(lang, &format!("results_{form}"));
     format!("{n} {word}")
 }
 

@@ -6,9 +6,11 @@
 //! templates and CSS (embedded with rust-embed; a templates folder may override them by name),
 //! the i18n strings and formatting, Markdown rendering with sanitising, and a bounded cache of
 //! rendered pages keyed by the catalogue's generation. It reads only the public aggregate and
-//! never renders a specimen's private fields. It leaves out everything that writes: curators'
-//! forms, the JSON API, search and photo derivatives live elsewhere; the binary owns settings,
-//! logging set-up and the listening socket.
+//! never renders a specimen's private fields. Search ([`pages::search`]) is here too: the
+//! results page with facets, its JSON twin `/api/v1/search`, and the header's search box with
+//! its one small script (`assets/search.js`). It leaves out everything that writes: curators'
+//! forms and photo derivatives live elsewhere; the binary owns settings, logging set-up, the
+//! listening socket and the search index's folder.
 
 mod assets;
 mod cache;

@@ -8,6 +8,7 @@ pub mod health;
 pub mod home;
 pub mod language;
 pub mod media;
+pub mod search;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -85,6 +86,33 @@ pub(crate) struct Layout {
     pub home: String,
     pub css: String,
     pub noindex: bool,
+    /// The search box in the header.
+    pub search: SearchBox,
+}
+
+/// The header's search form: a plain GET form, which `search.js` (when it runs) turns into a
+/// combobox that lists results as the visitor types.
+#[derive(Debug, Serialize)]
+pub(crate) struct SearchBox {
+    /// `/search` or `/ru/search`.
+    pub action: String,
+    /// The JSON endpoint the script asks.
+    pub api: &'static str,
+    /// The fingerprinted URL of `search.js`.
+    pub script: String,
+}
+
+impl SearchBox {
+    pub fn new(lang: Lang, assets: &Assets) -> Self {
+        Self {
+            action: localized(lang, "/search"),
+            api: "/api/v1/search",
+            script: assets
+                .url("search.js")
+                .unwrap_or("/assets/search.js")
+                .to_owned(),
+        }
+    }
 }
 
 impl Layout {
@@ -125,6 +153,7 @@ impl Layout {
             home: localized(lang, "/"),
             css: css_url(app.assets()),
             noindex: false,
+            search: SearchBox::new(lang, app.assets()),
         }
     }
 
@@ -144,6 +173,7 @@ impl Layout {
             home: localized(lang, "/"),
             css: css_url(assets),
             noindex: true,
+            search: SearchBox::new(lang, assets),
         }
     }
 }

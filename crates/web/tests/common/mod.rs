@@ -1,8 +1,10 @@
-//! A running site over a fresh SQLite store with the demo collection, on 127.0.0.1:0.
+//! A running site over a fresh SQLite store with the demo collection and a search index in the
+//! same temporary folder, on 127.0.0.1:0.
 
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use tempfile::TempDir;
 use tokio::sync::oneshot;
@@ -52,11 +54,14 @@ pub fn plain_client() -> reqwest::Client {
         .unwrap()
 }
 
-/// A catalogue over a new SQLite file holding the demo collection.
+/// A catalogue over a new SQLite file holding the demo collection, with a search index (in
+/// `search/` beside the database) kept current by every write.
 pub async fn demo_catalogue(dir: &TempDir) -> Catalogue {
     let url = format!("sqlite://{}", dir.path().join("vitrina.db").display());
-    let catalogue = Catalogue::new(open_store(&url).await.unwrap());
+    let index = vitrina_search::SearchIndex::open(&dir.path().join("search")).unwrap();
+    let catalogue = Catalogue::new(open_store(&url).await.unwrap()).with_search(Arc::new(index));
     catalogue.load_demo().await.unwrap();
+    catalogue.ensure_search_index().await.unwrap();
     catalogue
 }
 
