@@ -184,6 +184,11 @@ enum Class {
 }
 
 fn class(c: char) -> Class {
+    // Fast path: the basic Russian letters are letters (and neither digits, joiners nor marks),
+    // without the Unicode table lookups below.
+    if matches!(c, 'А'..='я' | 'Ё' | 'ё') {
+        return Class::Letter;
+    }
     if c.is_numeric() {
         Class::Digit
     } else if c.is_alphabetic() || is_combining_mark(c) || c == '№' {

@@ -298,16 +298,11 @@ impl SearchIndex {
                     writer.add_document(schema::document(&self.fields, &public))?;
                     count += 1;
                 }
-                let t0 = std::time::Instant::now();
                 writer.commit()?;
-                eprintln!("TMP commit {:?}", t0.elapsed());
                 let segments = self.index.searchable_segment_ids()?;
-                eprintln!("TMP segments {}", segments.len());
-                let t0 = std::time::Instant::now();
                 if segments.len() > 1 {
                     writer.merge(&segments).wait()?;
                 }
-                eprintln!("TMP merge {:?}", t0.elapsed());
                 Ok::<_, SearchError>(())
             })();
             writer.set_merge_policy(Box::new(LogMergePolicy::default()));

@@ -160,3 +160,76 @@ fn reindex_rebuilds_a_deleted_search_index_and_serve_repairs_one_on_start() {
     assert_eq!(server.terminate(), 0);
     assert!(dir.path().join("search").read_dir().unwrap().count() > 0);
 }
+
+/// A database of its own on the local PostgreSQL, dropped when the test ends.
+struct PgDatabase {
+    name: String,
+}
+
+impl PgDatabase {
+    fn admin_url() -> String {
+        std::env::var("VITRINA_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    }
+
+    fn psql(sql: &str) {
+        let out = std::process::Command::new("psql")
+            .arg(Self::admin_url())
+            .args(["-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
+            .output()
+            .expect("psql (PostgreSQL's client) is needed for this test");
+        assert!(
+            out.status.success(),
+            "psql {sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn create() -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let name = format!("vitrina_cli_{}_{nanos}", std::process::id());
+        Self::psql(&format!("CREATE DATABASE {name}"));
+        Self { name }
+    }
+
+    fn url(&self) -> String {
+        let admin = Self::admin_url();
+        let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+        format!("{base}/{}", self.name)
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        Self::psql(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ));
+    }
+}
+
+#[test]
+fn the_same_binary_serves_the_demo_from_postgresql() {
+    let db = PgDatabase::create();
+    let dir = tempfile::tempdir().unwrap();
+    let url = db.url();
+    let server = Server::start(dir.path(), &["--database", &url]);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let page = reqwest::get(format!("{}/ru/types/nkvd-fireman-badge", server.base))
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        let body = page.text().await.unwrap();
+        assert!(body.contains("НКВД"), "the demo is loaded into PostgreSQL");
+        assert!(body.contains("No. 9"));
+    });
+    assert_eq!(server.terminate(), 0);
+    assert!(
+        !dir.path().join("vitrina.db").exists(),
+        "no SQLite file when PostgreSQL is chosen"
+    );
+}

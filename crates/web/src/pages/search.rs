@@ -864,6 +864,7 @@ async fn render_results(
     });
     let sorts = [Sort::Relevance, Sort::Year, Sort::Name]
         .into_iter()
+        .filter(|_| results.total > 1)
         .map(|s| SortLink {
             label: t(lang, &format!("sort_{}", sort_key(s))),
             href: href(&p.with(|q| q.sort = s)),
@@ -967,12 +968,7 @@ async fn empty_state(app: &App, lang: Lang, p: &Params, categories: &[(String, S
             .collect(),
         ..Empty::default()
     };
-    let count = |q: Query| async move {
-        match app.catalogue().search(q).await {
-            Ok(r) => r,
-            Err(_) => SearchResults::default(),
-        }
-    };
+    let count = |q: Query| async move { app.catalogue().search(q).await.unwrap_or_default() };
     let bare = Params {
         q: p.q.clone(),
         ..Params::default()

@@ -1,0 +1,253 @@
+//! The header's search box in a real browser (headless Chromium through chromedriver): typing
+//! shows results as you type, the arrow keys and Enter open one, Escape closes the list, and
+//! Enter with nothing chosen submits the plain form — all under the site's strict CSP.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (installed by `.ci/run`). Set
+//! `VITRINA_TEST_CHROMEDRIVER` / `VITRINA_TEST_CHROMIUM` to use other binaries.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+
+struct Driver {
+    child: Child,
+    url: String,
+    profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_driver() -> Driver {
+    let bin = std::env::var("VITRINA_TEST_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+    let port = free_port();
+    let mut child = Command::new(&bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot start {bin} ({e}): install Debian's chromium and chromium-driver (see .ci/run)")
+        });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Driver {
+                child,
+                url: format!("http://127.0.0.1:{port}"),
+                profile: tempfile::tempdir().unwrap(),
+            };
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("chromedriver did not start");
+}
+
+async fn browser(driver: &Driver) -> Client {
+    let profile = driver.profile.path().display().to_string();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": std::env::var("VITRINA_TEST_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-quic", "--window-size=1280,900",
+                format!("--user-data-dir={profile}"),
+            ]
+        }),
+    );
+    ClientBuilder::new(HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("connect to chromedriver")
+}
+
+fn key(k: Key) -> String {
+    char::from(k).to_string()
+}
+
+/// Types like a person: one character at a time.
+async fn type_slowly(c: &Client, css: &str, text: &str) {
+    let input = c.find(Locator::Css(css)).await.unwrap();
+    for ch in text.chars() {
+        input.send_keys(&ch.to_string()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(90)).await;
+    }
+}
+
+/// Polls until the listbox under the header box is shown with a link to `href`.
+async fn wait_for_option(c: &Client, href: &str) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let shown = match c.find(Locator::Css("#site-search-listbox")).await {
+            Ok(list) => list.attr("hidden").await.unwrap().is_none(),
+            Err(_) => false,
+        };
+        let option = c
+            .find(Locator::Css(&format!(
+                "#site-search-listbox a[role='option'][href$='{href}']"
+            )))
+            .await
+            .is_ok();
+        if shown && option {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no option for {href} in the listbox after 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn attr(c: &Client, css: &str, name: &str) -> Option<String> {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .attr(name)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn results_appear_as_you_type_and_the_keyboard_opens_one() {
+    let site = common::start().await;
+    let driver = tokio::task::spawn_blocking(start_driver).await.unwrap();
+    let c = browser(&driver).await;
+    let result = journey(&c, &site.url("")).await;
+    let _ = c.close().await;
+    result
+}
+
+async fn journey(c: &Client, base: &str) {
+    // Any page: the category of the Khalkhin Gol badge.
+    c.goto(&format!("{base}/categories/khalkhin-gol-1939"))
+        .await
+        .unwrap();
+    let input = "#site-search-q";
+    // The script has made the box a combobox.
+    assert_eq!(attr(c, input, "role").await.as_deref(), Some("combobox"));
+    assert_eq!(
+        attr(c, input, "aria-expanded").await.as_deref(),
+        Some("false")
+    );
+    assert_eq!(
+        attr(c, input, "aria-controls").await.as_deref(),
+        Some("site-search-listbox")
+    );
+
+    type_slowly(c, input, "mopr").await;
+    wait_for_option(c, "/types/mopr-badge").await;
+    if let Some(dir) = std::env::var_os("VITRINA_TEST_SCREENSHOTS") {
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(
+            std::path::Path::new(&dir).join("search-as-you-type.png"),
+            png,
+        )
+        .unwrap();
+    }
+    assert_eq!(
+        attr(c, input, "aria-expanded").await.as_deref(),
+        Some("true")
+    );
+    // The live region says how many (it is visually hidden: read its textContent).
+    let status = c
+        .find(Locator::Css(".site-search [role='status']"))
+        .await
+        .unwrap()
+        .prop("textContent")
+        .await
+        .unwrap();
+    assert_eq!(status.as_deref(), Some("1 result"));
+
+    // Escape closes the list, ArrowDown opens it again and chooses the first result.
+    let field = c.find(Locator::Css(input)).await.unwrap();
+    field.send_keys(&key(Key::Escape)).await.unwrap();
+    assert_eq!(
+        attr(c, input, "aria-expanded").await.as_deref(),
+        Some("false")
+    );
+    field.send_keys(&key(Key::Down)).await.unwrap();
+    assert_eq!(
+        attr(c, input, "aria-expanded").await.as_deref(),
+        Some("true")
+    );
+    let active = attr(c, input, "aria-activedescendant").await.unwrap();
+    let chosen = attr(c, &format!("#{active}"), "href").await.unwrap();
+    assert!(chosen.ends_with("/types/mopr-badge"), "{chosen}");
+    assert_eq!(
+        attr(c, &format!("#{active}"), "aria-selected")
+            .await
+            .as_deref(),
+        Some("true")
+    );
+    field.send_keys(&key(Key::Enter)).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let url = c.current_url().await.unwrap();
+        if url.path() == "/types/mopr-badge" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still at {url}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let h1 = c
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(h1.contains("MOPR"), "{h1}");
+
+    // In Russian, a Cyrillic query; Enter with nothing chosen submits the form.
+    c.goto(&format!("{base}/ru/")).await.unwrap();
+    type_slowly(c, input, "НКВД").await;
+    wait_for_option(c, "/ru/types/nkvd-fireman-badge").await;
+    let field = c.find(Locator::Css(input)).await.unwrap();
+    field.send_keys(&key(Key::Enter)).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let url = c.current_url().await.unwrap();
+        if url.path() == "/ru/search" {
+            let q: Vec<_> = url.query_pairs().collect();
+            assert_eq!(
+                q.first().map(|(_, v)| v.to_string()).as_deref(),
+                Some("НКВД")
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "still at {url}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let first = c
+        .find(Locator::Css("ol.results a"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap();
+    assert_eq!(first.as_deref(), Some("/ru/types/nkvd-fireman-badge"));
+}
