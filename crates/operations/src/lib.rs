@@ -10,7 +10,7 @@ mod open;
 mod search;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 
 use vitrina_catalogue::{
     Access, BadgeType, Category, Collection, Slug, Snapshot, Validate, ValidationErrors,
@@ -76,6 +76,11 @@ pub struct Catalogue {
     search: Option<Arc<vitrina_search::SearchIndex>>,
     /// Set when an index update failed: the next write or search rebuilds the index.
     search_stale: Arc<AtomicBool>,
+    /// One catch-up or rebuild at a time, so the index's change-log position only moves forward.
+    search_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Without an index: the last change-log position seen, to notice writes made elsewhere
+    /// (-1 until first read).
+    seen_change: Arc<AtomicI64>,
 }
 
 impl Catalogue {
@@ -85,6 +90,8 @@ impl Catalogue {
             generation: Arc::new(AtomicU64::new(1)),
             search: None,
             search_stale: Arc::new(AtomicBool::new(false)),
+            search_lock: Arc::new(tokio::sync::Mutex::new(())),
+            seen_change: Arc::new(AtomicI64::new(-1)),
         }
     }
 
@@ -92,7 +99,8 @@ impl Catalogue {
         &self.store
     }
 
-    /// Changes whenever the collection changes through this node.
+    /// Changes whenever the collection changes through this node, and when changes made through
+    /// other nodes are applied ([`Catalogue::catch_up_search`]).
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
     }
@@ -153,8 +161,7 @@ impl Catalogue {
         badge_type.validate()?;
         let saved = self.store.save_type(badge_type).await?;
         self.changed();
-        self.index_after_write(std::slice::from_ref(&saved.slug), &[])
-            .await;
+        self.index_after_write().await;
         Ok(saved)
     }
 
@@ -163,12 +170,11 @@ impl Catalogue {
         snapshot.validate()?;
         self.store.import(snapshot).await?;
         self.changed();
-        let slugs: Vec<Slug> = snapshot.types.iter().map(|t| t.slug.clone()).collect();
-        if slugs.len() > 1_000 {
+        if snapshot.types.len() > 1_000 {
             // a large import: one rebuild is cheaper than many small updates
             self.reindex().await?;
         } else {
-            self.index_after_write(&slugs, &[]).await;
+            self.index_after_write().await;
         }
         Ok(())
     }
@@ -177,8 +183,7 @@ impl Catalogue {
     pub async fn delete_type(&self, slug: &Slug) -> Result<()> {
         self.store.delete_type(slug).await?;
         self.changed();
-        self.index_after_write(&[], std::slice::from_ref(slug))
-            .await;
+        self.index_after_write().await;
         Ok(())
     }
 

@@ -1,23 +1,39 @@
-//! Keeping the search index in step with storage.
+//! Keeping the search index in step with storage, on one node or on several sharing a database.
 //!
 //! Storage is the truth; the index is derived from it and can always be rebuilt
-//! ([`Catalogue::reindex`]). Every write through [`Catalogue`] re-indexes what it touched right
-//! after the storage transaction commits. If indexing fails, the write is not lost — it is in
-//! storage — and the index is marked stale: the next write or search repairs it with a full
-//! rebuild, retried until it succeeds. On start, [`Catalogue::ensure_search_index`] rebuilds a
-//! missing, outdated or incomplete index, or one that disagrees with storage about how many
-//! types there are.
+//! ([`Catalogue::reindex`]). Storage keeps a change log ([`vitrina_storage::ChangeLog`]): one row
+//! per change to what the public sees of a type, with a sequence number, written in the same
+//! transaction as the change. The index records, in the payload of its last commit, the sequence
+//! number it has applied through. [`Catalogue::catch_up_search`] reads the log after that
+//! number, a page at a time, re-reads each named type as the public sees it (indexing it, or
+//! removing it when it is gone), and commits with the new number.
+//!
+//! Every write through [`Catalogue`] catches up right after its storage transaction commits —
+//! applying, in order, the changes other nodes made as well as its own. A node also follows
+//! the log in the background ([`Catalogue::spawn_search_follower`]), so writes made through
+//! other nodes reach its index and its page cache (the catalogue's `generation` is bumped
+//! whenever changes are applied). A failed pass loses nothing: the log is still there, and the
+//! next pass applies it. An index that cannot be trusted — missing, outdated, half-built,
+//! marked stale by a failed index write, without a recorded position, or ahead of storage (a
+//! different or restored database) — is rebuilt instead. On start,
+//! [`Catalogue::ensure_search_index`] does the same, then checks the index and storage agree on
+//! how many types there are.
 //!
 //! Tantivy's work is synchronous and CPU-bound, so it runs on tokio's blocking pool.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use vitrina_catalogue::{Access, BadgeType, Slug};
 use vitrina_search::{Query, SearchIndex, SearchResults};
-use vitrina_storage::Page;
+use vitrina_storage::{Change, Page, StorageError};
 
 use crate::{Catalogue, Error, Result};
+
+/// How many change-log rows one catch-up step reads and commits.
+const CHANGE_PAGE: u64 = 500;
 
 impl Catalogue {
     /// Attaches a search index; from now on every write keeps it current.
@@ -49,101 +65,234 @@ impl Catalogue {
         Ok(results)
     }
 
-    /// Rebuilds the whole index from storage (public fields only). Returns the types indexed.
+    /// Rebuilds the whole index from storage (public fields only) and records the change-log
+    /// position it is current through. Returns the types indexed.
     pub async fn reindex(&self) -> Result<usize> {
         let Some(index) = self.search.clone() else {
             return Ok(0);
         };
+        let _one_at_a_time = self.search_lock.lock().await;
+        self.reindex_locked(index).await
+    }
+
+    async fn reindex_locked(&self, index: Arc<SearchIndex>) -> Result<usize> {
+        // The position is read before the types: a change that lands while they load is after
+        // it, so the next catch-up applies it even if the load already saw it (applying a change
+        // twice is harmless; missing one is not).
+        let through = self.store.last_change().await?;
         let types = self.all_public_types().await?;
-        let n = tokio::task::spawn_blocking(move || index.rebuild(types))
-            .await
-            .map_err(|e| Error::Search(e.to_string()))?
-            .map_err(|e| Error::Search(e.to_string()))?;
+        let n = tokio::task::spawn_blocking(move || {
+            let n = index.rebuild(types)?;
+            index.commit_through(&through.to_string())?;
+            Ok::<_, vitrina_search::SearchError>(n)
+        })
+        .await
+        .map_err(|e| Error::Search(e.to_string()))?
+        .map_err(|e| Error::Search(e.to_string()))?;
         self.search_stale.store(false, Ordering::Release);
-        tracing::info!(types = n, "search index rebuilt");
+        // The rebuild may have brought in changes made elsewhere.
+        self.changed();
+        tracing::info!(types = n, through, "search index rebuilt");
         Ok(n)
     }
 
-    /// On start: rebuilds the index when it is missing, outdated, incomplete or out of step
-    /// with storage. Returns why it rebuilt, if it did.
+    /// On start: rebuilds the index when it cannot be trusted (see the module documentation),
+    /// else catches it up with the change log; then rebuilds it if it still disagrees with
+    /// storage about how many types there are. Returns why it rebuilt, if it did.
     pub async fn ensure_search_index(&self) -> Result<Option<String>> {
-        let Some(index) = &self.search else {
+        let Some(index) = self.search.clone() else {
             return Ok(None);
         };
-        let reason = match index.needs_rebuild() {
-            Some(reason) => Some(reason.to_string()),
-            None => {
-                let stored = self.store.type_slugs().await?.len() as u64;
-                (stored != index.len())
-                    .then(|| format!("the index holds {} types, storage {stored}", index.len()))
-            }
-        };
-        if let Some(reason) = &reason {
+        let last = self.store.last_change().await?;
+        if let Some(reason) = self.rebuild_reason(&index, last) {
+            tracing::info!(%reason, "rebuilding the search index");
+            let _one_at_a_time = self.search_lock.lock().await;
+            self.reindex_locked(index).await?;
+            return Ok(Some(reason));
+        }
+        let applied = self.catch_up_search().await?;
+        if applied > 0 {
+            tracing::info!(changes = applied, "the search index caught up with storage");
+        }
+        let stored = self.store.type_slugs().await?.len() as u64;
+        if stored != index.len() {
+            let reason = format!("the index holds {} types, storage {stored}", index.len());
             tracing::info!(%reason, "rebuilding the search index");
             self.reindex().await?;
+            return Ok(Some(reason));
         }
-        Ok(reason)
+        Ok(None)
     }
 
-    /// Re-indexes the given types after a write. Never fails the write: on error the index is
-    /// marked stale and repaired later.
-    pub(crate) async fn index_after_write(&self, changed: &[Slug], removed: &[Slug]) {
+    /// Applies the change log to the index: every change after the position the index records,
+    /// in order, a page at a time, each page committed with its last sequence number. Rebuilds
+    /// the index instead when it cannot be trusted. Bumps the generation when it applied
+    /// anything. Returns how many changes it applied (or types it indexed, when it rebuilt).
+    ///
+    /// Without an index it only watches the log's position, bumping the generation when it
+    /// moved (and returns 1 then, else 0).
+    pub async fn catch_up_search(&self) -> Result<usize> {
         let Some(index) = self.search.clone() else {
-            return;
+            let last = self.store.last_change().await?;
+            let seen = self.seen_change.swap(last, Ordering::AcqRel);
+            let moved = seen >= 0 && seen != last;
+            if moved {
+                self.changed();
+            }
+            return Ok(usize::from(moved));
         };
-        if self.search_stale.load(Ordering::Acquire) {
-            self.repair_if_stale().await;
-            return;
+        let _one_at_a_time = self.search_lock.lock().await;
+        let last = self.store.last_change().await?;
+        if let Some(reason) = self.rebuild_reason(&index, last) {
+            tracing::info!(%reason, "rebuilding the search index");
+            return self.reindex_locked(index).await;
         }
-        let mut types = Vec::with_capacity(changed.len());
-        for slug in changed {
-            match self.store.badge_type(slug, Access::Public).await {
-                Ok(t) => types.push(t),
-                Err(e) => {
-                    tracing::warn!(%slug, error = %e, "cannot read a type back for indexing");
-                    self.search_stale.store(true, Ordering::Release);
-                    return;
+        let mut after = applied_through(&index).unwrap_or(0);
+        let mut applied = 0;
+        loop {
+            let page = self.store.changes_since(after, CHANGE_PAGE).await?;
+            let Some(through) = page.last().map(|c| c.seq) else {
+                break;
+            };
+            let n = page.len();
+            let full = n as u64 >= CHANGE_PAGE;
+            if let Err(e) = self.apply(&index, page, through).await {
+                // What earlier pages committed stays committed: bump for it all the same.
+                if applied > 0 {
+                    self.changed();
+                }
+                return Err(e);
+            }
+            applied += n;
+            after = through;
+            if !full {
+                break;
+            }
+        }
+        if applied > 0 {
+            self.changed();
+        }
+        Ok(applied)
+    }
+
+    /// Catches up every `interval`, in the background, until the handle is aborted (or the
+    /// runtime stops). A failed pass is logged and retried at the next tick.
+    pub fn spawn_search_follower(&self, interval: Duration) -> tokio::task::JoinHandle<()> {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(interval);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut failing = false;
+            loop {
+                ticks.tick().await;
+                match this.catch_up_search().await {
+                    Ok(n) => {
+                        if failing {
+                            tracing::info!("the search index follows the change log again");
+                        }
+                        failing = false;
+                        if n > 0 {
+                            tracing::debug!(changes = n, "applied changes to the search index");
+                        }
+                    }
+                    Err(e) if failing => {
+                        tracing::debug!(error = %e, "the search index still cannot catch up");
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the search index cannot catch up; retrying");
+                        failing = true;
+                    }
                 }
             }
+        })
+    }
+
+    /// Why the index must be rebuilt rather than caught up, if it must.
+    fn rebuild_reason(&self, index: &SearchIndex, last: i64) -> Option<String> {
+        if let Some(reason) = index.needs_rebuild() {
+            return Some(reason.to_string());
         }
-        let removed: Vec<String> = removed.iter().map(|s| s.to_string()).collect();
+        if self.search_stale.load(Ordering::Acquire) {
+            return Some("an earlier update of the search index failed".into());
+        }
+        match applied_through(index) {
+            None => Some("the search index records no change-log position".into()),
+            Some(p) if p > last => Some(format!(
+                "the search index has applied changes through {p}, but storage has only {last} \
+                 (another or a restored database)"
+            )),
+            Some(_) => None,
+        }
+    }
+
+    /// Applies one page of the log and commits through `through`. Each named type is read as
+    /// it is now: indexed if it exists, removed if it does not. Nothing is committed if a read
+    /// fails; a failure in the index marks it stale (rebuilt on the next pass).
+    async fn apply(&self, index: &Arc<SearchIndex>, page: Vec<Change>, through: i64) -> Result<()> {
+        let mut seen = HashSet::new();
+        let mut upserts = Vec::new();
+        let mut removals = Vec::new();
+        for change in page {
+            if !seen.insert(change.slug.clone()) {
+                continue;
+            }
+            match self.store.badge_type(&change.slug, Access::Public).await {
+                Ok(t) => upserts.push(t),
+                Err(StorageError::NotFound { .. }) => removals.push(change.slug.to_string()),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let index = index.clone();
         let result = tokio::task::spawn_blocking(move || {
-            for t in &types {
+            for t in &upserts {
                 index.index_type(t)?;
             }
-            for slug in &removed {
+            for slug in &removals {
                 index.remove_type(slug)?;
             }
-            index.commit()
+            index.commit_through(&through.to_string())
         })
         .await;
-        match result {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                tracing::error!(error = %e, "indexing failed; the index will be rebuilt");
-                self.search_stale.store(true, Ordering::Release);
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "indexing task failed; the index will be rebuilt");
-                self.search_stale.store(true, Ordering::Release);
-            }
+        let error = match result {
+            Ok(Ok(())) => return Ok(()),
+            Ok(Err(e)) => e.to_string(),
+            Err(e) => e.to_string(),
+        };
+        tracing::error!(%error, "indexing failed; the index will be rebuilt");
+        self.search_stale.store(true, Ordering::Release);
+        Err(Error::Search(error))
+    }
+
+    /// After a write: catches up (this write and any made elsewhere). Never fails the write: on
+    /// error the change stays in the log and the next pass applies it.
+    pub(crate) async fn index_after_write(&self) {
+        if self.search.is_none() {
+            return;
+        }
+        if let Err(e) = self.catch_up_search().await {
+            tracing::warn!(error = %e, "the search index could not catch up after a write; will retry");
         }
     }
 
     async fn repair_if_stale(&self) {
         if self.search_stale.load(Ordering::Acquire)
-            && let Err(e) = self.reindex().await
+            && let Err(e) = self.catch_up_search().await
         {
             tracing::error!(error = %e, "rebuilding the stale search index failed; will retry");
         }
     }
 
-    /// Every type, public fields only, in collection order.
+    /// Every type, public fields only, in collection order. A type deleted while they load is
+    /// left out (its deletion is in the change log after the position read before).
     async fn all_public_types(&self) -> Result<Vec<BadgeType>> {
-        let slugs = self.store.type_slugs().await?;
+        let slugs: Vec<Slug> = self.store.type_slugs().await?;
         let mut types = Vec::with_capacity(slugs.len());
         for slug in &slugs {
-            types.push(self.store.badge_type(slug, Access::Public).await?);
+            match self.store.badge_type(slug, Access::Public).await {
+                Ok(t) => types.push(t),
+                Err(StorageError::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
         }
         Ok(types)
     }
@@ -156,4 +305,13 @@ impl Catalogue {
             .await?
             .1)
     }
+}
+
+/// The change-log position the index's last commit records.
+fn applied_through(index: &SearchIndex) -> Option<i64> {
+    index
+        .last_commit_payload()
+        .ok()
+        .flatten()
+        .and_then(|p| p.trim().parse().ok())
 }

@@ -23,13 +23,13 @@ use vitrina_catalogue::{
     Access, BadgeType, Category, CategoryId, Collection, Slug, Snapshot, TypeId, Validate,
 };
 use vitrina_storage::{
-    CategoryStore, CategorySummary, CollectionStore, Neighbours, Page, Result, StorageError, Store,
-    TypeFilter, TypeStore, TypeSummary,
+    CategoryStore, CategorySummary, Change, ChangeLog, ChangeOp, CollectionStore, Neighbours, Page,
+    Result, StorageError, Store, TypeFilter, TypeStore, TypeSummary,
 };
 
 use crate::error::{json, map};
 use crate::write::{
-    Ids, category_data, category_ids, load_private, parse_slug, retag_types, write_type,
+    Changes, Ids, category_data, category_ids, load_private, parse_slug, retag_types, write_type,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -196,6 +196,7 @@ impl CategoryStore for PostgresStore {
     async fn save_category(&self, c: &Category) -> Result<Category> {
         c.validate()?;
         let mut tx = self.begin().await?;
+        let mut changes = Changes::default();
         let id = match c.id {
             Some(id) => {
                 let old: Option<String> = sqlx::query_scalar("SELECT slug FROM categories WHERE id = $1")
@@ -213,7 +214,7 @@ impl CategoryStore for PostgresStore {
                     .await
                     .map_err(map)?;
                 if old != c.slug {
-                    retag_types(&mut tx, id.get(), &old, Some(&c.slug)).await?;
+                    retag_types(&mut tx, id.get(), &old, Some(&c.slug), &mut changes).await?;
                 }
                 id.get()
             }
@@ -227,6 +228,7 @@ impl CategoryStore for PostgresStore {
             .await
             .map_err(map)?,
         };
+        changes.log(&mut tx).await?;
         tx.commit().await.map_err(map)?;
         let mut out = c.clone();
         out.id = Some(CategoryId::new(id));
@@ -241,12 +243,14 @@ impl CategoryStore for PostgresStore {
             .await
             .map_err(map)?
             .ok_or_else(|| StorageError::not_found("category", slug))?;
-        retag_types(&mut tx, id, slug, None).await?;
+        let mut changes = Changes::default();
+        retag_types(&mut tx, id, slug, None, &mut changes).await?;
         sqlx::query("DELETE FROM categories WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await
             .map_err(map)?;
+        changes.log(&mut tx).await?;
         tx.commit().await.map_err(map)
     }
 }
@@ -327,24 +331,37 @@ impl TypeStore for PostgresStore {
         badge_type.validate()?;
         let mut tx = self.begin().await?;
         let categories = category_ids(&mut tx).await?;
-        let mut t =
-            write_type(&mut tx, badge_type, badge_type.id, Ids::Strict, &categories).await?;
+        let mut changes = Changes::default();
+        let mut t = write_type(
+            &mut tx,
+            badge_type,
+            badge_type.id,
+            Ids::Strict,
+            &categories,
+            &mut changes,
+        )
+        .await?;
         let type_id = t.id.map_or(0, |i| i.get());
         load_private(&mut *tx, &mut t, type_id).await?;
+        changes.log(&mut tx).await?;
         tx.commit().await.map_err(map)?;
         Ok(t)
     }
 
     async fn delete_type(&self, slug: &Slug) -> Result<()> {
+        let mut tx = self.begin().await?;
         let done = sqlx::query("DELETE FROM badge_types WHERE slug = $1")
             .bind(slug.as_str())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(map)?;
         if done.rows_affected() == 0 {
             return Err(StorageError::not_found("badge type", slug));
         }
-        Ok(())
+        let mut changes = Changes::default();
+        changes.push(slug.as_str(), ChangeOp::Delete);
+        changes.log(&mut tx).await?;
+        tx.commit().await.map_err(map)
     }
 
     async fn neighbours(&self, slug: &Slug) -> Result<Neighbours> {
@@ -381,6 +398,38 @@ impl TypeStore for PostgresStore {
                 .transpose()?;
         }
         Ok(out)
+    }
+}
+
+#[async_trait]
+impl ChangeLog for PostgresStore {
+    async fn changes_since(&self, after: i64, limit: u64) -> Result<Vec<Change>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT seq, type_slug, op FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map)?;
+        rows.into_iter()
+            .map(|(seq, slug, op)| {
+                Ok(Change {
+                    seq,
+                    slug: parse_slug(&slug)?,
+                    op: ChangeOp::parse(&op)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn last_change(&self) -> Result<i64> {
+        let last: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM changes")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map)?;
+        Ok(last.unwrap_or(0))
     }
 }
 
@@ -440,10 +489,12 @@ impl Store for PostgresStore {
                 .map_err(map)?
                 .into_iter()
                 .collect();
+        let mut changes = Changes::default();
         for t in &snapshot.types {
             let target = existing.get(t.slug.as_str()).map(|&id| TypeId::new(id));
-            write_type(&mut tx, t, target, Ids::Lenient, &categories).await?;
+            write_type(&mut tx, t, target, Ids::Lenient, &categories, &mut changes).await?;
         }
+        changes.log(&mut tx).await?;
         tx.commit().await.map_err(map)
     }
 

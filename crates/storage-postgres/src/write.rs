@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::PgConnection;
 use vitrina_catalogue::{BadgeType, Category, Slug, SpecimenPrivate, TypeId, ValidationErrors};
-use vitrina_storage::{Result, StorageError, TypeSummary};
+use vitrina_storage::{ChangeOp, Result, StorageError, TypeSummary};
 
 use crate::error::{json, map};
 
@@ -36,6 +36,7 @@ pub(crate) async fn write_type(
     target: Option<TypeId>,
     ids: Ids,
     categories: &HashMap<Slug, i64>,
+    changes: &mut Changes,
 ) -> Result<BadgeType> {
     let mut t = given.clone();
     let mut errors = ValidationErrors::default();
@@ -54,15 +55,19 @@ pub(crate) async fn write_type(
 
     let (type_id, version, owned) = match target {
         Some(id) => {
-            let stored: Option<i64> =
-                sqlx::query_scalar("SELECT version FROM badge_types WHERE id = $1 FOR UPDATE")
+            let stored: Option<(i64, String)> =
+                sqlx::query_as("SELECT version, slug FROM badge_types WHERE id = $1 FOR UPDATE")
                     .bind(id.get())
                     .fetch_optional(&mut *conn)
                     .await
                     .map_err(map)?;
-            let Some(stored) = stored else {
+            let Some((stored, old_slug)) = stored else {
                 return Err(StorageError::not_found("badge type", id));
             };
+            if old_slug != t.slug.as_str() {
+                // Saved under a new slug: the old one is gone for readers.
+                changes.push(&old_slug, ChangeOp::Delete);
+            }
             if ids == Ids::Strict && stored != t.version {
                 return Err(StorageError::Conflict(format!(
                     "badge type {} was changed by someone else (version {stored}, not {})",
@@ -182,6 +187,7 @@ pub(crate) async fn write_type(
 
     t.id = Some(TypeId::new(type_id));
     t.version = version;
+    changes.push(t.slug.as_str(), ChangeOp::Upsert);
     let public = t.clone().into_public();
     let summary = TypeSummary::of(&public, TypeId::new(type_id));
     sqlx::query("UPDATE badge_types SET document = $1::jsonb, summary = $2::jsonb, has_thumbnail = $3 WHERE id = $4")
@@ -445,9 +451,10 @@ pub(crate) async fn retag_types(
     category_id: i64,
     from: &Slug,
     to: Option<&Slug>,
+    changes: &mut Changes,
 ) -> Result<()> {
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT t.id, t.document::text, t.summary::text FROM badge_types t \
+    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT t.id, t.slug, t.document::text, t.summary::text FROM badge_types t \
          JOIN type_categories tc ON tc.type_id = t.id WHERE tc.category_id = $1",
     )
     .bind(category_id)
@@ -461,7 +468,8 @@ pub(crate) async fn retag_types(
             .for_each(|s| *s = to.clone()),
         None => slugs.retain(|s| s != from),
     };
-    for (id, document, summary) in rows {
+    for (id, type_slug, document, summary) in rows {
+        changes.push(&type_slug, ChangeOp::Upsert);
         let mut t: BadgeType = serde_json::from_str(&document).map_err(json)?;
         let mut s: TypeSummary = serde_json::from_str(&summary).map_err(json)?;
         retag(&mut t.categories);
@@ -482,4 +490,43 @@ pub(crate) fn category_data(c: &Category) -> Result<String> {
     let mut c = c.clone();
     c.id = None;
     serde_json::to_string(&c).map_err(json)
+}
+
+/// The key of the transaction-level advisory lock that serialises change-log writers (see
+/// migrations/0002_changes.sql). Arbitrary and fixed: the ASCII bytes of "vitrinac".
+pub(crate) const CHANGE_LOG_LOCK: i64 = 0x7669_7472_696e_6163;
+
+/// The changes a transaction makes to what the public sees of types, logged together as its
+/// last step before COMMIT ([`Changes::log`]).
+#[derive(Debug, Default)]
+pub(crate) struct Changes(Vec<(String, ChangeOp)>);
+
+impl Changes {
+    pub(crate) fn push(&mut self, slug: &str, op: ChangeOp) {
+        self.0.push((slug.to_owned(), op));
+    }
+
+    /// Writes the change-log rows, in the order the changes were made.
+    pub(crate) async fn log(self, conn: &mut PgConnection) -> Result<()> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        // Sequence numbers are taken under the lock and the lock is held until COMMIT, so
+        // log writers commit in `seq` order and a reader never sees 6 before 5. Taken last,
+        // after the row locks the transaction needs, so waiting on it cannot deadlock.
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(CHANGE_LOG_LOCK)
+            .execute(&mut *conn)
+            .await
+            .map_err(map)?;
+        for (slug, op) in &self.0 {
+            sqlx::query("INSERT INTO changes (type_slug, op) VALUES ($1, $2)")
+                .bind(slug)
+                .bind(op.as_str())
+                .execute(&mut *conn)
+                .await
+                .map_err(map)?;
+        }
+        Ok(())
+    }
 }

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::SqliteConnection;
 use vitrina_catalogue::{BadgeType, Category, Slug, SpecimenPrivate, TypeId, ValidationErrors};
-use vitrina_storage::{Result, StorageError, TypeSummary};
+use vitrina_storage::{ChangeOp, Result, StorageError, TypeSummary};
 
 use crate::error::{json, map};
 
@@ -36,6 +36,7 @@ pub(crate) async fn write_type(
     target: Option<TypeId>,
     ids: Ids,
     categories: &HashMap<Slug, i64>,
+    changes: &mut Changes,
 ) -> Result<BadgeType> {
     let mut t = given.clone();
     let mut errors = ValidationErrors::default();
@@ -54,15 +55,19 @@ pub(crate) async fn write_type(
 
     let (type_id, version, owned) = match target {
         Some(id) => {
-            let stored: Option<i64> =
-                sqlx::query_scalar("SELECT version FROM badge_types WHERE id = ?")
+            let stored: Option<(i64, String)> =
+                sqlx::query_as("SELECT version, slug FROM badge_types WHERE id = ?")
                     .bind(id.get())
                     .fetch_optional(&mut *conn)
                     .await
                     .map_err(map)?;
-            let Some(stored) = stored else {
+            let Some((stored, old_slug)) = stored else {
                 return Err(StorageError::not_found("badge type", id));
             };
+            if old_slug != t.slug.as_str() {
+                // Saved under a new slug: the old one is gone for readers.
+                changes.push(&old_slug, ChangeOp::Delete);
+            }
             if ids == Ids::Strict && stored != t.version {
                 return Err(StorageError::Conflict(format!(
                     "badge type {} was changed by someone else (version {stored}, not {})",
@@ -180,6 +185,7 @@ pub(crate) async fn write_type(
 
     t.id = Some(TypeId::new(type_id));
     t.version = version;
+    changes.push(t.slug.as_str(), ChangeOp::Upsert);
     let public = t.clone().into_public();
     let summary = TypeSummary::of(&public, TypeId::new(type_id));
     sqlx::query("UPDATE badge_types SET document = ?, summary = ?, has_thumbnail = ? WHERE id = ?")
@@ -443,9 +449,10 @@ pub(crate) async fn retag_types(
     category_id: i64,
     from: &Slug,
     to: Option<&Slug>,
+    changes: &mut Changes,
 ) -> Result<()> {
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT t.id, t.document, t.summary FROM badge_types t \
+    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT t.id, t.slug, t.document, t.summary FROM badge_types t \
          JOIN type_categories tc ON tc.type_id = t.id WHERE tc.category_id = ?",
     )
     .bind(category_id)
@@ -459,7 +466,8 @@ pub(crate) async fn retag_types(
             .for_each(|s| *s = to.clone()),
         None => slugs.retain(|s| s != from),
     };
-    for (id, document, summary) in rows {
+    for (id, type_slug, document, summary) in rows {
+        changes.push(&type_slug, ChangeOp::Upsert);
         let mut t: BadgeType = serde_json::from_str(&document).map_err(json)?;
         let mut s: TypeSummary = serde_json::from_str(&summary).map_err(json)?;
         retag(&mut t.categories);
@@ -482,4 +490,31 @@ pub(crate) fn category_data(c: &Category) -> Result<String> {
     let mut c = c.clone();
     c.id = None;
     serde_json::to_string(&c).map_err(json)
+}
+
+/// The changes a transaction makes to what the public sees of types, logged together as its
+/// last step before COMMIT ([`Changes::log`]).
+#[derive(Debug, Default)]
+pub(crate) struct Changes(Vec<(String, ChangeOp)>);
+
+impl Changes {
+    pub(crate) fn push(&mut self, slug: &str, op: ChangeOp) {
+        self.0.push((slug.to_owned(), op));
+    }
+
+    /// Writes the change-log rows, in the order the changes were made.
+    pub(crate) async fn log(self, conn: &mut SqliteConnection) -> Result<()> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        for (slug, op) in &self.0 {
+            sqlx::query("INSERT INTO changes (type_slug, op) VALUES (?, ?)")
+                .bind(slug)
+                .bind(op.as_str())
+                .execute(&mut *conn)
+                .await
+                .map_err(map)?;
+        }
+        Ok(())
+    }
 }

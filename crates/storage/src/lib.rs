@@ -163,9 +163,64 @@ pub trait TypeStore: Send + Sync {
     async fn neighbours(&self, slug: &Slug) -> Result<Neighbours>;
 }
 
+/// What happened to a type, as the change log records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChangeOp {
+    /// The type was created or its public content changed (saved, imported, or its category
+    /// list rewritten by a category rename or delete).
+    Upsert,
+    /// The type no longer exists under this slug (deleted, or saved under a new slug).
+    Delete,
+}
+
+impl ChangeOp {
+    /// The value stored in the `op` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeOp::Upsert => "upsert",
+            ChangeOp::Delete => "delete",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "upsert" => Ok(ChangeOp::Upsert),
+            "delete" => Ok(ChangeOp::Delete),
+            other => Err(StorageError::Backend(
+                format!("unknown change-log op {other:?}").into(),
+            )),
+        }
+    }
+}
+
+/// One row of the change log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// Increases with every change; gaps are allowed (a rolled-back transaction may use one).
+    pub seq: i64,
+    pub slug: Slug,
+    pub op: ChangeOp,
+}
+
+/// The change log: one row per change to what the public sees of a type, written in the same
+/// transaction as the change itself, so a committed write is always logged and a failed one
+/// never is. Derived data kept outside the database — each node's search index, its page
+/// cache — follows storage by reading the log after the last sequence number it applied.
+///
+/// Backends guarantee that sequence numbers become visible in order: once a reader sees a
+/// change, it also sees every change with a smaller `seq`, so a reader that remembers the
+/// highest `seq` it applied never skips one.
+#[async_trait]
+pub trait ChangeLog: Send + Sync {
+    /// At most `limit` changes with `seq > after`, in `seq` order.
+    async fn changes_since(&self, after: i64, limit: u64) -> Result<Vec<Change>>;
+    /// The highest `seq` logged, 0 when the log is empty.
+    async fn last_change(&self) -> Result<i64>;
+}
+
 /// Everything storage does. Backends are chosen at run time from the database URL.
 #[async_trait]
-pub trait Store: CollectionStore + CategoryStore + TypeStore + Debug {
+pub trait Store: CollectionStore + CategoryStore + TypeStore + ChangeLog + Debug {
     /// `"sqlite"` or `"postgres"`.
     fn engine(&self) -> &'static str;
     /// Checks the database answers.

@@ -11,7 +11,7 @@ use vitrina_catalogue::{
     Script, SerialRange, Side, Slug, Snapshot, Specimen, SpecimenPrivate, Text, Unit, Variant,
 };
 
-use crate::{Page, StorageError, Store, TypeFilter};
+use crate::{Change, ChangeOp, Page, StorageError, Store, TypeFilter};
 
 /// Expands to one `#[tokio::test]` per check. `$fresh` is an async fn returning
 /// `(store, guard)`: a new empty store, and anything that must live until the test ends (a temp
@@ -36,6 +36,9 @@ macro_rules! storage_tests {
             missing_records_are_not_found,
             hostile_strings_are_stored_verbatim_or_refused,
             collection_and_housekeeping,
+            every_write_logs_its_changes,
+            a_failed_write_logs_nothing,
+            changes_since_pages_in_order,
         );
     };
     (@each $fresh:path; $($check:ident),* $(,)?) => {
@@ -947,4 +950,218 @@ pub async fn collection_and_housekeeping(store: &dyn Store) {
         store.put_collection(&bad).await,
         Err(StorageError::Invalid(_))
     ));
+}
+
+/// Every change logged after `after`, as `(slug, op)`, checking that `seq` increases and that
+/// the last one is [`crate::ChangeLog::last_change`].
+async fn logged_since(store: &dyn Store, after: i64) -> Vec<(String, ChangeOp)> {
+    let changes = store
+        .changes_since(after, 10_000)
+        .await
+        .expect("changes_since");
+    let mut previous = after;
+    for c in &changes {
+        assert!(c.seq > previous, "seq must increase: {changes:?}");
+        previous = c.seq;
+    }
+    assert_eq!(
+        store.last_change().await.expect("last_change"),
+        previous,
+        "last_change is the highest seq"
+    );
+    changes
+        .into_iter()
+        .map(|c| (c.slug.to_string(), c.op))
+        .collect()
+}
+
+fn upsert(s: &str) -> (String, ChangeOp) {
+    (s.to_owned(), ChangeOp::Upsert)
+}
+
+fn delete(s: &str) -> (String, ChangeOp) {
+    (s.to_owned(), ChangeOp::Delete)
+}
+
+pub async fn every_write_logs_its_changes(store: &dyn Store) {
+    assert_eq!(store.last_change().await.unwrap(), 0, "an empty log");
+    assert!(store.changes_since(0, 10).await.unwrap().is_empty());
+
+    // Categories and the collection alone change no type: nothing to log.
+    save_categories(store, &["party", "awards", "empty"]).await;
+    store
+        .put_collection(&Collection {
+            title: text("Badges", "Знаки"),
+            introduction: Text::default(),
+        })
+        .await
+        .unwrap();
+    assert!(logged_since(store, 0).await.is_empty());
+
+    // A new type, then a new version of it.
+    let mut last = store.last_change().await.unwrap();
+    let mopr = save(store, &full_type("mopr", &["party", "awards"])).await;
+    assert_eq!(logged_since(store, last).await, [upsert("mopr")]);
+    last = store.last_change().await.unwrap();
+    let mut edited = mopr.clone();
+    edited.names.en = "MOPR, edited".into();
+    let edited = save(store, &edited).await;
+    assert_eq!(logged_since(store, last).await, [upsert("mopr")]);
+
+    // Saved under a new slug: the old one is deleted, the new one upserted.
+    last = store.last_change().await.unwrap();
+    let mut moved = edited.clone();
+    moved.slug = slug("mopr-1932");
+    save(store, &moved).await;
+    assert_eq!(
+        logged_since(store, last).await,
+        [delete("mopr"), upsert("mopr-1932")]
+    );
+
+    // An import: one upsert per type, new or replaced.
+    save(store, &minimal_type("plain", "Plain")).await;
+    last = store.last_change().await.unwrap();
+    let snapshot = Snapshot {
+        collection: Collection {
+            title: text("Badges", "Знаки"),
+            introduction: Text::default(),
+        },
+        categories: vec![category("party", 0)],
+        types: vec![
+            minimal_type("plain", "Plain, imported"),
+            minimal_type("imported", "Imported"),
+        ],
+    };
+    store.import(&snapshot).await.expect("import");
+    assert_eq!(
+        logged_since(store, last).await,
+        [upsert("plain"), upsert("imported")]
+    );
+
+    // A category renamed or deleted rewrites its types' category lists: an upsert per type.
+    let mut in_awards = minimal_type("decorated", "Decorated");
+    in_awards.categories = vec![slug("awards")];
+    save(store, &in_awards).await;
+    last = store.last_change().await.unwrap();
+    let mut awards = store.category(&slug("awards")).await.unwrap();
+    awards.slug = slug("honours");
+    store.save_category(&awards).await.expect("rename");
+    let mut got = logged_since(store, last).await;
+    got.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(got, [upsert("decorated"), upsert("mopr-1932")]);
+    // A category edited without a new slug, or one with no types, changes no type.
+    last = store.last_change().await.unwrap();
+    let mut honours = store.category(&slug("honours")).await.unwrap();
+    honours.title.en = "Honours".into();
+    store.save_category(&honours).await.expect("retitle");
+    store.delete_category(&slug("empty")).await.expect("delete");
+    assert!(logged_since(store, last).await.is_empty());
+    store
+        .delete_category(&slug("party"))
+        .await
+        .expect("delete category");
+    assert_eq!(logged_since(store, last).await, [upsert("mopr-1932")]);
+
+    // A deleted type.
+    last = store.last_change().await.unwrap();
+    store
+        .delete_type(&slug("plain"))
+        .await
+        .expect("delete type");
+    assert_eq!(logged_since(store, last).await, [delete("plain")]);
+}
+
+pub async fn a_failed_write_logs_nothing(store: &dyn Store) {
+    save_categories(store, &["party"]).await;
+    let stored = save(store, &full_type("mopr", &["party"])).await;
+    save(store, &minimal_type("other", "Other")).await;
+    let last = store.last_change().await.unwrap();
+    assert!(last > 0);
+
+    // A stale version.
+    let mut stale = stored.clone();
+    stale.version -= 1;
+    stale.names.en = "Stale".into();
+    assert!(store.save_type(&stale).await.is_err());
+    // A taken slug, new and by renaming.
+    assert!(
+        store
+            .save_type(&minimal_type("mopr", "Taken"))
+            .await
+            .is_err()
+    );
+    let mut onto = read(store, "other", Access::Public).await;
+    onto.slug = slug("mopr");
+    assert!(store.save_type(&onto).await.is_err());
+    // An unknown category, found only inside the transaction.
+    let mut ghost = stored.clone();
+    ghost.categories.push(slug("ghost"));
+    assert!(store.save_type(&ghost).await.is_err());
+    // Missing records.
+    assert!(store.delete_type(&slug("nope")).await.is_err());
+    assert!(store.delete_category(&slug("nope")).await.is_err());
+    // An import that fails part way: one type names an unknown category.
+    let mut snapshot = Snapshot {
+        collection: Collection {
+            title: text("Badges", "Знаки"),
+            introduction: Text::default(),
+        },
+        categories: vec![category("party", 0)],
+        types: (0..5)
+            .map(|i| minimal_type(&format!("t-{i}"), "Imported"))
+            .collect(),
+    };
+    snapshot.types[3].categories.push(slug("ghost"));
+    assert!(store.import(&snapshot).await.is_err());
+    // A rename onto a taken category slug, which would have retagged mopr.
+    save_categories(store, &["awards"]).await;
+    let mut party = store.category(&slug("party")).await.unwrap();
+    party.slug = slug("awards");
+    assert!(store.save_category(&party).await.is_err());
+
+    assert_eq!(
+        store.last_change().await.unwrap(),
+        last,
+        "a refused write logs nothing"
+    );
+    assert!(store.changes_since(last, 100).await.unwrap().is_empty());
+    assert_eq!(
+        read(store, "mopr", Access::Public).await.names.en,
+        "MOPR badge"
+    );
+}
+
+pub async fn changes_since_pages_in_order(store: &dyn Store) {
+    for i in 0..7 {
+        save(store, &minimal_type(&format!("t-{i}"), "Paged")).await;
+    }
+    let all: Vec<Change> = store.changes_since(0, 100).await.unwrap();
+    assert_eq!(all.len(), 7);
+    let slugs: Vec<String> = all.iter().map(|c| c.slug.to_string()).collect();
+    let expected: Vec<String> = (0..7).map(|i| format!("t-{i}")).collect();
+    assert_eq!(slugs, expected, "in the order they were made");
+    assert!(all.iter().all(|c| c.op == ChangeOp::Upsert));
+    assert!(all.windows(2).all(|w| w[0].seq < w[1].seq));
+
+    let mut paged = Vec::new();
+    let mut after = 0;
+    let mut sizes = Vec::new();
+    loop {
+        let page = store.changes_since(after, 3).await.unwrap();
+        sizes.push(page.len());
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        paged.extend(page);
+    }
+    assert_eq!(sizes, [3, 3, 1, 0]);
+    assert_eq!(paged, all, "pages join up without gaps or repeats");
+    // From the middle; after the end; one at a time.
+    assert_eq!(
+        store.changes_since(all[4].seq, 100).await.unwrap(),
+        all[5..]
+    );
+    let last = store.last_change().await.unwrap();
+    assert_eq!(last, all[6].seq);
+    assert!(store.changes_since(last, 100).await.unwrap().is_empty());
+    assert_eq!(store.changes_since(0, 1).await.unwrap(), all[..1]);
 }
