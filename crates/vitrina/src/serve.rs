@@ -99,6 +99,9 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     {
         tracing::info!(%reason, "the search index was rebuilt");
     }
+    // Follow the change log: writes made through other nodes sharing the database reach this
+    // node's index and page cache.
+    let follower = catalogue.spawn_search_follower(std::time::Duration::from_secs(1));
     let app = App::new(
         catalogue,
         WebSettings {
@@ -109,7 +112,9 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     .context("cannot load the templates")?;
     let addr = listener.local_addr()?;
     tracing::info!("listening on http://{addr}");
-    vitrina_web::serve(listener, app, shutdown_signal()).await?;
+    let served = vitrina_web::serve(listener, app, shutdown_signal()).await;
+    follower.abort();
+    served?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -38,7 +38,7 @@ fn free_port() -> u16 {
 fn start_driver() -> Driver {
     let bin = std::env::var("VITRINA_TEST_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
     let port = free_port();
-    let child = Command::new(&bin)
+    let mut child = Command::new(&bin)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -57,6 +57,8 @@ fn start_driver() -> Driver {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("chromedriver did not start");
 }
 

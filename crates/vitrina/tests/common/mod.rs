@@ -71,6 +71,7 @@ impl Server {
             }
         }
         let _ = child.kill();
+        let _ = child.wait();
         panic!("vitrina serve did not start in time:\n{seen}");
     }
 
