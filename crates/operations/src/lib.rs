@@ -9,11 +9,12 @@ pub mod demo;
 mod open;
 mod search;
 
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 
 use vitrina_catalogue::{
-    Access, BadgeType, Category, Collection, Slug, Snapshot, Validate, ValidationErrors,
+    BadgeType, Category, Collection, Slug, Snapshot, Validate, ValidationErrors,
 };
 use vitrina_storage::{CategorySummary, Neighbours, Page, StorageError, TypeFilter, TypeSummary};
 
@@ -42,6 +43,9 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Categories by slug, shared.
+type CategoryMap = Arc<HashMap<Slug, Category>>;
 
 /// What the home page shows.
 #[derive(Debug, Clone)]
@@ -81,6 +85,8 @@ pub struct Catalogue {
     /// Without an index: the last change-log position seen, to notice writes made elsewhere
     /// (-1 until first read).
     seen_change: Arc<AtomicI64>,
+    /// The categories as of a generation (see [`Catalogue::public_type`]).
+    category_cache: Arc<RwLock<Option<(u64, CategoryMap)>>>,
 }
 
 impl Catalogue {
@@ -92,6 +98,7 @@ impl Catalogue {
             search_stale: Arc::new(AtomicBool::new(false)),
             search_lock: Arc::new(tokio::sync::Mutex::new(())),
             seen_change: Arc::new(AtomicI64::new(-1)),
+            category_cache: Arc::new(RwLock::new(None)),
         }
     }
 
@@ -134,21 +141,45 @@ impl Catalogue {
 
     /// A type as the public sees it: private fields are neither loaded nor returned.
     pub async fn public_type(&self, slug: &Slug) -> Result<TypeView> {
-        let badge_type = self
-            .store
-            .badge_type(slug, Access::Public)
-            .await?
-            .into_public();
+        let (badge_type, neighbours) = self.store.public_type_page(slug).await?;
+        let badge_type = badge_type.into_public();
+        let known = self.categories_by_slug().await?;
         let mut categories = Vec::with_capacity(badge_type.categories.len());
         for c in &badge_type.categories {
-            categories.push(self.store.category(c).await?);
+            match known.get(c) {
+                Some(category) => categories.push(category.clone()),
+                None => categories.push(self.store.category(c).await?),
+            }
         }
-        let neighbours = self.store.neighbours(slug).await?;
         Ok(TypeView {
             badge_type,
             categories,
             neighbours,
         })
+    }
+
+    /// Every category by slug, read once per generation: a collection has a handful of them and
+    /// every type page names its own.
+    async fn categories_by_slug(&self) -> Result<CategoryMap> {
+        let generation = self.generation();
+        if let Ok(cache) = self.category_cache.read()
+            && let Some((g, map)) = cache.as_ref()
+            && *g == generation
+        {
+            return Ok(map.clone());
+        }
+        let map: HashMap<Slug, Category> = self
+            .store
+            .categories()
+            .await?
+            .into_iter()
+            .map(|s| (s.category.slug.clone(), s.category))
+            .collect();
+        let map = Arc::new(map);
+        if let Ok(mut cache) = self.category_cache.write() {
+            *cache = Some((generation, map.clone()));
+        }
+        Ok(map)
     }
 
     /// All types in collection order, a page at a time.

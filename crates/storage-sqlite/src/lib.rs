@@ -360,6 +360,40 @@ impl TypeStore for SqliteStore {
         tx.commit().await.map_err(map)
     }
 
+    /// One statement for the type and both neighbours: on the public site's hot path every
+    /// round trip through sqlx's SQLite worker costs more than the query itself.
+    async fn public_type_page(&self, slug: &Slug) -> Result<(BadgeType, Neighbours)> {
+        type Row = (i64, i64, String, Option<String>, Option<String>);
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT t.id, t.version, t.document, \
+               (SELECT p.summary FROM badge_types p \
+                 WHERE (p.position, p.name_en, p.id) < (t.position, t.name_en, t.id) \
+                 ORDER BY p.position DESC, p.name_en DESC, p.id DESC LIMIT 1), \
+               (SELECT n.summary FROM badge_types n \
+                 WHERE (n.position, n.name_en, n.id) > (t.position, t.name_en, t.id) \
+                 ORDER BY n.position, n.name_en, n.id LIMIT 1) \
+             FROM badge_types t WHERE t.slug = ?",
+        )
+        .bind(slug.as_str())
+        .fetch_optional(&self.read)
+        .await
+        .map_err(map)?;
+        let (id, version, document, previous, next) =
+            row.ok_or_else(|| StorageError::not_found("badge type", slug))?;
+        let mut t: BadgeType = serde_json::from_str(&document).map_err(json)?;
+        t.id = Some(TypeId::new(id));
+        t.version = version;
+        let summary = |s: Option<String>| {
+            s.map(|s| serde_json::from_str::<TypeSummary>(&s).map_err(json))
+                .transpose()
+        };
+        let neighbours = Neighbours {
+            previous: summary(previous)?,
+            next: summary(next)?,
+        };
+        Ok((t.into_public(), neighbours))
+    }
+
     async fn neighbours(&self, slug: &Slug) -> Result<Neighbours> {
         let row: Option<(i64, String, i64)> =
             sqlx::query_as("SELECT position, name_en, id FROM badge_types WHERE slug = ?")

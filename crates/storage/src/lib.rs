@@ -161,6 +161,13 @@ pub trait TypeStore: Send + Sync {
     async fn save_type(&self, badge_type: &BadgeType) -> Result<BadgeType>;
     async fn delete_type(&self, slug: &Slug) -> Result<()>;
     async fn neighbours(&self, slug: &Slug) -> Result<Neighbours>;
+    /// What a public type page needs — the type without private fields and its neighbours —
+    /// in as few round trips as the backend can manage (the hot path of the public site).
+    async fn public_type_page(&self, slug: &Slug) -> Result<(BadgeType, Neighbours)> {
+        let badge_type = self.badge_type(slug, Access::Public).await?;
+        let neighbours = self.neighbours(slug).await?;
+        Ok((badge_type.into_public(), neighbours))
+    }
 }
 
 /// What happened to a type, as the change log records it.

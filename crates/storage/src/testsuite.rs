@@ -30,6 +30,7 @@ macro_rules! storage_tests {
             categories_count_their_types_and_show_a_thumbnail,
             types_are_ordered_paged_and_filtered,
             neighbours_follow_collection_order,
+            the_public_type_page_is_the_public_type_and_its_neighbours,
             deleting_a_type_deletes_its_children_and_private_rows,
             deleting_or_renaming_a_category_keeps_its_types,
             a_taken_slug_is_a_conflict,
@@ -726,6 +727,33 @@ pub async fn neighbours_follow_collection_order(store: &dyn Store) {
         n.previous.map(|s| s.slug.to_string()).as_deref(),
         Some("two")
     );
+}
+
+pub async fn the_public_type_page_is_the_public_type_and_its_neighbours(store: &dyn Store) {
+    save_categories(store, &["party"]).await;
+    for (position, s) in [(0, "one"), (1, "two"), (2, "three")] {
+        let mut t = full_type(s, &["party"]);
+        t.position = position;
+        save(store, &t).await;
+    }
+    for s in ["one", "two", "three"] {
+        let (page_type, page_neighbours) = store.public_type_page(&slug(s)).await.unwrap();
+        let public = store.badge_type(&slug(s), Access::Public).await.unwrap();
+        assert_eq!(page_type, public, "{s}: the same type as a public read");
+        assert!(
+            page_type.specimens().all(|sp| sp.private.is_none()),
+            "{s}: no private data on the public page"
+        );
+        assert_eq!(
+            page_neighbours,
+            store.neighbours(&slug(s)).await.unwrap(),
+            "{s}"
+        );
+    }
+    assert!(matches!(
+        store.public_type_page(&slug("four")).await,
+        Err(StorageError::NotFound { .. })
+    ));
 }
 
 pub async fn deleting_a_type_deletes_its_children_and_private_rows(store: &dyn Store) {

@@ -172,14 +172,22 @@ async fn journey(c: &Client, base: &str) {
         attr(c, input, "aria-expanded").await.as_deref(),
         Some("true")
     );
-    // The live region says how many (it is visually hidden: read its textContent).
-    let status = c
-        .find(Locator::Css(".site-search [role='status']"))
-        .await
-        .unwrap()
-        .prop("textContent")
-        .await
-        .unwrap();
+    // The live region says how many (it is visually hidden: read its textContent). It is
+    // written after the list, so poll for it rather than race the script.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let status = loop {
+        let status = c
+            .find(Locator::Css(".site-search [role='status']"))
+            .await
+            .unwrap()
+            .prop("textContent")
+            .await
+            .unwrap();
+        if status.as_deref() == Some("1 result") || std::time::Instant::now() > deadline {
+            break status;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
     assert_eq!(status.as_deref(), Some("1 result"));
 
     // Escape closes the list, ArrowDown opens it again and chooses the first result.
