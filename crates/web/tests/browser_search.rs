@@ -24,6 +24,12 @@ impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // A test that failed mid-way never closed its session: end the browser it started, found
+        // by its own profile folder, so no Chromium outlives the test.
+        let _ = Command::new("pkill")
+            .arg("-f")
+            .arg(format!("user-data-dir={}", self.profile.path().display()))
+            .status();
     }
 }
 
