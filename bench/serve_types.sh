@@ -101,10 +101,15 @@ bench nginx "http://127.0.0.1:$NGINX_PORT" "$D/nginx_paths.txt"
 
 RSS_KB=$(awk '/VmRSS/ {print $2}' "/proc/$VPID/status")
 HWM_KB=$(awk '/VmHWM/ {print $2}' "/proc/$VPID/status")
+# PSS counts a page once however often it is mapped: SQLite's readers each map the same database
+# file, which VmRSS counts once per mapping. RssAnon is the memory Vitrina itself allocated.
+PSS_KB=$(awk '/^Pss:/ {print $2}' "/proc/$VPID/smaps_rollup")
+ANON_KB=$(awk '/RssAnon/ {print $2}' "/proc/$VPID/status")
 
-python3 - "$D/results" "$REPEAT" "$STARTUP_MS" "$RSS_KB" "$HWM_KB" "$ITEMS" "$FIRST_STARTUP_MS" <<'PY'
+python3 - "$D/results" "$REPEAT" "$STARTUP_MS" "$RSS_KB" "$HWM_KB" "$ITEMS" "$FIRST_STARTUP_MS" "$PSS_KB" "$ANON_KB" <<'PY'
 import json, statistics, sys
 res, rep, startup, rss, hwm, items, first = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6], sys.argv[7]
+pss, anon = int(sys.argv[8]), int(sys.argv[9])
 def load(label):
     rows = []
     for i in range(1, rep + 1):
@@ -126,8 +131,9 @@ for label in ("vitrina", "nginx"):
 ratio = out["vitrina"]["rps"] / out["nginx"]["rps"]
 print(f"ratio vitrina/nginx throughput: {ratio:.2f}  (goal >= 0.8)")
 print(f"vitrina p99: {out['vitrina']['p99']:.2f} ms (goal <= 10 ms)")
-print(f"vitrina resident memory: {rss/1024:.0f} MiB now, {hwm/1024:.0f} MiB peak (goal <= 300 MiB)")
+print(f"vitrina resident memory: PSS {pss/1024:.0f} MiB, of it allocated (RssAnon) {anon/1024:.0f} MiB;"
+      f" VmRSS {rss/1024:.0f} MiB now, {hwm/1024:.0f} MiB peak, counting each reader's map of the database file (goal <= 300 MiB)")
 print(f"vitrina start-up with {items} types: {startup} ms (first start, building the search index: {first} ms)")
-json.dump(dict(out, ratio=ratio, rss_mib=rss/1024, hwm_mib=hwm/1024, startup_ms=int(startup), first_startup_ms=int(first), items=int(items)),
+json.dump(dict(out, ratio=ratio, rss_mib=rss/1024, hwm_mib=hwm/1024, pss_mib=pss/1024, anon_mib=anon/1024, startup_ms=int(startup), first_startup_ms=int(first), items=int(items)),
           open(f"{res}/summary.json", "w"), indent=2)
 PY

@@ -47,6 +47,9 @@ pub struct SqliteStore {
     write: SqlitePool,
 }
 
+/// How much of the database file readers map into memory (bytes).
+const MMAP_SIZE: u64 = 256 * 1024 * 1024;
+
 /// Connection options for a `sqlite://PATH` (or `sqlite:PATH`, `sqlite::memory:`) URL: the file
 /// is created when missing, in WAL mode with foreign keys on.
 pub fn connect_options(url: &str) -> Result<SqliteConnectOptions> {
@@ -90,7 +93,14 @@ impl SqliteStore {
                 .max_connections((cores * 2).clamp(4, 16) as u32)
                 .min_connections(1)
                 .acquire_timeout(Duration::from_secs(30))
-                .connect_with(options.read_only(true))
+                // Readers map the database file instead of copying every page through a read()
+                // call: the public site's hot path is page lookups (the mapped pages are the OS's
+                // page cache, shared and reclaimable, not heap).
+                .connect_with(
+                    options
+                        .read_only(true)
+                        .pragma("mmap_size", MMAP_SIZE.to_string()),
+                )
                 .await
                 .map_err(map)?
         };
