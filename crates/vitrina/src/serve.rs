@@ -73,6 +73,7 @@ pub async fn reindex(settings: Settings) -> anyhow::Result<()> {
 }
 
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    let shutdown = shutdown_signal()?;
     prepare_data_dir(&settings)?;
     let listener = match tokio::net::TcpListener::bind(settings.listen).await {
         Ok(l) => l,
@@ -112,7 +113,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     .context("cannot load the templates")?;
     let addr = listener.local_addr()?;
     tracing::info!("listening on http://{addr}");
-    let served = vitrina_web::serve(listener, app, shutdown_signal()).await;
+    let served = vitrina_web::serve(listener, app, shutdown).await;
     follower.abort();
     served?;
     store.close().await;
@@ -120,24 +121,28 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM: in-flight requests finish, then the server stops.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Registers for SIGINT (Ctrl-C) and SIGTERM at once — before the server says it is listening,
+/// so a signal sent right after that is never missed — and returns a future that resolves on
+/// either: in-flight requests finish, then the server stops.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let (mut interrupt, mut terminate) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?,
+            signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?,
+        )
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => tracing::info!("SIGINT received, shutting down"),
-        _ = terminate => tracing::info!("SIGTERM received, shutting down"),
-    }
+    Ok(async move {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = interrupt.recv() => tracing::info!("SIGINT received, shutting down"),
+            _ = terminate.recv() => tracing::info!("SIGTERM received, shutting down"),
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("Ctrl-C received, shutting down");
+        }
+    })
 }
