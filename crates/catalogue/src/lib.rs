@@ -12,6 +12,7 @@
 //! Every record validates itself ([`Validate`]) so that every entry point — fixture, form, API,
 //! import — refuses the same bad input with the same field-by-field messages.
 
+mod accounts;
 mod dates;
 mod ids;
 mod measure;
@@ -19,6 +20,7 @@ mod model;
 mod slug;
 mod validate;
 
+pub use accounts::*;
 pub use dates::{PartialDate, Period, Precision};
 pub use ids::{CategoryId, Id, PhotoId, SpecimenId, TypeId, VariantId};
 pub use measure::{Amount, Dimension, Measurement, Quantity, Range, Unit};

@@ -87,6 +87,15 @@ pub struct Category {
     /// Markdown.
     #[serde(default)]
     pub introduction: Text,
+    /// A draft (`false`) is seen only by signed-in curators. Records from the demo fixture and
+    /// imports are published unless they say otherwise; records created in the workspace start
+    /// as drafts.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub published: bool,
+    /// Optimistic-concurrency version, bumped by storage on every save. Storage bookkeeping, so
+    /// it is never part of the record's JSON (exports, history, the API).
+    #[serde(default, skip_serializing)]
+    pub version: i64,
 }
 
 /// The writing system of an inscription.
@@ -178,6 +187,9 @@ pub struct BadgeType {
     /// Optimistic-concurrency version, bumped by storage on every save.
     #[serde(default)]
     pub version: i64,
+    /// A draft (`false`) is never public: not listed, not searchable, its page not found.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub published: bool,
     /// The categories this type is shown in, by slug.
     #[serde(default)]
     pub categories: Vec<Slug>,
@@ -404,6 +416,10 @@ pub struct Hallmark {
 
 fn yes() -> bool {
     true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -469,6 +469,7 @@ mod tests {
             slug: Slug::parse("mopr").unwrap(),
             position: 0,
             version: 0,
+            published: true,
             categories: vec![],
             names: Names {
                 en: "MOPR badge".into(),

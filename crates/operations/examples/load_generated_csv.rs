@@ -111,6 +111,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 position: next_position,
                 title: Text::en(row.category.clone()),
                 introduction: Text::default(),
+                published: true,
+                version: 0,
             });
         let slug = Slug::from_title(&format!("{} {}", row.title_en, row.id)).ok_or("bad title")?;
         let dims: Vec<f64> = row
@@ -158,6 +160,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             slug,
             position: row.id as i64,
             version: 0,
+            published: true,
             categories: vec![category_slug],
             names: Names {
                 en: row.title_en,

@@ -13,13 +13,14 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
+use vitrina_catalogue::Access;
 use vitrina_catalogue::{
     BadgeType, Category, Collection, Slug, Snapshot, Validate, ValidationErrors,
 };
 use vitrina_storage::{CategorySummary, Neighbours, Page, StorageError, TypeFilter, TypeSummary};
 
 pub use open::{Engine, open_store, redact as redact_url};
-pub use vitrina_storage::Store;
+pub use vitrina_storage::{Author, FieldChange, HistoryOp, RecordKind, Revision, Store};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -69,6 +70,25 @@ pub struct TypeView {
     pub badge_type: BadgeType,
     pub categories: Vec<Category>,
     pub neighbours: Neighbours,
+}
+
+/// What [`Catalogue::restore_revision`] wrote back.
+#[derive(Debug, Clone)]
+pub enum Restored {
+    Type(Box<BadgeType>),
+    Category(Category),
+    Collection(Collection),
+}
+
+/// The difference a revision made over the one before it (`None`: it is the record's first).
+/// A delete changes no field: it removes the record as a whole.
+pub fn changes_made(previous: Option<&Revision>, revision: &Revision) -> Vec<FieldChange> {
+    if revision.op == vitrina_storage::HistoryOp::Delete {
+        return Vec::new();
+    }
+    // A delete's record is the record as it was, so a restore after it is compared with that.
+    let before = previous.map(|p| &p.record);
+    vitrina_storage::diff(before, Some(&revision.record))
 }
 
 /// The collection's use cases over a store.
@@ -125,10 +145,15 @@ impl Catalogue {
         })
     }
 
+    /// A published category and its published types (a draft category is not found).
     pub async fn category(&self, slug: &Slug, page: Page) -> Result<CategoryView> {
         let category = self.store.category(slug).await?;
+        if !category.published {
+            return Err(StorageError::not_found("category", slug).into());
+        }
         let filter = TypeFilter {
             category: Some(slug.clone()),
+            drafts: false,
         };
         let (types, total) = self.store.types(&filter, page).await?;
         Ok(CategoryView {
@@ -146,9 +171,15 @@ impl Catalogue {
         let known = self.categories_by_slug().await?;
         let mut categories = Vec::with_capacity(badge_type.categories.len());
         for c in &badge_type.categories {
+            // `known` holds the published categories: a draft one is not named in public.
             match known.get(c) {
                 Some(category) => categories.push(category.clone()),
-                None => categories.push(self.store.category(c).await?),
+                None => {
+                    let category = self.store.category(c).await?;
+                    if category.published {
+                        categories.push(category);
+                    }
+                }
             }
         }
         Ok(TypeView {
@@ -187,13 +218,138 @@ impl Catalogue {
         Ok(self.store.types(&TypeFilter::default(), page).await?)
     }
 
-    /// Validates and saves a whole type.
+    /// Validates and saves a whole type, as the system (CLI, import, demo).
     pub async fn save_type(&self, badge_type: &BadgeType) -> Result<BadgeType> {
+        self.save_type_by(badge_type, &Author::system()).await
+    }
+
+    /// Validates and saves a whole type, recording `author` in its history. A stale `version` is
+    /// a `Conflict` and changes nothing. Drafts leave (and published types join) the search
+    /// index and the public pages at once.
+    pub async fn save_type_by(&self, badge_type: &BadgeType, author: &Author) -> Result<BadgeType> {
         badge_type.validate()?;
-        let saved = self.store.save_type(badge_type).await?;
+        let saved = self.store.save_type_by(badge_type, author).await?;
+        self.after_write().await;
+        Ok(saved)
+    }
+
+    /// Deletes a type with its variants, specimens and photos; its history keeps it, so it can
+    /// be restored ([`Catalogue::restore_revision`]).
+    pub async fn delete_type_by(&self, slug: &Slug, author: &Author) -> Result<()> {
+        self.store.delete_type_by(slug, author).await?;
+        self.after_write().await;
+        Ok(())
+    }
+
+    /// Validates and saves a category (insert without `id`, else update at its `version`).
+    pub async fn save_category_by(&self, category: &Category, author: &Author) -> Result<Category> {
+        category.validate()?;
+        let saved = self.store.save_category_by(category, author).await?;
+        self.after_write().await;
+        Ok(saved)
+    }
+
+    /// Deletes a category; its types stay, outside it.
+    pub async fn delete_category_by(&self, slug: &Slug, author: &Author) -> Result<()> {
+        self.store.delete_category_by(slug, author).await?;
+        self.after_write().await;
+        Ok(())
+    }
+
+    /// Writes the record of an earlier revision back as a new version of that record — a
+    /// deleted type or category is re-created with its old id — recorded as a `restore` by
+    /// `author`. Returns what was restored. The collection's record is written back as an
+    /// update.
+    pub async fn restore_revision(&self, id: i64, author: &Author) -> Result<Restored> {
+        let revision = self.store.revision(id).await?;
+        let bad = |e: serde_json::Error| {
+            Error::Storage(StorageError::Backend(
+                format!("revision {id} holds no readable record: {e}").into(),
+            ))
+        };
+        let restored = match revision.kind {
+            RecordKind::Type => {
+                let t: BadgeType = serde_json::from_value(revision.record).map_err(bad)?;
+                Restored::Type(Box::new(self.store.restore_type(&t, author).await?))
+            }
+            RecordKind::Category => {
+                let c: Category = serde_json::from_value(revision.record).map_err(bad)?;
+                Restored::Category(self.store.restore_category(&c, author).await?)
+            }
+            RecordKind::Collection => {
+                let c: Collection = serde_json::from_value(revision.record).map_err(bad)?;
+                self.store.put_collection_by(&c, author).await?;
+                Restored::Collection(c)
+            }
+        };
+        self.after_write().await;
+        Ok(restored)
+    }
+
+    /// Replaces the collection's title and introduction.
+    pub async fn put_collection_by(&self, collection: &Collection, author: &Author) -> Result<()> {
+        collection.validate()?;
+        self.store.put_collection_by(collection, author).await?;
+        self.after_write().await;
+        Ok(())
+    }
+
+    /// Every revision of one record (by any slug it ever had), newest first.
+    pub async fn record_history(&self, kind: RecordKind, key: &str) -> Result<Vec<Revision>> {
+        Ok(self.store.record_history(kind, key).await?)
+    }
+
+    /// The whole collection's history, newest first.
+    pub async fn collection_history(&self, page: Page) -> Result<Vec<Revision>> {
+        Ok(self.store.collection_history(page).await?)
+    }
+
+    pub async fn revision(&self, id: i64) -> Result<Revision> {
+        Ok(self.store.revision(id).await?)
+    }
+
+    /// What a revision changed: the field-by-field difference from the revision of the same
+    /// record before it (for a create, every field; for a delete, none — the record is shown
+    /// as it was).
+    pub async fn revision_diff(&self, revision: &Revision) -> Result<Vec<FieldChange>> {
+        let history = self
+            .store
+            .record_history(revision.kind, &revision.key)
+            .await?;
+        let previous = history
+            .iter()
+            .filter(|r| r.record_id == revision.record_id && r.id < revision.id)
+            .max_by_key(|r| r.id);
+        Ok(changes_made(previous, revision))
+    }
+
+    /// Every type, drafts included, in collection order (for curators).
+    pub async fn curator_types(&self, page: Page) -> Result<(Vec<TypeSummary>, u64)> {
+        let filter = TypeFilter {
+            category: None,
+            drafts: true,
+        };
+        Ok(self.store.types(&filter, page).await?)
+    }
+
+    /// A type whole, private fields included, draft or not (for curators).
+    pub async fn curator_type(&self, slug: &Slug) -> Result<BadgeType> {
+        Ok(self.store.badge_type(slug, Access::Private).await?)
+    }
+
+    /// Every category, drafts included (for curators).
+    pub async fn curator_categories(&self) -> Result<Vec<CategorySummary>> {
+        Ok(self.store.all_categories().await?)
+    }
+
+    /// A category, draft or not (for curators).
+    pub async fn curator_category(&self, slug: &Slug) -> Result<Category> {
+        Ok(self.store.category(slug).await?)
+    }
+
+    async fn after_write(&self) {
         self.changed();
         self.index_after_write().await;
-        Ok(saved)
     }
 
     /// Validates and writes a whole collection in one transaction.
@@ -210,12 +366,9 @@ impl Catalogue {
         Ok(())
     }
 
-    /// Deletes a type with its variants, specimens and photos.
+    /// Deletes a type with its variants, specimens and photos, as the system.
     pub async fn delete_type(&self, slug: &Slug) -> Result<()> {
-        self.store.delete_type(slug).await?;
-        self.changed();
-        self.index_after_write().await;
-        Ok(())
+        self.delete_type_by(slug, &Author::system()).await
     }
 
     /// Loads the demo collection (replacing records with the same slugs).

@@ -143,6 +143,7 @@ fn badge_type(row: Row) -> Result<BadgeType, Error> {
         slug,
         position: row.id as i64,
         version: 0,
+        published: true,
         categories: vec![category],
         names: Names {
             en: row.title_en,

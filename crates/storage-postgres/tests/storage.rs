@@ -137,3 +137,8 @@ fn database_urls_keep_credentials_host_and_options() {
     );
     assert_eq!(database_url("postgres://h", "x"), "postgres://h/x");
 }
+
+mod accounts {
+    use super::fresh;
+    vitrina_storage::account_tests!(fresh);
+}

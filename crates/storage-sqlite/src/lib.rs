@@ -9,7 +9,9 @@
 //! through one connection in `BEGIN IMMEDIATE` transactions; reads use a pool of their own, which
 //! WAL lets run beside the writer.
 
+mod accounts;
 mod error;
+mod history;
 mod write;
 
 use std::collections::HashMap;
@@ -24,11 +26,13 @@ use vitrina_catalogue::{
     Access, BadgeType, Category, CategoryId, Collection, Slug, Snapshot, TypeId, Validate,
 };
 use vitrina_storage::{
-    CategoryStore, CategorySummary, Change, ChangeLog, ChangeOp, CollectionStore, Neighbours, Page,
-    Result, StorageError, Store, TypeFilter, TypeStore, TypeSummary,
+    Author, CategoryStore, CategorySummary, Change, ChangeLog, ChangeOp, CollectionStore,
+    HistoryOp, Neighbours, Page, RecordKind, Result, StorageError, Store, TypeFilter, TypeStore,
+    TypeSummary,
 };
 
 use crate::error::{json, map};
+use crate::history::{Entry, last_version, record};
 use crate::write::{
     Changes, Ids, category_data, category_ids, load_private, parse_slug, retag_types, write_type,
 };
@@ -123,10 +127,158 @@ fn limit(page: Page) -> (i64, i64) {
     (clamp(page.limit), clamp(page.offset))
 }
 
-fn category(id: i64, data: &str) -> Result<Category> {
+fn category(id: i64, version: i64, data: &str) -> Result<Category> {
     let mut c: Category = serde_json::from_str(data).map_err(json)?;
     c.id = Some(CategoryId::new(id));
+    c.version = version;
     Ok(c)
+}
+
+/// How a category write treats the stored record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CategoryWrite {
+    /// Insert (no id) or update with a version check.
+    Save,
+    /// Write back as the given id, re-created if deleted, whatever version is stored.
+    Restore,
+}
+
+impl SqliteStore {
+    async fn write_category(
+        &self,
+        c: &Category,
+        author: &Author,
+        mode: CategoryWrite,
+    ) -> Result<Category> {
+        c.validate()?;
+        let mut tx = self.begin().await?;
+        let mut changes = Changes::default();
+        let stored: Option<(String, i64)> = match c.id {
+            Some(id) => sqlx::query_as("SELECT slug, version FROM categories WHERE id = ?")
+                .bind(id.get())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map)?,
+            None => None,
+        };
+        let (id, version, op) = match (c.id, stored) {
+            (Some(id), Some((old, stored))) => {
+                if mode == CategoryWrite::Save && stored != c.version {
+                    return Err(StorageError::Conflict(format!(
+                        "category {} was changed by someone else (version {stored}, not {})",
+                        c.slug, c.version
+                    )));
+                }
+                let old = parse_slug(&old)?;
+                sqlx::query(
+                    "UPDATE categories SET slug = ?, position = ?, data = ?, published = ?, \
+                     version = ? WHERE id = ?",
+                )
+                .bind(c.slug.as_str())
+                .bind(c.position)
+                .bind(category_data(c)?)
+                .bind(c.published)
+                .bind(stored + 1)
+                .bind(id.get())
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?;
+                if old != c.slug {
+                    retag_types(&mut tx, id.get(), &old, Some(&c.slug), &mut changes, author)
+                        .await?;
+                }
+                let op = match mode {
+                    CategoryWrite::Save => HistoryOp::Update,
+                    CategoryWrite::Restore => HistoryOp::Restore,
+                };
+                (id.get(), stored + 1, op)
+            }
+            (Some(id), None) if mode == CategoryWrite::Restore => {
+                let version = last_version(&mut tx, RecordKind::Category, id.get()).await? + 1;
+                sqlx::query(
+                    "INSERT INTO categories (id, slug, position, data, published, version) \
+                     VALUES (?, ?, ?, ?, ?, ?)",
+                )
+                .bind(id.get())
+                .bind(c.slug.as_str())
+                .bind(c.position)
+                .bind(category_data(c)?)
+                .bind(c.published)
+                .bind(version)
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?;
+                (id.get(), version, HistoryOp::Restore)
+            }
+            (Some(id), None) => return Err(StorageError::not_found("category", id)),
+            (None, _) => {
+                let id = sqlx::query_scalar(
+                    "INSERT INTO categories (slug, position, data, published, version) \
+                     VALUES (?, ?, ?, ?, 1) RETURNING id",
+                )
+                .bind(c.slug.as_str())
+                .bind(c.position)
+                .bind(category_data(c)?)
+                .bind(c.published)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map)?;
+                (id, 1, HistoryOp::Create)
+            }
+        };
+        let mut out = c.clone();
+        out.id = Some(CategoryId::new(id));
+        out.version = version;
+        record(
+            &mut tx,
+            author,
+            Entry {
+                kind: RecordKind::Category,
+                record_id: id,
+                key: c.slug.as_str(),
+                version,
+                op,
+                record: &out,
+            },
+        )
+        .await?;
+        changes.log(&mut tx).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(out)
+    }
+
+    async fn category_summaries(&self, drafts: bool) -> Result<Vec<CategorySummary>> {
+        let rows: Vec<(i64, i64, String, i64, Option<String>)> = sqlx::query_as(
+            "SELECT c.id, c.version, c.data, \
+               (SELECT COUNT(*) FROM type_categories tc JOIN badge_types t ON t.id = tc.type_id \
+                 WHERE tc.category_id = c.id AND (t.published = 1 OR ?1)), \
+               (SELECT t.summary FROM type_categories tc JOIN badge_types t ON t.id = tc.type_id \
+                 WHERE tc.category_id = c.id AND t.has_thumbnail = 1 AND (t.published = 1 OR ?1) \
+                 ORDER BY t.position, t.name_en, t.id LIMIT 1) \
+             FROM categories c WHERE c.published = 1 OR ?1 ORDER BY c.position, c.slug",
+        )
+        .bind(drafts)
+        .fetch_all(&self.read)
+        .await
+        .map_err(map)?;
+        rows.into_iter()
+            .map(|(id, version, data, count, first)| {
+                let thumbnail = match first {
+                    Some(s) => {
+                        serde_json::from_str::<TypeSummary>(&s)
+                            .map_err(json)?
+                            .thumbnail
+                    }
+                    None => None,
+                };
+                Ok(CategorySummary {
+                    category: category(id, version, &data)?,
+                    type_count: count.max(0) as u64,
+                    thumbnail,
+                })
+            })
+            .collect()
+    }
 }
 
 #[async_trait]
@@ -140,122 +292,76 @@ impl CollectionStore for SqliteStore {
             .transpose()
     }
 
-    async fn put_collection(&self, collection: &Collection) -> Result<()> {
+    async fn put_collection_by(&self, collection: &Collection, author: &Author) -> Result<()> {
         collection.validate()?;
-        sqlx::query(
-            "INSERT INTO collection (id, data) VALUES (1, ?) \
-             ON CONFLICT (id) DO UPDATE SET data = excluded.data",
-        )
-        .bind(serde_json::to_string(collection).map_err(json)?)
-        .execute(&self.write)
-        .await
-        .map_err(map)?;
-        Ok(())
+        let mut tx = self.begin().await?;
+        write_collection(&mut tx, collection, author).await?;
+        tx.commit().await.map_err(map)
     }
 }
 
 #[async_trait]
 impl CategoryStore for SqliteStore {
     async fn categories(&self) -> Result<Vec<CategorySummary>> {
-        let rows: Vec<(i64, String, i64, Option<String>)> = sqlx::query_as(
-            "SELECT c.id, c.data, \
-               (SELECT COUNT(*) FROM type_categories tc WHERE tc.category_id = c.id), \
-               (SELECT t.summary FROM type_categories tc JOIN badge_types t ON t.id = tc.type_id \
-                 WHERE tc.category_id = c.id AND t.has_thumbnail = 1 \
-                 ORDER BY t.position, t.name_en, t.id LIMIT 1) \
-             FROM categories c ORDER BY c.position, c.slug",
-        )
-        .fetch_all(&self.read)
-        .await
-        .map_err(map)?;
-        rows.into_iter()
-            .map(|(id, data, count, first)| {
-                let thumbnail = match first {
-                    Some(s) => {
-                        serde_json::from_str::<TypeSummary>(&s)
-                            .map_err(json)?
-                            .thumbnail
-                    }
-                    None => None,
-                };
-                Ok(CategorySummary {
-                    category: category(id, &data)?,
-                    type_count: count.max(0) as u64,
-                    thumbnail,
-                })
-            })
-            .collect()
+        self.category_summaries(false).await
+    }
+
+    async fn all_categories(&self) -> Result<Vec<CategorySummary>> {
+        self.category_summaries(true).await
     }
 
     async fn category(&self, slug: &Slug) -> Result<Category> {
-        let row: Option<(i64, String)> =
-            sqlx::query_as("SELECT id, data FROM categories WHERE slug = ?")
+        let row: Option<(i64, i64, String)> =
+            sqlx::query_as("SELECT id, version, data FROM categories WHERE slug = ?")
                 .bind(slug.as_str())
                 .fetch_optional(&self.read)
                 .await
                 .map_err(map)?;
-        let (id, data) = row.ok_or_else(|| StorageError::not_found("category", slug))?;
-        category(id, &data)
+        let (id, version, data) = row.ok_or_else(|| StorageError::not_found("category", slug))?;
+        category(id, version, &data)
     }
 
-    async fn save_category(&self, c: &Category) -> Result<Category> {
-        c.validate()?;
-        let mut tx = self.begin().await?;
-        let mut changes = Changes::default();
-        let id = match c.id {
-            Some(id) => {
-                let old: Option<String> =
-                    sqlx::query_scalar("SELECT slug FROM categories WHERE id = ?")
-                        .bind(id.get())
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .map_err(map)?;
-                let old = parse_slug(&old.ok_or_else(|| StorageError::not_found("category", id))?)?;
-                sqlx::query("UPDATE categories SET slug = ?, position = ?, data = ? WHERE id = ?")
-                    .bind(c.slug.as_str())
-                    .bind(c.position)
-                    .bind(category_data(c)?)
-                    .bind(id.get())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map)?;
-                if old != c.slug {
-                    retag_types(&mut tx, id.get(), &old, Some(&c.slug), &mut changes).await?;
-                }
-                id.get()
-            }
-            None => sqlx::query_scalar(
-                "INSERT INTO categories (slug, position, data) VALUES (?, ?, ?) RETURNING id",
-            )
-            .bind(c.slug.as_str())
-            .bind(c.position)
-            .bind(category_data(c)?)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(map)?,
-        };
-        changes.log(&mut tx).await?;
-        tx.commit().await.map_err(map)?;
-        let mut out = c.clone();
-        out.id = Some(CategoryId::new(id));
-        Ok(out)
+    async fn save_category_by(&self, c: &Category, author: &Author) -> Result<Category> {
+        self.write_category(c, author, CategoryWrite::Save).await
     }
 
-    async fn delete_category(&self, slug: &Slug) -> Result<()> {
+    async fn restore_category(&self, c: &Category, author: &Author) -> Result<Category> {
+        if c.id.is_none() {
+            return Err(StorageError::not_found("category", &c.slug));
+        }
+        self.write_category(c, author, CategoryWrite::Restore).await
+    }
+
+    async fn delete_category_by(&self, slug: &Slug, author: &Author) -> Result<()> {
         let mut tx = self.begin().await?;
-        let id: i64 = sqlx::query_scalar("SELECT id FROM categories WHERE slug = ?")
-            .bind(slug.as_str())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(map)?
-            .ok_or_else(|| StorageError::not_found("category", slug))?;
+        let (id, version, data): (i64, i64, String) =
+            sqlx::query_as("SELECT id, version, data FROM categories WHERE slug = ?")
+                .bind(slug.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map)?
+                .ok_or_else(|| StorageError::not_found("category", slug))?;
+        let deleted = category(id, version, &data)?;
         let mut changes = Changes::default();
-        retag_types(&mut tx, id, slug, None, &mut changes).await?;
+        retag_types(&mut tx, id, slug, None, &mut changes, author).await?;
         sqlx::query("DELETE FROM categories WHERE id = ?")
             .bind(id)
             .execute(&mut *tx)
             .await
             .map_err(map)?;
+        record(
+            &mut tx,
+            author,
+            Entry {
+                kind: RecordKind::Category,
+                record_id: id,
+                key: slug.as_str(),
+                version,
+                op: HistoryOp::Delete,
+                record: &deleted,
+            },
+        )
+        .await?;
         changes.log(&mut tx).await?;
         tx.commit().await.map_err(map)
     }
@@ -268,17 +374,21 @@ impl TypeStore for SqliteStore {
         let (rows, total): (Vec<String>, i64) = match &filter.category {
             None => {
                 let rows = sqlx::query_scalar(
-                    "SELECT summary FROM badge_types ORDER BY position, name_en, id LIMIT ? OFFSET ?",
+                    "SELECT summary FROM badge_types WHERE published = 1 OR ? \
+                     ORDER BY position, name_en, id LIMIT ? OFFSET ?",
                 )
+                .bind(filter.drafts)
                 .bind(limit)
                 .bind(offset)
                 .fetch_all(&self.read)
                 .await
                 .map_err(map)?;
-                let total = sqlx::query_scalar("SELECT COUNT(*) FROM badge_types")
-                    .fetch_one(&self.read)
-                    .await
-                    .map_err(map)?;
+                let total =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM badge_types WHERE published = 1 OR ?")
+                        .bind(filter.drafts)
+                        .fetch_one(&self.read)
+                        .await
+                        .map_err(map)?;
                 (rows, total)
             }
             Some(slug) => {
@@ -290,18 +400,22 @@ impl TypeStore for SqliteStore {
                     .ok_or_else(|| StorageError::not_found("category", slug))?;
                 let rows = sqlx::query_scalar(
                     "SELECT t.summary FROM badge_types t JOIN type_categories tc ON tc.type_id = t.id \
-                     WHERE tc.category_id = ? ORDER BY t.position, t.name_en, t.id LIMIT ? OFFSET ?",
+                     WHERE tc.category_id = ? AND (t.published = 1 OR ?) \
+                     ORDER BY t.position, t.name_en, t.id LIMIT ? OFFSET ?",
                 )
                 .bind(category)
+                .bind(filter.drafts)
                 .bind(limit)
                 .bind(offset)
                 .fetch_all(&self.read)
                 .await
                 .map_err(map)?;
                 let total = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM type_categories WHERE category_id = ?",
+                    "SELECT COUNT(*) FROM type_categories tc JOIN badge_types t ON t.id = tc.type_id \
+                     WHERE tc.category_id = ? AND (t.published = 1 OR ?)",
                 )
                 .bind(category)
+                .bind(filter.drafts)
                 .fetch_one(&self.read)
                 .await
                 .map_err(map)?;
@@ -312,12 +426,14 @@ impl TypeStore for SqliteStore {
     }
 
     async fn badge_type(&self, slug: &Slug, access: Access) -> Result<BadgeType> {
-        let row: Option<(i64, i64, String)> =
-            sqlx::query_as("SELECT id, version, document FROM badge_types WHERE slug = ?")
-                .bind(slug.as_str())
-                .fetch_optional(&self.read)
-                .await
-                .map_err(map)?;
+        let row: Option<(i64, i64, String)> = sqlx::query_as(
+            "SELECT id, version, document FROM badge_types WHERE slug = ? AND (published = 1 OR ?)",
+        )
+        .bind(slug.as_str())
+        .bind(access == Access::Private)
+        .fetch_optional(&self.read)
+        .await
+        .map_err(map)?;
         let (id, version, document) =
             row.ok_or_else(|| StorageError::not_found("badge type", slug))?;
         let mut t: BadgeType = serde_json::from_str(&document).map_err(json)?;
@@ -333,12 +449,12 @@ impl TypeStore for SqliteStore {
         }
     }
 
-    async fn save_type(&self, badge_type: &BadgeType) -> Result<BadgeType> {
+    async fn save_type_by(&self, badge_type: &BadgeType, author: &Author) -> Result<BadgeType> {
         badge_type.validate()?;
         let mut tx = self.begin().await?;
         let categories = category_ids(&mut tx).await?;
         let mut changes = Changes::default();
-        let mut t = write_type(
+        let t = write_type(
             &mut tx,
             badge_type,
             badge_type.id,
@@ -347,23 +463,95 @@ impl TypeStore for SqliteStore {
             &mut changes,
         )
         .await?;
-        let type_id = t.id.map_or(0, |i| i.get());
-        load_private(&mut *tx, &mut t, type_id).await?;
+        let op = match badge_type.id {
+            Some(_) => HistoryOp::Update,
+            None => HistoryOp::Create,
+        };
+        let t = finish_type(&mut tx, t, author, op).await?;
         changes.log(&mut tx).await?;
         tx.commit().await.map_err(map)?;
         Ok(t)
     }
 
-    async fn delete_type(&self, slug: &Slug) -> Result<()> {
+    async fn restore_type(&self, badge_type: &BadgeType, author: &Author) -> Result<BadgeType> {
+        let Some(id) = badge_type.id else {
+            return Err(StorageError::not_found("badge type", &badge_type.slug));
+        };
+        badge_type.validate()?;
         let mut tx = self.begin().await?;
-        let done = sqlx::query("DELETE FROM badge_types WHERE slug = ?")
-            .bind(slug.as_str())
+        let categories = category_ids(&mut tx).await?;
+        // Categories deleted since are left out rather than refusing the restore.
+        let mut t = badge_type.clone();
+        t.categories.retain(|c| categories.contains_key(c));
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM badge_types WHERE id = ?")
+            .bind(id.get())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map)?;
+        if exists.is_none() {
+            // Re-created with its old id, so its history goes on; the write bumps the version.
+            let version = last_version(&mut tx, RecordKind::Type, id.get()).await?;
+            sqlx::query(
+                "INSERT INTO badge_types (id, slug, position, version, name_en, document, summary) \
+                 VALUES (?, ?, ?, ?, ?, '{}', '{}')",
+            )
+            .bind(id.get())
+            .bind(t.slug.as_str())
+            .bind(t.position)
+            .bind(version)
+            .bind(&t.names.en)
             .execute(&mut *tx)
             .await
             .map_err(map)?;
-        if done.rows_affected() == 0 {
-            return Err(StorageError::not_found("badge type", slug));
         }
+        let mut changes = Changes::default();
+        let t = write_type(
+            &mut tx,
+            &t,
+            Some(id),
+            Ids::Lenient,
+            &categories,
+            &mut changes,
+        )
+        .await?;
+        let t = finish_type(&mut tx, t, author, HistoryOp::Restore).await?;
+        changes.log(&mut tx).await?;
+        tx.commit().await.map_err(map)?;
+        Ok(t)
+    }
+
+    async fn delete_type_by(&self, slug: &Slug, author: &Author) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let row: Option<(i64, i64, String)> =
+            sqlx::query_as("SELECT id, version, document FROM badge_types WHERE slug = ?")
+                .bind(slug.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map)?;
+        let (id, version, document) =
+            row.ok_or_else(|| StorageError::not_found("badge type", slug))?;
+        let mut deleted: BadgeType = serde_json::from_str(&document).map_err(json)?;
+        deleted.id = Some(TypeId::new(id));
+        deleted.version = version;
+        load_private(&mut *tx, &mut deleted, id).await?;
+        sqlx::query("DELETE FROM badge_types WHERE id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+        record(
+            &mut tx,
+            author,
+            Entry {
+                kind: RecordKind::Type,
+                record_id: id,
+                key: slug.as_str(),
+                version,
+                op: HistoryOp::Delete,
+                record: &deleted,
+            },
+        )
+        .await?;
         let mut changes = Changes::default();
         changes.push(slug.as_str(), ChangeOp::Delete);
         changes.log(&mut tx).await?;
@@ -378,11 +566,13 @@ impl TypeStore for SqliteStore {
             "SELECT t.id, t.version, t.document, \
                (SELECT p.summary FROM badge_types p \
                  WHERE (p.position, p.name_en, p.id) < (t.position, t.name_en, t.id) \
+                   AND p.published = 1 \
                  ORDER BY p.position DESC, p.name_en DESC, p.id DESC LIMIT 1), \
                (SELECT n.summary FROM badge_types n \
                  WHERE (n.position, n.name_en, n.id) > (t.position, t.name_en, t.id) \
+                   AND n.published = 1 \
                  ORDER BY n.position, n.name_en, n.id LIMIT 1) \
-             FROM badge_types t WHERE t.slug = ?",
+             FROM badge_types t WHERE t.slug = ? AND t.published = 1",
         )
         .bind(slug.as_str())
         .fetch_optional(&self.read)
@@ -405,24 +595,25 @@ impl TypeStore for SqliteStore {
     }
 
     async fn neighbours(&self, slug: &Slug) -> Result<Neighbours> {
-        let row: Option<(i64, String, i64)> =
-            sqlx::query_as("SELECT position, name_en, id FROM badge_types WHERE slug = ?")
-                .bind(slug.as_str())
-                .fetch_optional(&self.read)
-                .await
-                .map_err(map)?;
+        let row: Option<(i64, String, i64)> = sqlx::query_as(
+            "SELECT position, name_en, id FROM badge_types WHERE slug = ? AND published = 1",
+        )
+        .bind(slug.as_str())
+        .fetch_optional(&self.read)
+        .await
+        .map_err(map)?;
         let (position, name, id) =
             row.ok_or_else(|| StorageError::not_found("badge type", slug))?;
         let mut out = Neighbours::default();
         for (sql, slot) in [
             (
                 "SELECT summary FROM badge_types WHERE (position, name_en, id) < (?, ?, ?) \
-                 ORDER BY position DESC, name_en DESC, id DESC LIMIT 1",
+                 AND published = 1 ORDER BY position DESC, name_en DESC, id DESC LIMIT 1",
                 &mut out.previous,
             ),
             (
                 "SELECT summary FROM badge_types WHERE (position, name_en, id) > (?, ?, ?) \
-                 ORDER BY position, name_en, id LIMIT 1",
+                 AND published = 1 ORDER BY position, name_en, id LIMIT 1",
                 &mut out.next,
             ),
         ] {
@@ -500,26 +691,51 @@ impl Store for SqliteStore {
 
     async fn import(&self, snapshot: &Snapshot) -> Result<()> {
         snapshot.validate()?;
+        let author = Author::system();
         let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO collection (id, data) VALUES (1, ?) \
-             ON CONFLICT (id) DO UPDATE SET data = excluded.data",
-        )
-        .bind(serde_json::to_string(&snapshot.collection).map_err(json)?)
-        .execute(&mut *tx)
-        .await
-        .map_err(map)?;
+        write_collection(&mut tx, &snapshot.collection, &author).await?;
         for c in &snapshot.categories {
-            sqlx::query(
-                "INSERT INTO categories (slug, position, data) VALUES (?, ?, ?) \
-                 ON CONFLICT (slug) DO UPDATE SET position = excluded.position, data = excluded.data",
+            let existed: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM categories WHERE slug = ?")
+                    .bind(c.slug.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(map)?;
+            let (id, version): (i64, i64) = sqlx::query_as(
+                "INSERT INTO categories (slug, position, data, published, version) \
+                 VALUES (?, ?, ?, ?, 1) \
+                 ON CONFLICT (slug) DO UPDATE SET position = excluded.position, \
+                   data = excluded.data, published = excluded.published, \
+                   version = categories.version + 1 \
+                 RETURNING id, version",
             )
             .bind(c.slug.as_str())
             .bind(c.position)
             .bind(category_data(c)?)
-            .execute(&mut *tx)
+            .bind(c.published)
+            .fetch_one(&mut *tx)
             .await
             .map_err(map)?;
+            let mut stored = c.clone();
+            stored.id = Some(CategoryId::new(id));
+            stored.version = version;
+            record(
+                &mut tx,
+                &author,
+                Entry {
+                    kind: RecordKind::Category,
+                    record_id: id,
+                    key: c.slug.as_str(),
+                    version,
+                    op: if existed.is_some() {
+                        HistoryOp::Update
+                    } else {
+                        HistoryOp::Create
+                    },
+                    record: &stored,
+                },
+            )
+            .await?;
         }
         let categories = category_ids(&mut tx).await?;
         let existing: HashMap<String, i64> =
@@ -532,18 +748,25 @@ impl Store for SqliteStore {
         let mut changes = Changes::default();
         for t in &snapshot.types {
             let target = existing.get(t.slug.as_str()).map(|&id| TypeId::new(id));
-            write_type(&mut tx, t, target, Ids::Lenient, &categories, &mut changes).await?;
+            let stored =
+                write_type(&mut tx, t, target, Ids::Lenient, &categories, &mut changes).await?;
+            let op = match target {
+                Some(_) => HistoryOp::Update,
+                None => HistoryOp::Create,
+            };
+            finish_type(&mut tx, stored, &author, op).await?;
         }
         changes.log(&mut tx).await?;
         tx.commit().await.map_err(map)
     }
 
     async fn type_slugs(&self) -> Result<Vec<Slug>> {
-        let rows: Vec<String> =
-            sqlx::query_scalar("SELECT slug FROM badge_types ORDER BY position, name_en, id")
-                .fetch_all(&self.read)
-                .await
-                .map_err(map)?;
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT slug FROM badge_types WHERE published = 1 ORDER BY position, name_en, id",
+        )
+        .fetch_all(&self.read)
+        .await
+        .map_err(map)?;
         rows.iter().map(|s| parse_slug(s)).collect()
     }
 
@@ -551,6 +774,69 @@ impl Store for SqliteStore {
         self.read.close().await;
         self.write.close().await;
     }
+}
+
+/// Loads what a type's history records (its private fields) and records the revision.
+async fn finish_type(
+    tx: &mut sqlx::SqliteConnection,
+    mut t: BadgeType,
+    author: &Author,
+    op: HistoryOp,
+) -> Result<BadgeType> {
+    let type_id = t.id.map_or(0, |i| i.get());
+    load_private(&mut *tx, &mut t, type_id).await?;
+    record(
+        tx,
+        author,
+        Entry {
+            kind: RecordKind::Type,
+            record_id: type_id,
+            key: t.slug.as_str(),
+            version: t.version,
+            op,
+            record: &t,
+        },
+    )
+    .await?;
+    Ok(t)
+}
+
+/// Replaces the collection's record and records the revision.
+async fn write_collection(
+    tx: &mut sqlx::SqliteConnection,
+    collection: &Collection,
+    author: &Author,
+) -> Result<()> {
+    let existed: Option<i64> = sqlx::query_scalar("SELECT id FROM collection WHERE id = 1")
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map)?;
+    sqlx::query(
+        "INSERT INTO collection (id, data) VALUES (1, ?) \
+         ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+    )
+    .bind(serde_json::to_string(collection).map_err(json)?)
+    .execute(&mut *tx)
+    .await
+    .map_err(map)?;
+    let version = last_version(tx, RecordKind::Collection, 1).await? + 1;
+    record(
+        tx,
+        author,
+        Entry {
+            kind: RecordKind::Collection,
+            record_id: 1,
+            key: "collection",
+            version,
+            op: if existed.is_some() {
+                HistoryOp::Update
+            } else {
+                HistoryOp::Create
+            },
+            record: collection,
+        },
+    )
+    .await
 }
 
 #[cfg(test)]

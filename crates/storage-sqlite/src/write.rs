@@ -5,9 +5,10 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::SqliteConnection;
 use vitrina_catalogue::{BadgeType, Category, Slug, SpecimenPrivate, TypeId, ValidationErrors};
-use vitrina_storage::{ChangeOp, Result, StorageError, TypeSummary};
+use vitrina_storage::{Author, ChangeOp, HistoryOp, RecordKind, Result, StorageError, TypeSummary};
 
 use crate::error::{json, map};
+use crate::history::{self, Entry};
 
 /// How ids found in the input are treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,18 +186,32 @@ pub(crate) async fn write_type(
 
     t.id = Some(TypeId::new(type_id));
     t.version = version;
-    changes.push(t.slug.as_str(), ChangeOp::Upsert);
+    // A draft is gone for the public: followers drop it from their index and cache.
+    changes.push(t.slug.as_str(), publicly(t.published));
     let public = t.clone().into_public();
     let summary = TypeSummary::of(&public, TypeId::new(type_id));
-    sqlx::query("UPDATE badge_types SET document = ?, summary = ?, has_thumbnail = ? WHERE id = ?")
-        .bind(serde_json::to_string(&public).map_err(json)?)
-        .bind(serde_json::to_string(&summary).map_err(json)?)
-        .bind(summary.thumbnail.is_some())
-        .bind(type_id)
-        .execute(&mut *conn)
-        .await
-        .map_err(map)?;
+    sqlx::query(
+        "UPDATE badge_types SET document = ?, summary = ?, has_thumbnail = ?, published = ? \
+         WHERE id = ?",
+    )
+    .bind(serde_json::to_string(&public).map_err(json)?)
+    .bind(serde_json::to_string(&summary).map_err(json)?)
+    .bind(summary.thumbnail.is_some())
+    .bind(t.published)
+    .bind(type_id)
+    .execute(&mut *conn)
+    .await
+    .map_err(map)?;
     Ok(t)
+}
+
+/// How a change to a type reads to the public: a draft is as good as deleted.
+pub(crate) fn publicly(published: bool) -> ChangeOp {
+    if published {
+        ChangeOp::Upsert
+    } else {
+        ChangeOp::Delete
+    }
 }
 
 async fn owned(conn: &mut SqliteConnection, type_id: i64) -> Result<Owned> {
@@ -443,16 +458,18 @@ pub(crate) fn parse_slug(s: &str) -> Result<Slug> {
 }
 
 /// Rewrites the category lists of the types in category `category_id` after it was renamed
-/// (`to` is `Some`) or deleted (`None`), and bumps their versions: their content changed.
+/// (`to` is `Some`) or deleted (`None`), bumps their versions (their content changed) and records
+/// the change in each type's history.
 pub(crate) async fn retag_types(
     conn: &mut SqliteConnection,
     category_id: i64,
     from: &Slug,
     to: Option<&Slug>,
     changes: &mut Changes,
+    author: &Author,
 ) -> Result<()> {
-    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
-        "SELECT t.id, t.slug, t.document, t.summary FROM badge_types t \
+    let rows: Vec<(i64, String, i64, String, String)> = sqlx::query_as(
+        "SELECT t.id, t.slug, t.version, t.document, t.summary FROM badge_types t \
          JOIN type_categories tc ON tc.type_id = t.id WHERE tc.category_id = ?",
     )
     .bind(category_id)
@@ -466,10 +483,10 @@ pub(crate) async fn retag_types(
             .for_each(|s| *s = to.clone()),
         None => slugs.retain(|s| s != from),
     };
-    for (id, type_slug, document, summary) in rows {
-        changes.push(&type_slug, ChangeOp::Upsert);
+    for (id, type_slug, version, document, summary) in rows {
         let mut t: BadgeType = serde_json::from_str(&document).map_err(json)?;
         let mut s: TypeSummary = serde_json::from_str(&summary).map_err(json)?;
+        changes.push(&type_slug, publicly(t.published));
         retag(&mut t.categories);
         retag(&mut s.categories);
         sqlx::query(
@@ -481,6 +498,22 @@ pub(crate) async fn retag_types(
         .execute(&mut *conn)
         .await
         .map_err(map)?;
+        t.id = Some(TypeId::new(id));
+        t.version = version + 1;
+        load_private(&mut *conn, &mut t, id).await?;
+        history::record(
+            conn,
+            author,
+            Entry {
+                kind: RecordKind::Type,
+                record_id: id,
+                key: &type_slug,
+                version: t.version,
+                op: HistoryOp::Update,
+                record: &t,
+            },
+        )
+        .await?;
     }
     Ok(())
 }

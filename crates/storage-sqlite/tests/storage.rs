@@ -12,3 +12,8 @@ async fn fresh() -> (SqliteStore, tempfile::TempDir) {
 }
 
 vitrina_storage::storage_tests!(fresh);
+
+mod accounts {
+    use super::fresh;
+    vitrina_storage::account_tests!(fresh);
+}

@@ -14,8 +14,15 @@ use vitrina_catalogue::{
     Snapshot, TypeId, ValidationErrors,
 };
 
+mod accounts;
+pub use accounts::{AccountStore, ApiToken, Session, from_unix, to_unix};
+pub mod history;
+pub use history::{Author, FieldChange, HistoryOp, HistoryStore, RecordKind, Revision, diff};
+
 #[cfg(feature = "testsuite")]
 pub mod testsuite;
+#[cfg(feature = "testsuite")]
+pub mod testsuite_accounts;
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
@@ -88,6 +95,17 @@ pub struct TypeSummary {
     pub variant_count: u64,
     pub specimen_count: u64,
     pub thumbnail: Option<Photo>,
+    /// `false` for a draft (only curators' lists show drafts).
+    #[serde(default = "published", skip_serializing_if = "is_published")]
+    pub published: bool,
+}
+
+fn published() -> bool {
+    true
+}
+
+fn is_published(p: &bool) -> bool {
+    *p
 }
 
 impl TypeSummary {
@@ -105,6 +123,7 @@ impl TypeSummary {
             variant_count: t.variants.len() as u64,
             specimen_count: t.specimens().count() as u64,
             thumbnail: t.thumbnail().cloned(),
+            published: t.published,
         }
     }
 }
@@ -120,33 +139,59 @@ pub struct Neighbours {
 pub struct TypeFilter {
     /// Only types in this category.
     pub category: Option<Slug>,
+    /// Drafts too (for curators); the public never sees them.
+    pub drafts: bool,
 }
 
 #[async_trait]
 pub trait CollectionStore: Send + Sync {
     /// The collection's title and introduction; `None` on a new, empty store.
     async fn collection(&self) -> Result<Option<Collection>>;
-    async fn put_collection(&self, collection: &Collection) -> Result<()>;
+    /// Replaces the collection's title and introduction, recording who did it in its history.
+    async fn put_collection_by(&self, collection: &Collection, author: &Author) -> Result<()>;
+    async fn put_collection(&self, collection: &Collection) -> Result<()> {
+        self.put_collection_by(collection, &Author::system()).await
+    }
 }
 
 #[async_trait]
 pub trait CategoryStore: Send + Sync {
-    /// All categories in order, with counts and a thumbnail.
+    /// The published categories in order, with counts of their published types and the
+    /// thumbnail of the first of them: what the public sees.
     async fn categories(&self) -> Result<Vec<CategorySummary>>;
+    /// Every category, drafts included, with counts of all their types (for curators).
+    async fn all_categories(&self) -> Result<Vec<CategorySummary>>;
+    /// One category, draft or not (public callers check [`Category::published`]).
     async fn category(&self, slug: &Slug) -> Result<Category>;
-    /// Inserts (no `id`) or updates (with `id`) a category. A taken slug is a `Conflict`.
-    async fn save_category(&self, category: &Category) -> Result<Category>;
-    /// Removes a category; its types stay, outside it (their category lists are updated and
-    /// their versions bumped). Renaming a category's slug updates its types the same way.
-    async fn delete_category(&self, slug: &Slug) -> Result<()>;
+    /// Inserts (no `id`) or updates (with `id`) a category, and records the change in its
+    /// history. A taken slug is a `Conflict`; so is an update whose `version` is not the stored
+    /// one (someone else saved it since it was read). The stored version is bumped.
+    async fn save_category_by(&self, category: &Category, author: &Author) -> Result<Category>;
+    /// Removes a category; its types stay, outside it (their category lists are updated, their
+    /// versions bumped and their history recorded). Renaming a category's slug updates its types
+    /// the same way.
+    async fn delete_category_by(&self, slug: &Slug, author: &Author) -> Result<()>;
+    /// Writes a category from its history back as category `category.id` (re-created with that
+    /// id when it was deleted), whatever version is stored; recorded as a `Restore`. Types it was
+    /// removed from when deleted are not put back in it.
+    async fn restore_category(&self, category: &Category, author: &Author) -> Result<Category>;
+
+    async fn save_category(&self, category: &Category) -> Result<Category> {
+        self.save_category_by(category, &Author::system()).await
+    }
+    async fn delete_category(&self, slug: &Slug) -> Result<()> {
+        self.delete_category_by(slug, &Author::system()).await
+    }
 }
 
 #[async_trait]
 pub trait TypeStore: Send + Sync {
     /// Types in collection order (position, then English name byte by byte, then id), and how
-    /// many match in all. Filtering by an unknown category is `NotFound`.
+    /// many match in all; drafts only when the filter asks for them. Filtering by an unknown
+    /// category is `NotFound`.
     async fn types(&self, filter: &TypeFilter, page: Page) -> Result<(Vec<TypeSummary>, u64)>;
-    /// One type, whole. Private specimen fields are loaded only for [`Access::Private`].
+    /// One type, whole. Private specimen fields are loaded only for [`Access::Private`]; a draft
+    /// is `NotFound` for [`Access::Public`].
     async fn badge_type(&self, slug: &Slug, access: Access) -> Result<BadgeType>;
     /// Saves a type whole, in one transaction: inserts it (no `id`) or replaces it (with `id`),
     /// keeping the ids of children that carry one and giving new children new ids. The stored
@@ -158,10 +203,28 @@ pub trait TypeStore: Send + Sync {
     /// exist is `NotFound`. A specimen whose `private` is `None` keeps the private fields stored
     /// for it (so a type read publicly and saved back loses nothing); an empty
     /// `SpecimenPrivate` clears them.
-    async fn save_type(&self, badge_type: &BadgeType) -> Result<BadgeType>;
-    async fn delete_type(&self, slug: &Slug) -> Result<()>;
+    ///
+    /// The change is recorded in the type's history (with the whole aggregate, private fields
+    /// included) in the same transaction. A draft is logged for followers as a `Delete`.
+    async fn save_type_by(&self, badge_type: &BadgeType, author: &Author) -> Result<BadgeType>;
+    /// Deletes a type with its children, recording the deleted aggregate in its history.
+    async fn delete_type_by(&self, slug: &Slug, author: &Author) -> Result<()>;
+    /// Writes a type from its history back as type `badge_type.id` (re-created with that id when
+    /// it was deleted), whatever version is stored, as a new version; recorded as a `Restore`.
+    /// Child ids the type no longer owns are replaced by new ones. A slug now taken by another
+    /// type is a `Conflict`.
+    async fn restore_type(&self, badge_type: &BadgeType, author: &Author) -> Result<BadgeType>;
+
+    async fn save_type(&self, badge_type: &BadgeType) -> Result<BadgeType> {
+        self.save_type_by(badge_type, &Author::system()).await
+    }
+    async fn delete_type(&self, slug: &Slug) -> Result<()> {
+        self.delete_type_by(slug, &Author::system()).await
+    }
+    /// The published types before and after a published one.
     async fn neighbours(&self, slug: &Slug) -> Result<Neighbours>;
-    /// What a public type page needs — the type without private fields and its neighbours —
+    /// What a public type page needs — the published type without private fields and its
+    /// published neighbours —
     /// in as few round trips as the backend can manage (the hot path of the public site).
     async fn public_type_page(&self, slug: &Slug) -> Result<(BadgeType, Neighbours)> {
         let badge_type = self.badge_type(slug, Access::Public).await?;
@@ -227,7 +290,9 @@ pub trait ChangeLog: Send + Sync {
 
 /// Everything storage does. Backends are chosen at run time from the database URL.
 #[async_trait]
-pub trait Store: CollectionStore + CategoryStore + TypeStore + ChangeLog + Debug {
+pub trait Store:
+    CollectionStore + CategoryStore + TypeStore + ChangeLog + HistoryStore + AccountStore + Debug
+{
     /// `"sqlite"` or `"postgres"`.
     fn engine(&self) -> &'static str;
     /// Checks the database answers.
@@ -237,9 +302,11 @@ pub trait Store: CollectionStore + CategoryStore + TypeStore + ChangeLog + Debug
     /// Writes a whole collection in one transaction: all of it lands, or none of it. Existing
     /// records with the same slugs are replaced (a replaced type keeps its id; child ids in the
     /// snapshot that are not that type's are ignored and new ones assigned; versions are not
-    /// checked). Records not in the snapshot stay.
+    /// checked). Records not in the snapshot stay. Every record written gets a revision by
+    /// [`Author::system`].
     async fn import(&self, snapshot: &Snapshot) -> Result<()>;
-    /// The slugs of all types in collection order (for sitemaps, exports and tests).
+    /// The slugs of all published types in collection order (for sitemaps, exports, the search
+    /// index and tests).
     async fn type_slugs(&self) -> Result<Vec<Slug>>;
     async fn close(&self);
 }

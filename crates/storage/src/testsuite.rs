@@ -11,7 +11,9 @@ use vitrina_catalogue::{
     Script, SerialRange, Side, Slug, Snapshot, Specimen, SpecimenPrivate, Text, Unit, Variant,
 };
 
-use crate::{Change, ChangeOp, Page, StorageError, Store, TypeFilter};
+use crate::{
+    Author, Change, ChangeOp, HistoryOp, Page, RecordKind, StorageError, Store, TypeFilter, diff,
+};
 
 /// Expands to one `#[tokio::test]` per check. `$fresh` is an async fn returning
 /// `(store, guard)`: a new empty store, and anything that must live until the test ends (a temp
@@ -40,6 +42,12 @@ macro_rules! storage_tests {
             every_write_logs_its_changes,
             a_failed_write_logs_nothing,
             changes_since_pages_in_order,
+            drafts_are_never_public,
+            a_stale_category_is_a_conflict,
+            every_change_is_in_history,
+            a_deleted_type_is_restored_with_its_id_and_history,
+            restoring_an_earlier_version_makes_a_new_one,
+            a_deleted_category_is_restored,
         );
     };
     (@each $fresh:path; $($check:ident),* $(,)?) => {
@@ -92,6 +100,7 @@ pub fn minimal_type(s: &str, name: &str) -> BadgeType {
         slug: slug(s),
         position: 0,
         version: 0,
+        published: true,
         categories: vec![],
         names: Names {
             en: name.into(),
@@ -114,6 +123,8 @@ pub fn category(s: &str, position: i64) -> Category {
         slug: slug(s),
         position,
         title: text(&format!("Category {s}"), "Категория"),
+        published: true,
+        version: 0,
         introduction: text("*Markdown*", "*Маркдаун*"),
     }
 }
@@ -225,6 +236,7 @@ pub fn full_type(s: &str, categories: &[&str]) -> BadgeType {
         slug: slug(s),
         position: 3,
         version: 0,
+        published: true,
         categories: categories.iter().map(|c| slug(c)).collect(),
         names: Names {
             en: "MOPR badge".into(),
@@ -679,6 +691,7 @@ pub async fn types_are_ordered_paged_and_filtered(store: &dyn Store) {
 
     let filter = TypeFilter {
         category: Some(slug("even")),
+        ..Default::default()
     };
     let (page, total) = store.types(&filter, Page::new(0, 2)).await.unwrap();
     assert_eq!(total, 3);
@@ -688,6 +701,7 @@ pub async fn types_are_ordered_paged_and_filtered(store: &dyn Store) {
 
     let unknown = TypeFilter {
         category: Some(slug("no-such")),
+        ..Default::default()
     };
     assert!(matches!(
         store.types(&unknown, Page::new(0, 10)).await,
@@ -1192,4 +1206,395 @@ pub async fn changes_since_pages_in_order(store: &dyn Store) {
     assert_eq!(last, all[6].seq);
     assert!(store.changes_since(last, 100).await.unwrap().is_empty());
     assert_eq!(store.changes_since(0, 1).await.unwrap(), all[..1]);
+}
+
+// Drafts, history and restore.
+
+fn editor() -> Author {
+    Author::user(vitrina_catalogue::UserId::new(7), "Editor Anna")
+}
+
+pub async fn drafts_are_never_public(store: &dyn Store) {
+    save_categories(store, &["party"]).await;
+    save(store, &minimal_type("a-public", "A public")).await;
+    let mut draft = minimal_type("b-draft", "B draft");
+    draft.published = false;
+    draft.categories = vec![slug("party")];
+    let last = store.last_change().await.unwrap();
+    let stored = store.save_type(&draft).await.unwrap();
+    assert!(!stored.published);
+    save(store, &minimal_type("c-public", "C public")).await;
+    // Followers are told the draft is gone.
+    assert_eq!(logged_since(store, last).await[0], delete("b-draft"));
+
+    // The public sees no trace of it.
+    assert!(matches!(
+        store.badge_type(&slug("b-draft"), Access::Public).await,
+        Err(StorageError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.public_type_page(&slug("b-draft")).await,
+        Err(StorageError::NotFound { .. })
+    ));
+    let (list, total) = store
+        .types(&TypeFilter::default(), Page::new(0, 10))
+        .await
+        .unwrap();
+    assert_eq!(total, 2);
+    assert!(list.iter().all(|t| t.slug.as_str() != "b-draft"));
+    let n = store.neighbours(&slug("a-public")).await.unwrap();
+    assert_eq!(n.next.unwrap().slug.as_str(), "c-public");
+    let (_, n) = store.public_type_page(&slug("c-public")).await.unwrap();
+    assert_eq!(n.previous.unwrap().slug.as_str(), "a-public");
+    assert_eq!(
+        store.type_slugs().await.unwrap(),
+        vec![slug("a-public"), slug("c-public")]
+    );
+    let party = |all: Vec<crate::CategorySummary>| {
+        all.into_iter()
+            .find(|c| c.category.slug.as_str() == "party")
+            .unwrap()
+            .type_count
+    };
+    assert_eq!(party(store.categories().await.unwrap()), 0);
+    let in_party = TypeFilter {
+        category: Some(slug("party")),
+        ..Default::default()
+    };
+    assert_eq!(store.types(&in_party, Page::new(0, 10)).await.unwrap().1, 0);
+
+    // Curators see it.
+    assert!(
+        !store
+            .badge_type(&slug("b-draft"), Access::Private)
+            .await
+            .unwrap()
+            .published
+    );
+    let drafts = TypeFilter {
+        drafts: true,
+        ..Default::default()
+    };
+    assert_eq!(store.types(&drafts, Page::new(0, 10)).await.unwrap().1, 3);
+    let drafts_in_party = TypeFilter {
+        category: Some(slug("party")),
+        drafts: true,
+    };
+    assert_eq!(
+        store
+            .types(&drafts_in_party, Page::new(0, 10))
+            .await
+            .unwrap()
+            .1,
+        1
+    );
+    assert_eq!(party(store.all_categories().await.unwrap()), 1);
+
+    // Published, it is public everywhere.
+    let mut t = store
+        .badge_type(&slug("b-draft"), Access::Private)
+        .await
+        .unwrap();
+    t.published = true;
+    let last = store.last_change().await.unwrap();
+    store.save_type(&t).await.unwrap();
+    assert_eq!(logged_since(store, last).await, vec![upsert("b-draft")]);
+    store
+        .badge_type(&slug("b-draft"), Access::Public)
+        .await
+        .unwrap();
+    assert_eq!(store.type_slugs().await.unwrap().len(), 3);
+    assert_eq!(party(store.categories().await.unwrap()), 1);
+
+    // A draft category is left out of the public list, but curators see it.
+    let mut c = category("hidden", 5);
+    c.published = false;
+    store.save_category(&c).await.unwrap();
+    assert!(
+        store
+            .categories()
+            .await
+            .unwrap()
+            .iter()
+            .all(|c| c.category.slug.as_str() != "hidden")
+    );
+    assert!(
+        store
+            .all_categories()
+            .await
+            .unwrap()
+            .iter()
+            .any(|c| c.category.slug.as_str() == "hidden" && !c.category.published)
+    );
+    assert!(!store.category(&slug("hidden")).await.unwrap().published);
+}
+
+pub async fn a_stale_category_is_a_conflict(store: &dyn Store) {
+    let c = store.save_category(&category("party", 0)).await.unwrap();
+    assert_eq!(c.version, 1);
+    let mut first = store.category(&slug("party")).await.unwrap();
+    assert_eq!(first.version, 1);
+    let mut second = first.clone();
+    first.title = text("First", "Первый");
+    let saved = store.save_category(&first).await.unwrap();
+    assert_eq!(saved.version, 2);
+    second.title = text("Second", "Второй");
+    assert!(matches!(
+        store.save_category(&second).await,
+        Err(StorageError::Conflict(_))
+    ));
+    assert_eq!(
+        store.category(&slug("party")).await.unwrap().title.en,
+        "First"
+    );
+}
+
+pub async fn every_change_is_in_history(store: &dyn Store) {
+    let anna = editor();
+    let c = store
+        .save_category_by(&category("party", 0), &anna)
+        .await
+        .unwrap();
+    let t = store
+        .save_type_by(&full_type("mopr", &["party"]), &anna)
+        .await
+        .unwrap();
+    let mut changed = t.clone();
+    changed.variants[0].weight_g = Some(Range {
+        min: 9.5,
+        max: 14.0,
+    });
+    changed.names.en = "MOPR, changed".into();
+    let changed = store.save_type_by(&changed, &anna).await.unwrap();
+    // Renaming the category rewrites the type: both are recorded.
+    let mut renamed = c.clone();
+    renamed.slug = slug("communist-party");
+    store.save_category_by(&renamed, &anna).await.unwrap();
+    store
+        .put_collection_by(
+            &Collection {
+                title: text("Badges", "Знаки"),
+                introduction: Text::default(),
+            },
+            &anna,
+        )
+        .await
+        .unwrap();
+
+    let history = store
+        .record_history(RecordKind::Type, "mopr")
+        .await
+        .unwrap();
+    let ops: Vec<(HistoryOp, i64)> = history.iter().map(|r| (r.op, r.version)).collect();
+    assert_eq!(
+        ops,
+        [
+            (HistoryOp::Update, 3),
+            (HistoryOp::Update, 2),
+            (HistoryOp::Create, 1)
+        ]
+    );
+    assert!(history.iter().all(|r| r.author == anna));
+    assert!(history.iter().all(|r| r.kind == RecordKind::Type));
+    assert_eq!(history[0].record["categories"][0], "communist-party");
+    // History keeps private fields: it is for curators.
+    assert!(
+        history[2].record.to_string().contains("provenance"),
+        "{}",
+        history[2].record
+    );
+    let d = diff(Some(&history[2].record), Some(&history[1].record));
+    let paths: Vec<&str> = d.iter().map(|c| c.path.as_str()).collect();
+    assert!(paths.contains(&"names.en"), "{paths:?}");
+    assert!(
+        paths.iter().any(|p| p.starts_with("variants[0].weight_g")),
+        "{paths:?}"
+    );
+    assert_eq!(history[1].version, changed.version);
+
+    // The category's history is found under its old slug and its new one.
+    let old = store
+        .record_history(RecordKind::Category, "party")
+        .await
+        .unwrap();
+    let new = store
+        .record_history(RecordKind::Category, "communist-party")
+        .await
+        .unwrap();
+    assert_eq!(old, new);
+    assert_eq!(old.len(), 2);
+    assert_eq!(old[0].op, HistoryOp::Update);
+    assert_eq!(old[0].record["slug"], "communist-party");
+
+    // The whole collection's history, newest first, paged; one revision by id.
+    let all = store.collection_history(Page::new(0, 100)).await.unwrap();
+    // category, type ×2, the rename (category and type), collection
+    assert_eq!(all.len(), 6);
+    assert_eq!(all[0].kind, RecordKind::Collection);
+    assert!(all.windows(2).all(|w| w[0].id > w[1].id));
+    let page = store.collection_history(Page::new(2, 2)).await.unwrap();
+    assert_eq!(page, all[2..4].to_vec());
+    assert_eq!(store.revision(all[3].id).await.unwrap(), all[3]);
+    assert!(matches!(
+        store.revision(i64::MAX).await,
+        Err(StorageError::NotFound { .. })
+    ));
+    assert!(
+        store
+            .record_history(RecordKind::Type, "nope")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A refused write records nothing.
+    let mut stale = changed.clone();
+    stale.version = 1;
+    assert!(store.save_type_by(&stale, &anna).await.is_err());
+    assert_eq!(
+        store
+            .collection_history(Page::new(0, 100))
+            .await
+            .unwrap()
+            .len(),
+        6
+    );
+    // Imports are recorded, by the system.
+    store
+        .import(&Snapshot {
+            collection: Collection {
+                title: text("Imported", "Импорт"),
+                introduction: Text::default(),
+            },
+            categories: vec![category("awards", 1)],
+            types: vec![minimal_type("imported", "Imported")],
+        })
+        .await
+        .unwrap();
+    let imported = store
+        .record_history(RecordKind::Type, "imported")
+        .await
+        .unwrap();
+    assert_eq!(imported.len(), 1);
+    assert_eq!(imported[0].author, Author::system());
+    assert_eq!(imported[0].op, HistoryOp::Create);
+}
+
+pub async fn a_deleted_type_is_restored_with_its_id_and_history(store: &dyn Store) {
+    save_categories(store, &["party", "awards"]).await;
+    let anna = editor();
+    let t = store
+        .save_type_by(&full_type("mopr", &["party", "awards"]), &anna)
+        .await
+        .unwrap();
+    store.delete_type_by(&slug("mopr"), &anna).await.unwrap();
+    store.delete_category(&slug("awards")).await.unwrap();
+    let history = store
+        .record_history(RecordKind::Type, "mopr")
+        .await
+        .unwrap();
+    assert_eq!(history[0].op, HistoryOp::Delete);
+    assert_eq!(history[0].version, 1);
+    let record: BadgeType = serde_json::from_value(history[0].record.clone()).unwrap();
+    assert_eq!(record.id, t.id);
+
+    let last = store.last_change().await.unwrap();
+    let restored = store.restore_type(&record, &anna).await.unwrap();
+    assert_eq!(restored.id, t.id);
+    assert_eq!(restored.version, 2);
+    // The deleted category is left out; everything else is back, private fields included.
+    assert_eq!(restored.categories, vec![slug("party")]);
+    let back = read(store, "mopr", Access::Private).await;
+    assert_eq!(
+        without_ids(back.clone()).variants,
+        without_ids(t.clone()).variants
+    );
+    assert!(all_ids_set(&back));
+    assert_eq!(logged_since(store, last).await, vec![upsert("mopr")]);
+    let history = store
+        .record_history(RecordKind::Type, "mopr")
+        .await
+        .unwrap();
+    let ops: Vec<HistoryOp> = history.iter().map(|r| r.op).collect();
+    assert_eq!(
+        ops,
+        [HistoryOp::Restore, HistoryOp::Delete, HistoryOp::Create]
+    );
+    assert_eq!(history[0].version, 2);
+    // A restored type is saved on from the version it came back at.
+    let mut again = back;
+    again.names.en = "Again".into();
+    assert_eq!(store.save_type(&again).await.unwrap().version, 3);
+}
+
+pub async fn restoring_an_earlier_version_makes_a_new_one(store: &dyn Store) {
+    let anna = editor();
+    let t = store
+        .save_type_by(&full_type("mopr", &[]), &anna)
+        .await
+        .unwrap();
+    let mut changed = t.clone();
+    changed.names.en = "Changed".into();
+    changed.variants.remove(1);
+    changed.published = false;
+    store.save_type_by(&changed, &anna).await.unwrap();
+    let history = store
+        .record_history(RecordKind::Type, "mopr")
+        .await
+        .unwrap();
+    let first: BadgeType = serde_json::from_value(history[1].record.clone()).unwrap();
+    let restored = store.restore_type(&first, &anna).await.unwrap();
+    assert_eq!(restored.version, 3);
+    assert_eq!(restored.names.en, t.names.en);
+    assert!(restored.published);
+    assert_eq!(restored.variants.len(), t.variants.len());
+    assert_eq!(
+        without_ids(read(store, "mopr", Access::Private).await),
+        without_ids(t.clone())
+    );
+    // Restoring a version whose slug another type took since is a conflict, and changes nothing.
+    let mut renamed = read(store, "mopr", Access::Private).await;
+    renamed.slug = slug("mopr-renamed");
+    store.save_type(&renamed).await.unwrap();
+    save(store, &minimal_type("mopr", "Squatter")).await;
+    assert!(matches!(
+        store.restore_type(&first, &anna).await,
+        Err(StorageError::Conflict(_))
+    ));
+    assert_eq!(
+        read(store, "mopr", Access::Private).await.names.en,
+        "Squatter"
+    );
+}
+
+pub async fn a_deleted_category_is_restored(store: &dyn Store) {
+    let anna = editor();
+    let mut c = category("party", 3);
+    c.published = false;
+    let c = store.save_category_by(&c, &anna).await.unwrap();
+    store
+        .delete_category_by(&slug("party"), &anna)
+        .await
+        .unwrap();
+    assert!(store.category(&slug("party")).await.is_err());
+    let history = store
+        .record_history(RecordKind::Category, "party")
+        .await
+        .unwrap();
+    assert_eq!(history[0].op, HistoryOp::Delete);
+    let record: Category = serde_json::from_value(history[0].record.clone()).unwrap();
+    assert_eq!(record.id, c.id);
+    let restored = store.restore_category(&record, &anna).await.unwrap();
+    assert_eq!(restored.id, c.id);
+    assert_eq!(restored.version, 2);
+    let back = store.category(&slug("party")).await.unwrap();
+    assert_eq!(back.position, 3);
+    assert!(!back.published);
+    assert_eq!(back.version, 2);
+    let history = store
+        .record_history(RecordKind::Category, "party")
+        .await
+        .unwrap();
+    assert_eq!(history[0].op, HistoryOp::Restore);
+    assert_eq!(history.len(), 3);
 }

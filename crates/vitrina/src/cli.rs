@@ -51,6 +51,16 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Photos: remake the web sizes of every uploaded photo.
+    Photos {
+        #[command(subcommand)]
+        command: PhotosCommand,
+    },
+    /// Curator accounts: add users, list them, set passwords.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -78,4 +88,39 @@ pub enum DemoCommand {
 pub enum ConfigCommand {
     /// Print the effective configuration as TOML (secrets redacted).
     Show,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PhotosCommand {
+    /// Remake every photo's derivatives (thumbnail, display and zoom sizes, JPEG and WebP)
+    /// from the stored originals: after an upgrade that changes them, or to repair them.
+    Rebuild,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is asked for (or read from stdin when it is not a terminal).
+    Add {
+        /// The name the user signs in with.
+        name: String,
+        /// owner (everything, including users), editor (the catalogue) or viewer (reads all).
+        #[arg(long, value_parser = parse_role)]
+        role: vitrina_catalogue::Role,
+        /// Read the password from the first line of stdin instead of prompting.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the users with their roles.
+    List,
+    /// Set a user's password (and sign them out everywhere).
+    Passwd {
+        name: String,
+        /// Read the password from the first line of stdin instead of prompting.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+fn parse_role(s: &str) -> Result<vitrina_catalogue::Role, String> {
+    vitrina_catalogue::Role::parse(s).map_err(|e| e.to_string())
 }

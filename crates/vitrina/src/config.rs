@@ -36,6 +36,13 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// A tracing filter, e.g. `info` or `vitrina_web=debug,info` (`VITRINA_LOG` overrides it).
     pub log_level: String,
+    /// The largest photo file a curator may upload, in megabytes (1–1000).
+    pub max_upload_mb: u64,
+    /// The most megapixels an uploaded photo may have, read from its header before it is
+    /// decoded (1–1000).
+    pub max_photo_megapixels: u64,
+    /// How many photos are processed at the same time; 0 means one per core, at most 4.
+    pub photo_workers: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,6 +62,9 @@ impl Default for Settings {
             templates_dir: None,
             log_format: LogFormat::Text,
             log_level: "info".into(),
+            max_upload_mb: 50,
+            max_photo_megapixels: 100,
+            photo_workers: 0,
         }
     }
 }
@@ -73,6 +83,9 @@ impl fmt::Debug for Settings {
             .field("templates_dir", &self.templates_dir)
             .field("log_format", &self.log_format)
             .field("log_level", &self.log_level)
+            .field("max_upload_mb", &self.max_upload_mb)
+            .field("max_photo_megapixels", &self.max_photo_megapixels)
+            .field("photo_workers", &self.photo_workers)
             .finish()
     }
 }
@@ -175,6 +188,24 @@ impl Settings {
                 settings.data_dir.join("vitrina.db").display()
             );
         }
+        if !(1..=1000).contains(&settings.max_upload_mb) {
+            bail!(
+                "max_upload_mb must be between 1 and 1000 (got {})",
+                settings.max_upload_mb
+            );
+        }
+        if !(1..=1000).contains(&settings.max_photo_megapixels) {
+            bail!(
+                "max_photo_megapixels must be between 1 and 1000 (got {})",
+                settings.max_photo_megapixels
+            );
+        }
+        if settings.photo_workers > 64 {
+            bail!(
+                "photo_workers must be at most 64 (got {})",
+                settings.photo_workers
+            );
+        }
         if vitrina_operations::Engine::of_url(&settings.database_url).is_none() {
             bail!(
                 "database_url must start with sqlite:// or postgres:// (got {})",
@@ -189,6 +220,19 @@ impl Settings {
         let mut shown = self.clone();
         shown.database_url = vitrina_operations::redact_url(&self.database_url);
         Ok(toml::to_string(&shown)?)
+    }
+
+    /// The bounds every photo upload is held to.
+    pub fn media_limits(&self) -> vitrina_media::Limits {
+        let mut limits = vitrina_media::Limits {
+            max_bytes: self.max_upload_mb * 1_000_000,
+            max_pixels: self.max_photo_megapixels * 1_000_000,
+            ..vitrina_media::Limits::default()
+        };
+        if self.photo_workers > 0 {
+            limits.concurrency = self.photo_workers;
+        }
+        limits
     }
 
     pub fn media_dir(&self) -> PathBuf {
@@ -280,12 +324,45 @@ mod tests {
             (vec![("VITRINA_LOAD_DEMO", "perhaps")], "load_demo"),
             (vec![("VITRINA_LOG_FORMAT", "xml")], "log_format"),
             (vec![("VITRINA_DATABASE_URL", "mysql://x")], "database_url"),
+            (vec![("VITRINA_MAX_UPLOAD_MB", "0")], "max_upload_mb"),
+            (vec![("VITRINA_MAX_UPLOAD_MB", "-5")], "max_upload_mb"),
+            (
+                vec![("VITRINA_MAX_UPLOAD_MB", "1000000000000")],
+                "max_upload_mb",
+            ),
+            (
+                vec![("VITRINA_MAX_PHOTO_MEGAPIXELS", "5000")],
+                "max_photo_megapixels",
+            ),
+            (vec![("VITRINA_PHOTO_WORKERS", "1000")], "photo_workers"),
         ] {
             let e = Settings::from_layers(None, env(&vars), FlagLayer::default()).unwrap_err();
             assert!(e.to_string().contains(needle), "{vars:?}: {e}");
         }
         let f = file("listen = [1, 2\n");
         assert!(Settings::from_layers(Some(f.path()), env(&[]), FlagLayer::default()).is_err());
+    }
+
+    #[test]
+    fn photo_limits_come_from_the_settings() {
+        let s = Settings::from_layers(
+            None,
+            env(&[
+                ("VITRINA_MAX_UPLOAD_MB", "12"),
+                ("VITRINA_MAX_PHOTO_MEGAPIXELS", "24"),
+                ("VITRINA_PHOTO_WORKERS", "3"),
+            ]),
+            FlagLayer::default(),
+        )
+        .unwrap();
+        let limits = s.media_limits();
+        assert_eq!(limits.max_bytes, 12_000_000);
+        assert_eq!(limits.max_pixels, 24_000_000);
+        assert_eq!(limits.concurrency, 3);
+        let default = Settings::default().media_limits();
+        assert_eq!(default.max_bytes, 50_000_000);
+        assert_eq!(default.max_pixels, 100_000_000);
+        assert!(default.concurrency >= 1);
     }
 
     #[test]

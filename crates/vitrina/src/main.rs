@@ -8,6 +8,7 @@ mod config;
 mod demo;
 mod logging;
 mod serve;
+mod user;
 
 use std::process::ExitCode;
 
@@ -46,12 +47,16 @@ fn main() -> ExitCode {
                 command: DemoCommand::Load,
             } => demo::load(settings).await,
             Command::Reindex => serve::reindex(settings).await,
+            Command::Photos {
+                command: cli::PhotosCommand::Rebuild,
+            } => serve::rebuild_photos(settings).await,
             Command::Config {
                 command: ConfigCommand::Show,
             } => {
                 print!("{}", settings.to_toml()?);
                 Ok(())
             }
+            Command::User { command } => user::run(settings, command).await,
         }
     });
     match result {

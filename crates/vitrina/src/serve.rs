@@ -103,21 +103,59 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     // Follow the change log: writes made through other nodes sharing the database reach this
     // node's index and page cache.
     let follower = catalogue.spawn_search_follower(std::time::Duration::from_secs(1));
-    let app = App::new(
+    // Photos: originals and derivatives in the media folder; the worker makes derivatives in
+    // the background and picks up whatever an earlier run left queued.
+    let media = media_pipeline(&settings);
+    let photo_worker = media.spawn_worker(std::future::pending::<()>());
+    let app = App::with_media(
         catalogue,
         WebSettings {
             templates_dir: settings.templates_dir.clone(),
             media_dir: settings.media_dir(),
         },
+        media,
     )
     .context("cannot load the templates")?;
     let addr = listener.local_addr()?;
     tracing::info!("listening on http://{addr}");
+    // A new instance with nobody to sign in: a one-time link makes the first owner.
+    if let Some(token) = vitrina_web::auth::setup_token_if_no_users(store.as_ref())
+        .await
+        .context("cannot prepare the set-up link")?
+    {
+        tracing::warn!(
+            "no users yet: open http://{addr}/admin/setup/{token} to create the owner \
+             (the link works once, for 24 hours), or run `vitrina user add NAME --role owner`"
+        );
+    }
     let served = vitrina_web::serve(listener, app, shutdown).await;
     follower.abort();
+    // an unfinished photo stays queued in the media store for the next start
+    photo_worker.abort();
     served?;
     store.close().await;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// The photo pipeline over the media folder, with the configured limits.
+pub fn media_pipeline(settings: &Settings) -> vitrina_media::Pipeline {
+    let store = Arc::new(vitrina_media::LocalStore::new(settings.media_dir()));
+    vitrina_media::Pipeline::new(store, settings.media_limits())
+}
+
+/// `vitrina photos rebuild`: remake every photo's derivatives from the stored originals.
+pub async fn rebuild_photos(settings: Settings) -> anyhow::Result<()> {
+    prepare_data_dir(&settings)?;
+    let media = media_pipeline(&settings);
+    let n = media
+        .rebuild_all()
+        .await
+        .context("cannot read the stored photos")?;
+    println!(
+        "Rebuilt the derivatives of {n} photos in {}",
+        settings.media_dir().display()
+    );
     Ok(())
 }
 

@@ -1,5 +1,6 @@
-//! The site's static files (CSS, the search script, fonts), embedded in the binary and served under names that
-//! carry a hash of their content (`site.3f2a9c1b.css`), so browsers may keep them forever.
+//! The site's static files (CSS, fonts, and the scripts: `search.js` on every page, `viewer.js` on
+//! type pages), embedded in the binary and served under names that carry a hash of their content
+//! (`site.3f2a9c1b.css`), so browsers may keep them forever.
 
 use std::collections::HashMap;
 

@@ -40,15 +40,19 @@ impl WebError {
 pub enum Failure {
     NotFound,
     BadRequest,
+    /// Signed in, but not allowed (a viewer editing, a read-only token writing), or a
+    /// state-changing request without its CSRF token.
+    Forbidden,
     /// The database is unreachable.
     Unavailable,
     Internal,
 }
 
 impl Failure {
-    pub const ALL: [Failure; 4] = [
+    pub const ALL: [Failure; 5] = [
         Failure::NotFound,
         Failure::BadRequest,
+        Failure::Forbidden,
         Failure::Unavailable,
         Failure::Internal,
     ];
@@ -57,6 +61,7 @@ impl Failure {
         match self {
             Failure::NotFound => StatusCode::NOT_FOUND,
             Failure::BadRequest => StatusCode::BAD_REQUEST,
+            Failure::Forbidden => StatusCode::FORBIDDEN,
             Failure::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Failure::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -67,6 +72,7 @@ impl Failure {
         match self {
             Failure::NotFound => "not_found",
             Failure::BadRequest => "bad_request",
+            Failure::Forbidden => "forbidden",
             Failure::Unavailable => "unavailable",
             Failure::Internal => "error",
         }
@@ -94,6 +100,14 @@ impl PageError {
     pub fn bad_request(lang: Lang) -> Self {
         Self {
             failure: Failure::BadRequest,
+            lang,
+            detail: None,
+        }
+    }
+
+    pub fn forbidden(lang: Lang) -> Self {
+        Self {
+            failure: Failure::Forbidden,
             lang,
             detail: None,
         }

@@ -125,6 +125,12 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "There is no page at this address. It may have moved, or the address may be mistyped.",
         "По этому адресу страницы нет. Возможно, она перенесена или адрес набран с ошибкой.",
     ),
+    ("forbidden_title", "Not allowed", "Нет доступа"),
+    (
+        "forbidden_text",
+        "You may not do this. If you sent a form, it may have come from another site or an old page: reload the page and try again.",
+        "Это действие вам недоступно. Если вы отправляли форму, она могла прийти с другого сайта или со старой страницы: обновите страницу и попробуйте ещё раз.",
+    ),
     ("bad_request_title", "Bad request", "Неверный запрос"),
     (
         "bad_request_text",

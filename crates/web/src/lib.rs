@@ -12,7 +12,9 @@
 //! forms and photo derivatives live elsewhere; the binary owns settings, logging set-up, the
 //! listening socket and the search index's folder.
 
+mod admin;
 mod assets;
+pub mod auth;
 mod cache;
 mod error;
 pub mod i18n;
@@ -21,6 +23,7 @@ pub mod pages;
 mod router;
 mod state;
 mod templates;
+mod uploads;
 
 use std::future::Future;
 
@@ -39,7 +42,9 @@ pub async fn serve(
         // Pages are small: send them without waiting for Nagle.
         let _ = tcp.set_nodelay(true);
     });
-    axum::serve(listener, router(app))
+    // With the peer's address: sign-in throttling counts failures per client address.
+    let service = router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -72,7 +72,15 @@ pub fn router(app: App) -> Router {
         .merge(pages::search::router())
         .merge(pages::assets::router())
         .merge(pages::health::router())
+        .merge(crate::auth::router())
+        .merge(crate::admin::router())
+        .merge(crate::uploads::router())
         .fallback(not_found)
+        // Credentials, CSRF and no-store for curator responses, in front of every route.
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            crate::auth::guard,
+        ))
         .layer(layers)
         .with_state(app)
 }

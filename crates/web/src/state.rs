@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use minijinja::Value;
 use vitrina_catalogue::Lang;
+use vitrina_media::{Limits, LocalStore, Pipeline};
 use vitrina_operations::Catalogue;
 
 use crate::assets::Assets;
@@ -35,6 +36,8 @@ struct Inner {
     templates: Templates,
     assets: Assets,
     cache: PageCache,
+    /// Photo uploads and their derivatives, over the media folder (or another store).
+    media: Pipeline,
     /// The interface strings per language, converted once for the templates.
     strings: [Value; 2],
 }
@@ -52,6 +55,18 @@ impl App {
     /// assets. A template that does not parse, or does not render the error page, is an error
     /// here rather than on the first visitor's request.
     pub fn new(catalogue: Catalogue, settings: WebSettings) -> Result<App, WebError> {
+        let store = Arc::new(LocalStore::new(settings.media_dir.clone()));
+        let media = Pipeline::new(store, Limits::default());
+        Self::with_media(catalogue, settings, media)
+    }
+
+    /// [`App::new`] with a photo pipeline of the caller's (its own limits or media store). The
+    /// caller starts the pipeline's worker ([`Pipeline::spawn_worker`]).
+    pub fn with_media(
+        catalogue: Catalogue,
+        settings: WebSettings,
+        media: Pipeline,
+    ) -> Result<App, WebError> {
         let assets = Assets::load();
         let templates = templates::load(settings.templates_dir.as_deref(), &assets)?;
         let strings = [
@@ -64,6 +79,7 @@ impl App {
             templates,
             assets,
             cache: PageCache::new(crate::cache::DEFAULT_BUDGET),
+            media,
             strings,
         };
         inner
@@ -80,6 +96,11 @@ impl App {
 
     pub fn settings(&self) -> &WebSettings {
         &self.inner.settings
+    }
+
+    /// The photo pipeline: uploads are ingested here, derivatives made by its worker.
+    pub fn media(&self) -> &Pipeline {
+        &self.inner.media
     }
 
     pub(crate) fn templates(&self) -> &Templates {

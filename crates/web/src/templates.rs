@@ -27,7 +27,7 @@ pub(crate) struct Templates {
 
 /// Loads the embedded templates, then every `*.html` in `dir`, which replaces the embedded
 /// template of the same name (or adds a new one).
-pub(crate) fn load(dir: Option<&Path>, _assets: &Assets) -> Result<Templates, WebError> {
+pub(crate) fn load(dir: Option<&Path>, assets: &Assets) -> Result<Templates, WebError> {
     let mut sources: Vec<(String, String)> = Vec::new();
     for name in Embedded::iter() {
         if let Some(file) = Embedded::get(&name) {
@@ -57,6 +57,22 @@ pub(crate) fn load(dir: Option<&Path>, _assets: &Assets) -> Result<Templates, We
         .map_err(|e| WebError::template("(syntax)", &e))?;
     env.set_syntax(syntax);
     env.set_formatter(html_formatter);
+    // `asset_url["upload.js"]`: the fingerprinted URLs of the scripts and stylesheets, for
+    // templates that are not rendered through a page's `Layout` (the curator's workspace).
+    let asset_urls: HashMap<&str, &str> = [
+        "upload.js",
+        "viewer.js",
+        "search.js",
+        "admin.css",
+        "site.css",
+    ]
+    .into_iter()
+    .filter_map(|name| assets.url(name).map(|url| (name, url)))
+    .collect();
+    env.add_global(
+        "asset_url",
+        Value::from(minijinja::value::Serde(&asset_urls)),
+    );
     for (name, text) in sources {
         env.add_template_owned(name.clone(), text)
             .map_err(|e| WebError::template(&name, &e))?;

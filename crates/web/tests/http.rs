@@ -304,9 +304,10 @@ async fn markdown_descriptions_are_sanitised() {
     site.catalogue.save_type(&t).await.unwrap();
     let html = site.page("/types/mopr-badge").await;
     let lower = html.to_lowercase();
-    // The one script is our own search box's, from /assets.
-    assert_eq!(lower.matches("<script").count(), 1, "script survived");
+    // The only scripts are our own, from /assets: the search box's and the photo viewer's.
+    assert_eq!(lower.matches("<script").count(), 2, "script survived");
     assert!(lower.contains("<script src=\"/assets/search."));
+    assert!(lower.contains("<script src=\"/assets/viewer."));
     assert!(!lower.contains("alert(1)</script>"), "script survived");
     assert!(!lower.contains("onerror"), "event handler survived");
     assert!(!lower.contains("onclick"), "event handler survived");

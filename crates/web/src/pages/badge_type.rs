@@ -3,6 +3,12 @@
 //! by role, the description and references, and the way to the types before and after it.
 //!
 //! Only the public aggregate is read, and no specimen's `private` field is ever looked at.
+//!
+//! Every image links to its large size; `assets/viewer.js` (loaded only here) turns those links
+//! into a photo viewer, reading what it needs from the gallery's `data-*` attributes (see
+//! [`super::viewer`]).
+
+use std::collections::BTreeMap;
 
 use axum::Router;
 use axum::extract::rejection::PathRejection;
@@ -14,7 +20,9 @@ use serde::Serialize;
 use vitrina_catalogue::{BadgeType, Lang, Photo, PhotoRole, Specimen, Unit, Variant};
 use vitrina_operations::TypeView;
 
+use super::viewer::{self, Owner};
 use super::{Image, Layout, Link, cached, localized, parse_slug, render};
+use crate::assets::Assets;
 use crate::error::PageError;
 use crate::i18n::{self, t};
 use crate::markdown;
@@ -59,7 +67,7 @@ async fn show(
             .public_type(&slug)
             .await
             .map_err(|e| PageError::from_operations(lang, e))?;
-        let page = TypePage::of(&view, lang);
+        let page = TypePage::of(&view, lang, app.assets());
         let description = super::home::first_line(view.badge_type.description.get(lang));
         let layout = Layout::page(&app, lang, page.title.clone(), description, &path, "");
         #[derive(Serialize)]
@@ -111,7 +119,28 @@ impl Fact {
 #[derive(Debug, Serialize)]
 struct PhotoGroup {
     label: &'static str,
-    photos: Vec<Image>,
+    photos: Vec<GalleryItem>,
+}
+
+/// One image of the gallery, and what the viewer needs to know of it.
+#[derive(Debug, Serialize)]
+struct GalleryItem {
+    image: Image,
+    /// Its place in the viewer's sequence (the page's order).
+    index: usize,
+    /// The index of its other side, when there is one to flip to.
+    pair: Option<usize>,
+    /// Its name in the viewer ("Reverse · Piece 1").
+    label: String,
+}
+
+/// The photo viewer's script and strings.
+#[derive(Debug, Serialize)]
+struct ViewerView {
+    /// The fingerprinted URL of `viewer.js`.
+    script: String,
+    /// `label-<key>` → text, written as `data-*` attributes.
+    labels: BTreeMap<String, &'static str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -161,6 +190,7 @@ pub(crate) struct TypePage {
     facts: Vec<Fact>,
     categories: Vec<Link>,
     photo_groups: Vec<PhotoGroup>,
+    viewer: ViewerView,
     variants: Vec<VariantView>,
     specimens: Vec<SpecimenView>,
     description: String,
@@ -178,7 +208,7 @@ const ROLES: [PhotoRole; 5] = [
 ];
 
 impl TypePage {
-    pub fn of(view: &TypeView, lang: Lang) -> Self {
+    pub fn of(view: &TypeView, lang: Lang, assets: &Assets) -> Self {
         let bt = &view.badge_type;
         let link = |s: &vitrina_storage::TypeSummary| Link {
             href: localized(lang, &format!("/types/{}", s.slug)),
@@ -197,6 +227,13 @@ impl TypePage {
                 })
                 .collect(),
             photo_groups: photo_groups(bt, lang),
+            viewer: ViewerView {
+                script: assets
+                    .url("viewer.js")
+                    .unwrap_or("/assets/viewer.js")
+                    .to_owned(),
+                labels: viewer::labels(lang),
+            },
             variants: bt.variants.iter().map(|v| variant(v, lang)).collect(),
             specimens: specimens(bt, lang),
             description: markdown::to_html(bt.description.get(lang)),
@@ -421,29 +458,32 @@ fn adds_to(description: &str, label: &str) -> String {
     }
 }
 
-/// The type's and its pieces' images, grouped by role; the first two load at once.
+/// The type's and its pieces' images, grouped by role; all but the first load lazily. Each knows
+/// its place in the viewer's sequence and its other side.
 fn photo_groups(bt: &BadgeType, lang: Lang) -> Vec<PhotoGroup> {
-    let all: Vec<&Photo> = bt
-        .photos
-        .iter()
-        .chain(bt.specimens().flat_map(|s| s.photos.iter()))
-        .collect();
-    let mut shown = 0;
-    let mut groups = Vec::new();
-    for role in ROLES {
-        let photos: Vec<Image> = all
-            .iter()
-            .filter(|p| p.role == role)
-            .map(|p| {
-                shown += 1;
-                Image::of(p, lang, shown > 2)
-            })
-            .collect();
-        if !photos.is_empty() {
-            groups.push(PhotoGroup {
-                label: i18n::photo_role(lang, role),
-                photos,
-            });
+    let mut all: Vec<(&Photo, Owner)> = bt.photos.iter().map(|p| (p, Owner::Type)).collect();
+    for (n, s) in bt.specimens().enumerate() {
+        all.extend(s.photos.iter().map(|p| (p, Owner::Piece(n + 1))));
+    }
+    // The page's order: by role, and within a role the type's before its pieces' (stable).
+    all.sort_by_key(|(p, _)| ROLES.iter().position(|r| *r == p.role));
+    let keys: Vec<(PhotoRole, Owner)> = all.iter().map(|(p, o)| (p.role, *o)).collect();
+    let pairs = viewer::partners(&keys);
+    let mut groups: Vec<PhotoGroup> = Vec::new();
+    for (index, ((photo, owner), pair)) in all.into_iter().zip(pairs).enumerate() {
+        let item = GalleryItem {
+            image: Image::of(photo, lang, index >= 1),
+            index,
+            pair,
+            label: viewer::label(lang, photo.role, owner),
+        };
+        let label = i18n::photo_role(lang, photo.role);
+        match groups.last_mut() {
+            Some(g) if g.label == label => g.photos.push(item),
+            _ => groups.push(PhotoGroup {
+                label,
+                photos: vec![item],
+            }),
         }
     }
     groups
@@ -454,10 +494,110 @@ mod tests {
     use std::time::Instant;
 
     use vitrina_catalogue::Lang;
-    use vitrina_operations::{Catalogue, open_store};
+    use vitrina_operations::{Catalogue, TypeView, open_store};
 
     use super::*;
     use crate::state::{App, WebSettings};
+
+    async fn demo_app(dir: &tempfile::TempDir) -> (Catalogue, App) {
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let catalogue = Catalogue::new(open_store(&url).await.unwrap());
+        catalogue.load_demo().await.unwrap();
+        let app = App::new(
+            catalogue.clone(),
+            WebSettings {
+                templates_dir: None,
+                media_dir: dir.path().into(),
+            },
+        )
+        .unwrap();
+        (catalogue, app)
+    }
+
+    fn render_page(app: &App, view: &TypeView, lang: Lang) -> String {
+        #[derive(Serialize)]
+        struct Ctx {
+            layout: Layout,
+            page: TypePage,
+        }
+        let page = TypePage::of(view, lang, app.assets());
+        let layout = Layout::page(app, lang, page.title.clone(), String::new(), "/t", "");
+        render(app, lang, "badge_type.html", Ctx { layout, page }).unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_uploaded_photo_is_a_picture_linking_to_its_large_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let (catalogue, app) = demo_app(&dir).await;
+        let slug = vitrina_catalogue::Slug::parse("mopr-badge").unwrap();
+        let mut view = catalogue.public_type(&slug).await.unwrap();
+        let hash = "0f".repeat(32);
+        let photo = &mut view.badge_type.photos[0];
+        photo.file = format!("photos/{hash}");
+        photo.illustration = false;
+        (photo.width, photo.height) = (Some(4000), Some(3000));
+        let html = render_page(&app, &view, Lang::En);
+        let u = |s: &str| format!("/media/photos/{hash}/{s}");
+
+        let start = html.find("<a class=\"figure__zoom\"").unwrap();
+        let figure = &html[start..start + html[start..].find("</a>").unwrap() + 4];
+        let sizes = "(min-width: 56rem) 24rem, 92vw";
+        let expected = format!(
+            "<a class=\"figure__zoom\" href=\"{large}\" data-index=\"0\" data-pair=\"1\" \
+             data-label=\"Obverse\" data-large-webp=\"{large_webp}\"><picture>\
+             <source type=\"image/webp\" srcset=\"{tw} 400w, {dw} 1600w\" sizes=\"{sizes}\">\
+             <img src=\"{dj}\" srcset=\"{tj} 400w, {dj} 1600w\" sizes=\"{sizes}\" alt=\"",
+            large = u("large.jpg"),
+            large_webp = u("large.webp"),
+            tw = u("thumb.webp"),
+            dw = u("display.webp"),
+            tj = u("thumb.jpg"),
+            dj = u("display.jpg"),
+        );
+        assert!(figure.starts_with(&expected), "{figure}");
+        // The display size's dimensions; the first image is not lazy.
+        assert!(
+            figure.ends_with("width=\"1600\" height=\"1200\" decoding=\"async\"></picture></a>"),
+            "{figure}"
+        );
+        // The reverse, still a single SVG file, is a plain image, lazy, linking to itself.
+        let reverse = "<a class=\"figure__zoom\" href=\"/media/demo/mopr-badge-reverse.svg\" \
+            data-index=\"1\" data-pair=\"0\" data-label=\"Reverse · Piece 1\">\
+            <img src=\"/media/demo/mopr-badge-reverse.svg\" alt=\"";
+        assert!(html.contains(reverse), "{html}");
+        assert!(
+            html.contains("width=\"400\" height=\"400\" loading=\"lazy\" decoding=\"async\"></a>")
+        );
+    }
+
+    #[tokio::test]
+    async fn the_viewer_gets_its_script_and_strings_in_the_page_language() {
+        let dir = tempfile::tempdir().unwrap();
+        let (catalogue, app) = demo_app(&dir).await;
+        let mopr = vitrina_catalogue::Slug::parse("mopr-badge").unwrap();
+        let view = catalogue.public_type(&mopr).await.unwrap();
+        let script = app.assets().url("viewer.js").unwrap().to_owned();
+        assert!(script.starts_with("/assets/viewer.") && script.ends_with(".js"));
+        let ru = render_page(&app, &view, Lang::Ru);
+        assert!(ru.contains(&format!("<script src=\"{script}\" defer></script>")));
+        assert!(ru.contains(" data-viewer data-title=\"Знак МОПР\""));
+        assert!(ru.contains(" data-label-flip=\"Перевернуть\""));
+        assert!(ru.contains(" data-label=\"Оборотная сторона · Экземпляр 1\""));
+        let en = render_page(&app, &view, Lang::En);
+        assert!(en.contains(" data-label-flip=\"Flip\""));
+
+        // A type without images loads no viewer.
+        let mut bare = view;
+        bare.badge_type.photos.clear();
+        for v in &mut bare.badge_type.variants {
+            for s in &mut v.specimens {
+                s.photos.clear();
+            }
+        }
+        let html = render_page(&app, &bare, Lang::En);
+        assert!(!html.contains("viewer."), "{html}");
+        assert!(!html.contains("data-viewer"));
+    }
 
     /// Not an assertion: prints what a type page costs, for the record (`--ignored --nocapture`).
     #[tokio::test]
@@ -487,7 +627,7 @@ mod tests {
         let start = Instant::now();
         let mut bytes = 0;
         for _ in 0..n {
-            let page = TypePage::of(&view, Lang::Ru);
+            let page = TypePage::of(&view, Lang::Ru, app.assets());
             let layout = Layout::page(
                 &app,
                 Lang::Ru,

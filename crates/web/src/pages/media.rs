@@ -50,6 +50,14 @@ pub(crate) fn safe_join(root: &FsPath, key: &str) -> Option<PathBuf> {
     Some(root.join(rel))
 }
 
+/// Keys of the media store that are never served: uploaded originals (they may carry GPS
+/// positions and camera data), the derivative queue and failure notes (see `vitrina_media`'s
+/// key layout), and hidden files such as a store's temporary files.
+pub(crate) fn is_private_key(key: &str) -> bool {
+    const PRIVATE: [&str; 3] = ["originals/", "queue/", "failed/"];
+    PRIVATE.iter().any(|p| key.starts_with(p)) || key.split('/').any(|seg| seg.starts_with('.'))
+}
+
 async fn media(
     State(app): State<App>,
     key: Result<Path<String>, PathRejection>,
@@ -59,6 +67,9 @@ async fn media(
     let Ok(Path(key)) = key else {
         return Err(not_found());
     };
+    if is_private_key(&key) {
+        return Err(not_found());
+    }
     let Some(path) = safe_join(&app.settings().media_dir, &key) else {
         return Err(not_found());
     };
@@ -105,6 +116,22 @@ async fn media(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn originals_queue_and_hidden_files_are_never_served() {
+        for private in [
+            "originals/ab12",
+            "queue/ab12",
+            "failed/ab12",
+            "photos/ab12/.tmp-thumb.jpg",
+            ".hidden",
+        ] {
+            assert!(is_private_key(private), "{private}");
+        }
+        for public in ["photos/ab12/thumb.jpg", "demo/mopr-obverse.svg"] {
+            assert!(!is_private_key(public), "{public}");
+        }
+    }
 
     #[test]
     fn keys_that_could_leave_the_media_folder_are_refused() {

@@ -1,0 +1,144 @@
+//! The history of every record on SQLite: [`record`] writes a revision inside the caller's
+//! transaction; [`HistoryStore`] reads them back.
+
+use async_trait::async_trait;
+use serde::Serialize;
+use sqlx::SqliteConnection;
+use vitrina_catalogue::UserId;
+use vitrina_storage::{
+    Author, HistoryOp, HistoryStore, Page, RecordKind, Result, Revision, StorageError, from_unix,
+    history::now_unix,
+};
+
+use crate::SqliteStore;
+use crate::error::{json, map};
+
+/// One revision about to be written.
+#[derive(Debug)]
+pub(crate) struct Entry<'a, T: Serialize> {
+    pub kind: RecordKind,
+    pub record_id: i64,
+    pub key: &'a str,
+    pub version: i64,
+    pub op: HistoryOp,
+    pub record: &'a T,
+}
+
+/// Writes a revision inside the caller's transaction.
+pub(crate) async fn record<T: Serialize>(
+    conn: &mut SqliteConnection,
+    author: &Author,
+    entry: Entry<'_, T>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO history (kind, record_id, key, version, op, author_id, author_name, at, record) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(entry.kind.as_str())
+    .bind(entry.record_id)
+    .bind(entry.key)
+    .bind(entry.version)
+    .bind(entry.op.as_str())
+    .bind(author.user.map(|u| u.get()))
+    .bind(&author.name)
+    .bind(now_unix())
+    .bind(serde_json::to_string(entry.record).map_err(json)?)
+    .execute(&mut *conn)
+    .await
+    .map_err(map)?;
+    Ok(())
+}
+
+/// The highest version history holds for a record, 0 when none.
+pub(crate) async fn last_version(
+    conn: &mut SqliteConnection,
+    kind: RecordKind,
+    record_id: i64,
+) -> Result<i64> {
+    let v: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(version) FROM history WHERE kind = ? AND record_id = ?")
+            .bind(kind.as_str())
+            .bind(record_id)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(map)?;
+    Ok(v.unwrap_or(0))
+}
+
+type Row = (
+    i64,
+    String,
+    i64,
+    String,
+    i64,
+    String,
+    Option<i64>,
+    String,
+    i64,
+    String,
+);
+
+/// The columns a [`Row`] reads, as a literal (sqlx takes only static SQL).
+macro_rules! select {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, kind, record_id, key, version, op, author_id, author_name, at, record \
+             FROM history ",
+            $rest
+        )
+    };
+}
+
+fn revision(row: Row) -> Result<Revision> {
+    let (id, kind, record_id, key, version, op, author_id, author_name, at, record) = row;
+    Ok(Revision {
+        id,
+        kind: RecordKind::parse(&kind)?,
+        record_id,
+        key,
+        version,
+        op: HistoryOp::parse(&op)?,
+        author: Author {
+            user: author_id.map(UserId::new),
+            name: author_name,
+        },
+        at: from_unix(at),
+        record: serde_json::from_str(&record).map_err(json)?,
+    })
+}
+
+#[async_trait]
+impl HistoryStore for SqliteStore {
+    async fn record_history(&self, kind: RecordKind, key: &str) -> Result<Vec<Revision>> {
+        let rows: Vec<Row> = sqlx::query_as(select!(
+            "WHERE kind = ?1 AND record_id IN \
+             (SELECT record_id FROM history WHERE kind = ?1 AND key = ?2) ORDER BY id DESC"
+        ))
+        .bind(kind.as_str())
+        .bind(key)
+        .fetch_all(&self.read)
+        .await
+        .map_err(map)?;
+        rows.into_iter().map(revision).collect()
+    }
+
+    async fn collection_history(&self, page: Page) -> Result<Vec<Revision>> {
+        let (limit, offset) = crate::limit(page);
+        let rows: Vec<Row> = sqlx::query_as(select!("ORDER BY id DESC LIMIT ? OFFSET ?"))
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.read)
+            .await
+            .map_err(map)?;
+        rows.into_iter().map(revision).collect()
+    }
+
+    async fn revision(&self, id: i64) -> Result<Revision> {
+        let row: Option<Row> = sqlx::query_as(select!("WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(map)?;
+        revision(row.ok_or_else(|| StorageError::not_found("revision", id))?)
+    }
+}

@@ -1,0 +1,843 @@
+//! `/admin/types`: the list (drafts included), create, edit, duplicate as a template, reorder,
+//! delete with confirmation, and the type's page that shows every form of the aggregate (the
+//! forms of its variants, specimens and photos post to [`super::children`]).
+//!
+//! Every form on a type's page carries the type's `version`: a save made while someone else
+//! saved the type is a conflict, answered with the curator's input kept and compared with what
+//! is stored.
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use vitrina_catalogue::{
+    BadgeType, Condition, Fitting, Lang, Material, Names, Photo, PhotoRole, Rarity, Script, Slug,
+    Text,
+};
+use vitrina_storage::{Page, TypeSummary};
+
+use super::forms::{self, Errors, Fields, Form, Slot, TYPE_FIELDS};
+use super::{
+    CompareRow, Confirm, Refusal, author, compare, confirm, fields, page_error, refusal, render,
+    see_other,
+};
+use crate::auth::Curator;
+use crate::error::PageError;
+use crate::state::App;
+
+pub(super) type FormBody = Result<axum::Form<Vec<(String, String)>>, FormRejection>;
+
+pub(super) fn router() -> Router<App> {
+    Router::new()
+        .route("/admin/types", get(list))
+        .route("/admin/types/new", get(new_form).post(create))
+        .route("/admin/types/{slug}", get(edit).post(save))
+        .route(
+            "/admin/types/{slug}/delete",
+            get(delete_confirm).post(delete),
+        )
+        .route("/admin/types/{slug}/duplicate", post(duplicate))
+        .route("/admin/types/{slug}/move", post(move_type))
+}
+
+pub(super) fn slug_of(raw: &str) -> Result<Slug, PageError> {
+    Slug::parse(raw).map_err(|_| PageError::not_found(Lang::En))
+}
+
+/// A new type as the workspace starts it: a draft, with nothing filled in.
+pub(crate) fn blank_type() -> BadgeType {
+    BadgeType {
+        id: None,
+        slug: Slug::parse("new-type").expect("a valid slug"),
+        position: 0,
+        version: 0,
+        published: false,
+        categories: Vec::new(),
+        names: Names::default(),
+        issuer: None,
+        established: None,
+        period: None,
+        event: None,
+        description: Text::default(),
+        references: Vec::new(),
+        variants: Vec::new(),
+        photos: Vec::new(),
+    }
+}
+
+// The list.
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: u64,
+    #[serde(default)]
+    notice: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ListPage {
+    title: &'static str,
+    q: String,
+    types: Vec<TypeSummary>,
+    total: u64,
+    page: u64,
+    pages: u64,
+    notice: String,
+}
+
+const PER_PAGE: u64 = 100;
+
+async fn list(
+    State(app): State<App>,
+    curator: Curator,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let q = query.q.trim().to_lowercase();
+    let (types, total) = if q.is_empty() {
+        app.catalogue()
+            .curator_types(Page::new(query.page * PER_PAGE, PER_PAGE))
+            .await
+            .map_err(page_error)?
+    } else {
+        // A plain filter over the whole list: drafts are not in the search index.
+        let (all, _) = app
+            .catalogue()
+            .curator_types(Page::new(0, Page::MAX_LIMIT))
+            .await
+            .map_err(page_error)?;
+        let found: Vec<TypeSummary> = all
+            .into_iter()
+            .filter(|t| {
+                t.slug.as_str().contains(&q)
+                    || t.names.en.to_lowercase().contains(&q)
+                    || t.names.ru.to_lowercase().contains(&q)
+            })
+            .collect();
+        let n = found.len() as u64;
+        (found, n)
+    };
+    let page = ListPage {
+        title: "Types",
+        q: query.q.chars().take(200).collect(),
+        types,
+        total,
+        page: query.page,
+        pages: total.div_ceil(PER_PAGE),
+        notice: query.notice.chars().take(200).collect(),
+    };
+    render(&app, &curator, "admin_types.html", page, StatusCode::OK)
+}
+
+// The edit page.
+
+#[derive(Debug, Serialize)]
+struct CategoryOption {
+    slug: String,
+    title: String,
+    checked: bool,
+    published: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct PhotoView {
+    index: usize,
+    /// Where its form posts.
+    action: String,
+    file: String,
+    illustration: bool,
+    form: Form,
+}
+
+#[derive(Debug, Serialize)]
+struct SpecimenView {
+    index: usize,
+    action: String,
+    form: Form,
+    photos: Vec<PhotoView>,
+}
+
+#[derive(Debug, Serialize)]
+struct VariantView {
+    index: usize,
+    action: String,
+    form: Form,
+    specimens: Vec<SpecimenView>,
+    new_specimen: Form,
+}
+
+#[derive(Debug, Serialize)]
+struct Choices {
+    scripts: Vec<String>,
+    materials: Vec<String>,
+    fittings: Vec<String>,
+    conditions: Vec<String>,
+    rarities: Vec<String>,
+    roles: Vec<String>,
+}
+
+fn choices() -> Choices {
+    fn keys<T: Serialize>(all: &[T]) -> Vec<String> {
+        all.iter().map(forms::key_of).collect()
+    }
+    Choices {
+        scripts: keys(&[
+            Script::Cyrillic,
+            Script::Latin,
+            Script::Mongolian,
+            Script::Other,
+        ]),
+        materials: keys(&[
+            Material::Gold,
+            Material::Silver,
+            Material::Platinum,
+            Material::Bronze,
+            Material::Brass,
+            Material::Copper,
+            Material::Tombac,
+            Material::Aluminium,
+            Material::Steel,
+            Material::Enamel,
+        ]),
+        fittings: keys(&[
+            Fitting::ScrewBack,
+            Fitting::Pin,
+            Fitting::Brooch,
+            Fitting::Suspension,
+        ]),
+        conditions: keys(&[
+            Condition::Mint,
+            Condition::Excellent,
+            Condition::VeryFine,
+            Condition::Fine,
+            Condition::Good,
+            Condition::Fair,
+            Condition::Poor,
+        ]),
+        rarities: keys(&[
+            Rarity::Common,
+            Rarity::Uncommon,
+            Rarity::Scarce,
+            Rarity::Rare,
+            Rarity::VeryRare,
+            Rarity::ExtremelyRare,
+        ]),
+        roles: keys(&[
+            PhotoRole::Obverse,
+            PhotoRole::Reverse,
+            PhotoRole::Marks,
+            PhotoRole::Detail,
+            PhotoRole::Document,
+        ]),
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct TypePage {
+    title: String,
+    /// The stored slug, for the page's URLs ("" for a new type).
+    slug: String,
+    is_new: bool,
+    version: i64,
+    main: Form,
+    categories: Vec<CategoryOption>,
+    variants: Vec<VariantView>,
+    new_variant: Form,
+    photos: Vec<PhotoView>,
+    notice: String,
+    /// Every message on the page, for the summary at its top.
+    problems: Vec<String>,
+    conflict: Option<String>,
+    compare: Vec<CompareRow>,
+    preview_en: String,
+    preview_ru: String,
+    choices: Choices,
+    /// The pieces photos can be uploaded for, besides the type itself.
+    upload_specimens: Vec<UploadTarget>,
+    /// The configured upload size limit, for the upload form's hint and its script.
+    max_upload_mb: u64,
+}
+
+/// A specimen in the upload form's "Photos of" list.
+#[derive(Debug, Serialize)]
+struct UploadTarget {
+    id: i64,
+    label: String,
+}
+
+/// How the page differs from the stored record: a form with what was typed, errors, a notice.
+#[derive(Debug, Default)]
+pub(super) struct Shown {
+    /// Forms that show submitted values instead of the record's.
+    pub forms: BTreeMap<Target, Form>,
+    pub errors: BTreeMap<Target, Errors>,
+    /// The categories ticked on the main form, when it was submitted.
+    pub categories: Option<Vec<String>>,
+    pub notice: String,
+    pub conflict: Option<String>,
+    pub compare: Vec<CompareRow>,
+    pub preview: Option<(String, String)>,
+}
+
+/// A form on the type page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Target {
+    Existing(Slot),
+    NewVariant,
+    NewSpecimen(usize),
+}
+
+fn base(slug: &str) -> String {
+    format!("/admin/types/{slug}")
+}
+
+pub(super) async fn edit_page(
+    app: &App,
+    curator: &Curator,
+    t: &BadgeType,
+    stored_slug: &str,
+    mut shown: Shown,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let mut take = |target: Target, default: Form| -> Form {
+        let mut form = shown.forms.remove(&target).unwrap_or(default);
+        if let Some(errors) = shown.errors.remove(&target) {
+            for (k, v) in errors {
+                forms::add(&mut form.errors, &k, v);
+            }
+        }
+        form
+    };
+    let base = base(stored_slug);
+    let main = take(Target::Existing(Slot::Main), forms::type_form(t));
+    let photo_view = |take: &mut dyn FnMut(Target, Form) -> Form,
+                      slot: Slot,
+                      action: String,
+                      index: usize,
+                      p: &Photo| PhotoView {
+        index,
+        action,
+        file: p.file.clone(),
+        illustration: p.illustration,
+        form: take(Target::Existing(slot), forms::photo_form(p)),
+    };
+    let mut variants = Vec::new();
+    for (vi, v) in t.variants.iter().enumerate() {
+        let vaction = format!("{base}/variants/{vi}");
+        let mut specimens = Vec::new();
+        for (si, s) in v.specimens.iter().enumerate() {
+            let saction = format!("{vaction}/specimens/{si}");
+            let photos = s
+                .photos
+                .iter()
+                .enumerate()
+                .map(|(pi, p)| {
+                    photo_view(
+                        &mut take,
+                        Slot::SpecimenPhoto(vi, si, pi),
+                        format!("{saction}/photos/{pi}"),
+                        pi,
+                        p,
+                    )
+                })
+                .collect();
+            specimens.push(SpecimenView {
+                index: si,
+                action: saction,
+                form: take(
+                    Target::Existing(Slot::Specimen(vi, si)),
+                    forms::specimen_form(s),
+                ),
+                photos,
+            });
+        }
+        variants.push(VariantView {
+            index: vi,
+            action: vaction,
+            form: take(Target::Existing(Slot::Variant(vi)), forms::variant_form(v)),
+            specimens,
+            new_specimen: take(
+                Target::NewSpecimen(vi),
+                forms::specimen_form(&forms::new_specimen()),
+            ),
+        });
+    }
+    let new_variant = take(
+        Target::NewVariant,
+        forms::variant_form(&forms::new_variant()),
+    );
+    let photos: Vec<PhotoView> = t
+        .photos
+        .iter()
+        .enumerate()
+        .map(|(pi, p)| {
+            photo_view(
+                &mut take,
+                Slot::TypePhoto(pi),
+                format!("{base}/photos/{pi}"),
+                pi,
+                p,
+            )
+        })
+        .collect();
+    // Errors for forms no longer on the page still reach the curator.
+    let mut problems: Vec<String> = shown
+        .errors
+        .values()
+        .flat_map(|e| e.iter().map(|(k, v)| format!("{k}: {v}")))
+        .collect();
+    let mut collect = |f: &Form| {
+        problems.extend(f.errors.iter().map(|(k, v)| format!("{k}: {v}")));
+    };
+    collect(&main);
+    collect(&new_variant);
+    for v in &variants {
+        collect(&v.form);
+        collect(&v.new_specimen);
+        for s in &v.specimens {
+            collect(&s.form);
+            s.photos.iter().for_each(|p| collect(&p.form));
+        }
+    }
+    photos.iter().for_each(|p: &PhotoView| collect(&p.form));
+
+    let ticked: Vec<String> = shown
+        .categories
+        .take()
+        .unwrap_or_else(|| t.categories.iter().map(|c| c.to_string()).collect());
+    let categories = app
+        .catalogue()
+        .curator_categories()
+        .await
+        .map_err(page_error)?
+        .into_iter()
+        .map(|c| CategoryOption {
+            checked: ticked.iter().any(|s| s == c.category.slug.as_str()),
+            slug: c.category.slug.to_string(),
+            title: c.category.title.en.clone(),
+            published: c.category.published,
+        })
+        .collect();
+    let (preview_en, preview_ru) = shown.preview.take().unwrap_or_default();
+    let is_new = stored_slug.is_empty();
+    let page = TypePage {
+        title: if is_new {
+            "New type".to_owned()
+        } else {
+            format!("Edit {}", t.names.en)
+        },
+        slug: stored_slug.to_owned(),
+        is_new,
+        version: t.version,
+        main,
+        categories,
+        variants,
+        new_variant,
+        photos,
+        notice: shown.notice,
+        problems,
+        conflict: shown.conflict,
+        compare: shown.compare,
+        preview_en,
+        preview_ru,
+        choices: choices(),
+        upload_specimens: upload_targets(t),
+        max_upload_mb: app.media().limits().max_bytes / 1_000_000,
+    };
+    render(app, curator, "admin_type.html", page, status)
+}
+
+/// Every stored specimen, labelled by its variant and inventory number.
+fn upload_targets(t: &BadgeType) -> Vec<UploadTarget> {
+    let mut out = Vec::new();
+    for (vi, v) in t.variants.iter().enumerate() {
+        for (si, s) in v.specimens.iter().enumerate() {
+            let Some(id) = s.id else { continue };
+            let variant = if v.name.en.trim().is_empty() {
+                format!("variant {}", vi + 1)
+            } else {
+                v.name.en.clone()
+            };
+            let piece = if s.inventory_number.trim().is_empty() {
+                format!("piece {}", si + 1)
+            } else {
+                format!("No. {}", s.inventory_number)
+            };
+            out.push(UploadTarget {
+                id: id.get(),
+                label: format!("{variant}, {piece}"),
+            });
+        }
+    }
+    out
+}
+
+#[derive(Debug, Deserialize)]
+struct EditQuery {
+    #[serde(default)]
+    notice: String,
+}
+
+async fn edit(
+    State(app): State<App>,
+    curator: Curator,
+    Path(slug): Path<String>,
+    Query(query): Query<EditQuery>,
+) -> Result<Response, PageError> {
+    let slug = slug_of(&slug)?;
+    let t = app
+        .catalogue()
+        .curator_type(&slug)
+        .await
+        .map_err(page_error)?;
+    let shown = Shown {
+        notice: query.notice.chars().take(200).collect(),
+        ..Shown::default()
+    };
+    edit_page(&app, &curator, &t, slug.as_str(), shown, StatusCode::OK).await
+}
+
+async fn new_form(State(app): State<App>, curator: Curator) -> Result<Response, PageError> {
+    curator.require_edit()?;
+    let mut shown = Shown::default();
+    let mut form = forms::type_form(&blank_type());
+    form.values.insert("slug".into(), String::new());
+    shown.forms.insert(Target::Existing(Slot::Main), form);
+    edit_page(&app, &curator, &blank_type(), "", shown, StatusCode::OK).await
+}
+
+fn preview_of(form: &Form) -> (String, String) {
+    (
+        crate::markdown::to_html(form.get("description_en")),
+        crate::markdown::to_html(form.get("description_ru")),
+    )
+}
+
+/// Saves the main form onto `stored` (a new type when `stored_slug` is empty).
+async fn save_main(
+    app: &App,
+    curator: &Curator,
+    stored: BadgeType,
+    stored_slug: &str,
+    fields: Fields,
+) -> Result<Response, PageError> {
+    let mut form = Form::from_fields(&fields, TYPE_FIELDS);
+    let ticked = fields.all("categories");
+    let mut t = stored.clone();
+    forms::apply_type(&mut form, &ticked, &mut t);
+    let mut shown = Shown {
+        categories: Some(ticked),
+        ..Shown::default()
+    };
+    if fields.has("preview") {
+        shown.preview = Some(preview_of(&form));
+        shown.notice = "Preview only: nothing was saved yet.".into();
+        shown.forms.insert(Target::Existing(Slot::Main), form);
+        return edit_page(app, curator, &stored, stored_slug, shown, StatusCode::OK).await;
+    }
+    if !stored_slug.is_empty() && forms::version_of(&form) != stored.version {
+        return conflict_main(app, curator, &stored, stored_slug, form, shown, None).await;
+    }
+    if !form.errors.is_empty() {
+        shown.forms.insert(Target::Existing(Slot::Main), form);
+        return edit_page(
+            app,
+            curator,
+            &stored,
+            stored_slug,
+            shown,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    match app.catalogue().save_type_by(&t, &author(curator)).await {
+        Ok(saved) => Ok(see_other(&format!(
+            "/admin/types/{}?notice=Saved",
+            saved.slug
+        ))),
+        Err(e) => match refusal(e) {
+            Refusal::Invalid(errors) => {
+                for (slot, errs) in forms::route_errors(&errors) {
+                    shown.errors.insert(Target::Existing(slot), errs);
+                }
+                shown.forms.insert(Target::Existing(Slot::Main), form);
+                edit_page(
+                    app,
+                    curator,
+                    &stored,
+                    stored_slug,
+                    shown,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+            Refusal::Conflict(m) if stored_slug.is_empty() => {
+                forms::add(&mut form.errors, "slug", m);
+                shown.forms.insert(Target::Existing(Slot::Main), form);
+                edit_page(app, curator, &stored, "", shown, StatusCode::CONFLICT).await
+            }
+            Refusal::Conflict(m) => {
+                let fresh = app
+                    .catalogue()
+                    .curator_type(&stored.slug)
+                    .await
+                    .map_err(page_error)?;
+                conflict_main(app, curator, &fresh, stored_slug, form, shown, Some(m)).await
+            }
+            Refusal::Page(p) => Err(p),
+        },
+    }
+}
+
+/// The main form was read at an older version: show the stored record, the curator's input
+/// in the form (now at the stored version, so saving again is a deliberate overwrite) and
+/// the fields where the two differ.
+async fn conflict_main(
+    app: &App,
+    curator: &Curator,
+    stored: &BadgeType,
+    stored_slug: &str,
+    mut form: Form,
+    mut shown: Shown,
+    message: Option<String>,
+) -> Result<Response, PageError> {
+    let stored_form = forms::type_form(stored);
+    shown.compare = compare(&form, &stored_form);
+    shown.conflict = Some(message.unwrap_or_else(|| {
+        format!(
+            "Someone else saved this type (now version {}) after you opened it. Your changes \
+             are NOT saved: compare them with the stored record below; saving again replaces \
+             the stored record with yours.",
+            stored.version
+        )
+    }));
+    form.values
+        .insert("version".into(), stored.version.to_string());
+    shown.forms.insert(Target::Existing(Slot::Main), form);
+    edit_page(
+        app,
+        curator,
+        stored,
+        stored_slug,
+        shown,
+        StatusCode::CONFLICT,
+    )
+    .await
+}
+
+async fn create(
+    State(app): State<App>,
+    curator: Curator,
+    form: FormBody,
+) -> Result<Response, PageError> {
+    curator.require_edit()?;
+    let fields = fields(form)?;
+    save_main(&app, &curator, blank_type(), "", fields).await
+}
+
+async fn save(
+    State(app): State<App>,
+    curator: Curator,
+    Path(slug): Path<String>,
+    form: FormBody,
+) -> Result<Response, PageError> {
+    curator.require_edit()?;
+    let slug = slug_of(&slug)?;
+    let fields = fields(form)?;
+    let stored = app
+        .catalogue()
+        .curator_type(&slug)
+        .await
+        .map_err(page_error)?;
+    save_main(&app, &curator, stored, slug.as_str(), fields).await
+}
+
+// Deleting, duplicating, reordering whole types.
+
+async fn delete_confirm(
+    State(app): State<App>,
+    curator: Curator,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    curator.require_edit()?;
+    let slug = slug_of(&slug)?;
+    let t = app
+        .catalogue()
+        .curator_type(&slug)
+        .await
+        .map_err(page_error)?;
+    confirm(
+        &app,
+        &curator,
+        Confirm {
+            title: format!("Delete {}?", t.names.en),
+            message: format!(
+                "Delete the type \u{201c}{}\u{201d} with its {} variants and {} specimens? \
+                 It can be restored from its history.",
+                t.names.en,
+                t.variants.len(),
+                t.specimens().count()
+            ),
+            action: format!("/admin/types/{slug}/delete"),
+            hidden: vec![("version".into(), t.version.to_string())],
+            back: format!("/admin/types/{slug}"),
+        },
+    )
+}
+
+async fn delete(
+    State(app): State<App>,
+    curator: Curator,
+    Path(slug): Path<String>,
+    form: FormBody,
+) -> Result<Response, PageError> {
+    curator.require_edit()?;
+    let slug = slug_of(&slug)?;
+    let fields = fields(form)?;
+    let t = app
+        .catalogue()
+        .curator_type(&slug)
+        .await
+        .map_err(page_error)?;
+    if fields.get("version").trim().parse::<i64>().ok() != Some(t.version) {
+        let shown = Shown {
+            conflict: Some(format!(
+                "This type changed (now version {}) since you asked to delete it; nothing was \
+                 deleted. Review it and delete again if you still mean to.",
+                t.version
+            )),
+            ..Shown::default()
+        };
+        return edit_page(
+            &app,
+            &curator,
+            &t,
+            slug.as_str(),
+            shown,
+            StatusCode::CONFLICT,
+        )
+        .await;
+    }
+    app.catalogue()
+        .delete_type_by(&slug, &author(&curator))
+        .await
+        .map_err(page_error)?;
+    Ok(see_other(&format!("/admin/types/{slug}/history?deleted=1")))
+}
+
+/// A free slug based on `slug`: `slug-copy`, `slug-copy-2`…
+async fn free_slug(app: &App, slug: &Slug) -> Result<Slug, PageError> {
+    for n in 1..100 {
+        let candidate = if n == 1 {
+            format!("{slug}-copy")
+        } else {
+            format!("{slug}-copy-{n}")
+        };
+        let Ok(candidate) = Slug::parse(&candidate) else {
+            break;
+        };
+        match app.catalogue().curator_type(&candidate).await {
+            Err(e) if e.is_not_found() => return Ok(candidate),
+            Err(e) => return Err(page_error(e)),
+            Ok(_) => {}
+        }
+    }
+    Err(PageError::bad_request(Lang::En))
+}
+
+async fn duplicate(
+    State(app): State<App>,
+    curator: Curator,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    curator.require_edit()?;
+    let slug = slug_of(&slug)?;
+    let t = app
+        .catalogue()
+        .curator_type(&slug)
+        .await
+        .map_err(page_error)?;
+    let copy = duplicate_type(&t, free_slug(&app, &slug).await?);
+    let saved = app
+        .catalogue()
+        .save_type_by(&copy, &author(&curator))
+        .await
+        .map_err(page_error)?;
+    Ok(see_other(&format!(
+        "/admin/types/{}?notice=A+draft+copy%3A+edit+it+and+publish+it+when+ready",
+        saved.slug
+    )))
+}
+
+/// A type as a template for another: the design and its variants, as a new draft — without
+/// the collector's specimens or the photos, which belong to the original.
+pub(crate) fn duplicate_type(t: &BadgeType, slug: Slug) -> BadgeType {
+    let mut copy = t.clone();
+    copy.id = None;
+    copy.version = 0;
+    copy.slug = slug;
+    copy.published = false;
+    // Short enough for the name's limit (300 characters) whatever the original's length.
+    let name: String = t.names.en.chars().take(290).collect();
+    copy.names.en = format!("{name} (copy)");
+    copy.photos.clear();
+    for v in &mut copy.variants {
+        v.id = None;
+        v.specimens.clear();
+    }
+    copy
+}
+
+async fn move_type(
+    State(app): State<App>,
+    curator: Curator,
+    Path(slug): Path<String>,
+    form: FormBody,
+) -> Result<Response, PageError> {
+    curator.require_edit()?;
+    let slug = slug_of(&slug)?;
+    let fields = fields(form)?;
+    let up = match fields.get("dir") {
+        "up" => true,
+        "down" => false,
+        _ => return Err(PageError::bad_request(Lang::En)),
+    };
+    let (all, _) = app
+        .catalogue()
+        .curator_types(Page::new(0, Page::MAX_LIMIT))
+        .await
+        .map_err(page_error)?;
+    let Some(i) = all.iter().position(|t| t.slug == slug) else {
+        return Err(PageError::not_found(Lang::En));
+    };
+    let j = if up { i.checked_sub(1) } else { Some(i + 1) };
+    if let Some(j) = j.filter(|j| *j < all.len()) {
+        // Collection order is position, then name: number the list so the two can swap.
+        let mut order: Vec<&TypeSummary> = all.iter().collect();
+        order.swap(i, j);
+        let who = author(&curator);
+        for (n, summary) in order.iter().enumerate() {
+            let position = n as i64 * 10;
+            if summary.position != position {
+                let mut t = app
+                    .catalogue()
+                    .curator_type(&summary.slug)
+                    .await
+                    .map_err(page_error)?;
+                t.position = position;
+                app.catalogue()
+                    .save_type_by(&t, &who)
+                    .await
+                    .map_err(page_error)?;
+            }
+        }
+    }
+    Ok(see_other("/admin/types"))
+}

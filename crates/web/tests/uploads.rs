@@ -1,0 +1,562 @@
+//! Photo uploads against the real server on port 0, over the demo collection: a curator's
+//! photos land on the type as records, their originals stay private, the derivatives are made
+//! in the background and served; hostile uploads get a clear 4xx, leave nothing behind, and the
+//! server keeps serving.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
+use reqwest::multipart::{Form, Part};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use vitrina_catalogue::{Access, PhotoRole, Role, Slug, User};
+use vitrina_media::{Limits, LocalStore, Pipeline};
+use vitrina_operations::{Catalogue, open_store};
+use vitrina_storage::AccountStore;
+use vitrina_web::auth::secret;
+use vitrina_web::{App, WebSettings};
+
+const PASSWORD: &str = "correct horse battery";
+const MOPR: &str = "mopr-badge";
+
+struct Server {
+    addr: SocketAddr,
+    client: reqwest::Client,
+    catalogue: Catalogue,
+    media: Pipeline,
+    media_dir: PathBuf,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+async fn start(dir: &TempDir, limits: Limits) -> Server {
+    let url = format!("sqlite://{}", dir.path().join("vitrina.db").display());
+    let catalogue = Catalogue::new(open_store(&url).await.unwrap());
+    catalogue.load_demo().await.unwrap();
+    let media_dir = dir.path().join("media");
+    let media = Pipeline::new(Arc::new(LocalStore::new(media_dir.clone())), limits);
+    let app = App::with_media(
+        catalogue.clone(),
+        WebSettings {
+            templates_dir: None,
+            media_dir: media_dir.clone(),
+        },
+        media.clone(),
+    )
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        vitrina_web::serve(listener, app, async {
+            let _ = rx.await;
+        })
+        .await
+        .unwrap();
+    });
+    Server {
+        addr,
+        client: common::plain_client(),
+        catalogue,
+        media,
+        media_dir,
+        stop: Some(tx),
+    }
+}
+
+impl Server {
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Adds a user with `role` and signs in: (session cookie, CSRF token).
+    async fn curator(&self, name: &str, role: Role) -> (String, String) {
+        let accounts: &dyn AccountStore = {
+            let store: &dyn vitrina_storage::Store = self.catalogue.store().as_ref();
+            store
+        };
+        let hash = secret::hash_password(PASSWORD.into()).await.unwrap();
+        accounts
+            .create_user(&User::new(name, role), &hash)
+            .await
+            .unwrap();
+        let res = self
+            .client
+            .post(self.url("/admin/login"))
+            .form(&[
+                ("name", name),
+                ("password", PASSWORD),
+                ("next", "/admin/tokens"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-in of {name}");
+        let cookie = session_cookie(res.headers()).expect("a session cookie");
+        let html = self
+            .client
+            .get(self.url("/admin/tokens"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = field_value(&html, "csrf").expect("a csrf field");
+        (cookie, csrf)
+    }
+
+    async fn upload(
+        &self,
+        (cookie, csrf): &(String, String),
+        slug: &str,
+        form: Form,
+        json: bool,
+    ) -> reqwest::Response {
+        let mut req = self
+            .client
+            .post(self.url(&format!("/admin/types/{slug}/upload?csrf={csrf}")))
+            .header("cookie", cookie)
+            .multipart(form);
+        if json {
+            req = req.header("accept", "application/json");
+        }
+        req.send().await.unwrap()
+    }
+
+    async fn photos_of(&self, slug: &str) -> Vec<vitrina_catalogue::Photo> {
+        let store: &dyn vitrina_storage::Store = self.catalogue.store().as_ref();
+        store
+            .badge_type(&Slug::parse(slug).unwrap(), Access::Private)
+            .await
+            .unwrap()
+            .photos
+    }
+
+    fn originals(&self) -> Vec<String> {
+        match std::fs::read_dir(self.media_dir.join("originals")) {
+            Ok(rd) => rd
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    async fn still_serving(&self) {
+        let res = self.client.get(self.url("/healthz")).send().await.unwrap();
+        assert_eq!(res.status(), 200, "the server must keep serving");
+    }
+}
+
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("vitrina_session=") && !v.starts_with("vitrina_session=;"))
+        .map(|v| v.split(';').next().unwrap().to_owned())
+}
+
+fn field_value(html: &str, name: &str) -> Option<String> {
+    let at = html.find(&format!("name=\"{name}\" value=\""))?;
+    let rest = &html[at + name.len() + 15..];
+    Some(rest[..rest.find('"')?].to_owned())
+}
+
+fn testdata(rel: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/testdata/images")
+        .join(rel);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn photo(form: Form, role: &str, alt: &str, name: &str, bytes: Vec<u8>) -> Form {
+    form.text("role", role.to_owned())
+        .text("alt", alt.to_owned())
+        .part("file", Part::bytes(bytes).file_name(name.to_owned()))
+}
+
+/// A PNG header (signature + IHDR with a valid CRC) claiming `w`×`h`, and nothing else.
+fn png_header(w: u32, h: u32) -> Vec<u8> {
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = b"IHDR".to_vec();
+    ihdr.extend_from_slice(&w.to_be_bytes());
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    out.extend_from_slice(&13u32.to_be_bytes());
+    out.extend_from_slice(&ihdr);
+    out.extend_from_slice(&crc32(&ihdr).to_be_bytes());
+    out
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xffff_ffffu32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A JPEG whose frame header claims `w`×`h`: SOI, a baseline SOF0, then nothing.
+fn jpeg_header(w: u16, h: u16) -> Vec<u8> {
+    let mut out = vec![0xff, 0xd8, 0xff, 0xc0, 0x00, 0x11, 0x08];
+    out.extend_from_slice(&h.to_be_bytes());
+    out.extend_from_slice(&w.to_be_bytes());
+    out.extend_from_slice(&[3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+    out
+}
+
+/// A valid 50000×50000 1-bit greyscale PNG: 2.5 gigapixels of zeros, a few hundred KB deflated.
+fn pixel_flood_png() -> Vec<u8> {
+    let side = 50_000u32;
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, side, side);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::One);
+        encoder.set_compression(png::Compression::Fast);
+        let mut writer = encoder.write_header().unwrap();
+        let mut stream = writer.stream_writer().unwrap();
+        let row = vec![0u8; (side as usize).div_ceil(8)];
+        for _ in 0..side {
+            std::io::Write::write_all(&mut stream, &row).unwrap();
+        }
+        stream.finish().unwrap();
+    }
+    out
+}
+
+#[tokio::test]
+async fn an_editor_uploads_obverse_and_reverse_and_the_site_serves_their_derivatives() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = start(&dir, Limits::default()).await;
+    let editor = s.curator("editor", Role::Editor).await;
+    let before = s.photos_of(MOPR).await.len();
+
+    // an upright 1800×1200 photo stored 1200×1800 with orientation 6, and a PNG named .jpg
+    let form = photo(
+        Form::new(),
+        "obverse",
+        "MOPR badge, obverse, <b>silver</b>",
+        "IMG_0001.JPG",
+        testdata("orientation/Landscape_6.jpg"),
+    );
+    let form = photo(
+        form,
+        "reverse",
+        "",
+        "reverse.jpg",
+        testdata("formats/pil123rgba.png"),
+    );
+    let res = s.upload(&editor, MOPR, form, false).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        res.headers().get(LOCATION).unwrap(),
+        &format!("/admin/types/{MOPR}#photos")
+    );
+
+    let photos = s.photos_of(MOPR).await;
+    assert_eq!(photos.len(), before + 2);
+    let obverse = &photos[before];
+    let reverse = &photos[before + 1];
+    assert_eq!(obverse.role, PhotoRole::Obverse);
+    assert_eq!(reverse.role, PhotoRole::Reverse);
+    assert_eq!(obverse.alt.en, "MOPR badge, obverse, <b>silver</b>");
+    assert!(
+        !reverse.alt.en.is_empty(),
+        "an empty alt text gets one made up"
+    );
+    // the dimensions are the upright ones, read from the header
+    assert_eq!((obverse.width, obverse.height), (Some(1800), Some(1200)));
+    assert_eq!((reverse.width, reverse.height), (Some(162), Some(150)));
+    let hash = obverse.file.strip_prefix("photos/").unwrap().to_owned();
+    assert_eq!(s.originals().len(), 2, "both originals stored, privately");
+
+    // the derivatives are made in the background
+    let worker = s.media.spawn_worker(std::future::pending::<()>());
+    let thumb = format!("/media/photos/{hash}/thumb.jpg");
+    let mut served = None;
+    for _ in 0..300 {
+        let res = s.client.get(s.url(&thumb)).send().await.unwrap();
+        if res.status() == 200 {
+            served = Some(res);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    worker.abort();
+    let served = served.expect("the thumbnail is made and served");
+    assert_eq!(served.headers()["content-type"], "image/jpeg");
+    let bytes = served.bytes().await.unwrap();
+    assert_eq!(&bytes[..2], &[0xff, 0xd8]);
+    assert!(
+        !bytes.windows(4).any(|w| w == b"Exif"),
+        "no camera metadata in what the public gets"
+    );
+    for size in ["display", "large"] {
+        for ext in ["jpg", "webp"] {
+            let res = s
+                .client
+                .get(s.url(&format!("/media/photos/{hash}/{size}.{ext}")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200, "{size}.{ext}");
+        }
+    }
+
+    // the untouched original (camera data, perhaps GPS) is never served
+    for private in [
+        format!("/media/originals/{hash}"),
+        format!("/media/queue/{hash}"),
+        "/media/originals/".to_owned(),
+    ] {
+        let res = s.client.get(s.url(&private)).send().await.unwrap();
+        assert_eq!(res.status(), 404, "{private}");
+    }
+
+    // the public type page shows the new photo, its alt text escaped
+    let page = s
+        .client
+        .get(s.url(&format!("/types/{MOPR}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&hash), "the type page shows the upload");
+    assert!(!page.contains("<b>silver</b>"), "alt text is escaped");
+}
+
+#[tokio::test]
+async fn the_same_photo_uploaded_twice_is_stored_once_and_json_callers_get_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = start(&dir, Limits::default()).await;
+    let editor = s.curator("editor", Role::Editor).await;
+    let bytes = testdata("formats/hopper.jpg");
+    let first = s
+        .upload(
+            &editor,
+            MOPR,
+            photo(Form::new(), "detail", "a", "a.jpg", bytes.clone()),
+            true,
+        )
+        .await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let body: serde_json::Value = first.json().await.unwrap();
+    assert_eq!(body["photos"][0]["role"], "detail");
+    assert_eq!(body["photos"][0]["width"], 128);
+    assert_eq!(body["photos"][0]["duplicate"], false);
+    let again = s
+        .upload(
+            &editor,
+            "khalkhin-gol-1939",
+            photo(Form::new(), "obverse", "b", "b.jpg", bytes),
+            true,
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::CREATED);
+    let body: serde_json::Value = again.json().await.unwrap();
+    assert_eq!(body["photos"][0]["duplicate"], true);
+    assert_eq!(s.originals().len(), 1, "identical uploads are stored once");
+}
+
+#[tokio::test]
+async fn only_editors_with_the_csrf_token_may_upload() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = start(&dir, Limits::default()).await;
+    let viewer = s.curator("viewer", Role::Viewer).await;
+    let editor = s.curator("editor", Role::Editor).await;
+    let one = || {
+        photo(
+            Form::new(),
+            "obverse",
+            "",
+            "a.jpg",
+            testdata("formats/hopper.jpg"),
+        )
+    };
+
+    let res = s.upload(&viewer, MOPR, one(), false).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "a viewer changes nothing"
+    );
+
+    let anonymous = s
+        .client
+        .post(s.url(&format!("/admin/types/{MOPR}/upload")))
+        .multipart(one())
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        anonymous.status() == StatusCode::SEE_OTHER
+            || anonymous.status() == StatusCode::UNAUTHORIZED
+            || anonymous.status() == StatusCode::FORBIDDEN,
+        "anonymous: {}",
+        anonymous.status()
+    );
+
+    let forged = (editor.0.clone(), "not-the-token".to_owned());
+    let res = s.upload(&forged, MOPR, one(), false).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "a wrong CSRF token");
+
+    let res = s.upload(&editor, "no-such-type", one(), false).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    assert!(s.originals().is_empty(), "nothing refused was stored");
+    s.still_serving().await;
+}
+
+#[tokio::test]
+async fn hostile_uploads_get_a_clear_refusal_and_leave_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = start(&dir, Limits::default()).await;
+    let editor = s.curator("editor", Role::Editor).await;
+    let before = s.photos_of(MOPR).await;
+    let jpeg = testdata("formats/hopper.jpg");
+
+    let mut svg = b"<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\">".to_vec();
+    svg.extend_from_slice(b"<script>alert(1)</script></svg>");
+    let cases: Vec<(&str, Vec<u8>, StatusCode, &str)> = vec![
+        (
+            "empty.jpg",
+            Vec::new(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "empty",
+        ),
+        (
+            "notes.jpg",
+            b"this is not a photo at all".to_vec(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "not",
+        ),
+        ("badge.svg", svg, StatusCode::UNSUPPORTED_MEDIA_TYPE, "SVG"),
+        (
+            "huge.png",
+            png_header(65_500, 65_500),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "65500",
+        ),
+        (
+            "huge.jpg",
+            jpeg_header(65_500, 65_500),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "65500",
+        ),
+        (
+            "cut.jpg",
+            jpeg[..jpeg.len() / 2].to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "cut short",
+        ),
+        (
+            "flood.png",
+            pixel_flood_png(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "50000",
+        ),
+    ];
+    for (name, bytes, status, needle) in cases {
+        // a good photo first: one bad file refuses the whole upload
+        let form = photo(Form::new(), "obverse", "", "good.jpg", jpeg.clone());
+        let form = photo(form, "reverse", "", name, bytes);
+        let res = s.upload(&editor, MOPR, form, true).await;
+        assert_eq!(res.status(), status, "{name}");
+        let body: serde_json::Value = res.json().await.unwrap();
+        let message = body["error"].as_str().unwrap_or_default();
+        assert!(message.contains(needle), "{name}: {message}");
+        assert!(!message.contains('<'), "{name}: the message is plain text");
+        assert!(s.originals().is_empty(), "{name}: nothing stored");
+        assert_eq!(s.photos_of(MOPR).await, before, "{name}: no record");
+        s.still_serving().await;
+    }
+
+    // the plain form gets a page saying what happened, the file name escaped
+    let form = photo(
+        Form::new(),
+        "obverse",
+        "",
+        "<img src=x onerror=alert(1)>.jpg",
+        b"nope".to_vec(),
+    );
+    let res = s.upload(&editor, MOPR, form, false).await;
+    assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("were not uploaded"));
+    assert!(!html.contains("<img src=x"), "the file name is escaped");
+
+    // nothing chosen, an unknown role, a specimen of another type
+    let res = s
+        .upload(&editor, MOPR, Form::new().text("role", "obverse"), true)
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let form = photo(Form::new(), "<script>", "", "a.jpg", jpeg.clone());
+    let res = s.upload(&editor, MOPR, form, true).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let form = photo(
+        Form::new().text("specimen", "999999"),
+        "obverse",
+        "",
+        "a.jpg",
+        jpeg.clone(),
+    );
+    let res = s.upload(&editor, MOPR, form, true).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let form = photo(Form::new(), "obverse", &"x".repeat(10_000), "a.jpg", jpeg);
+    let res = s.upload(&editor, MOPR, form, true).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+
+    assert!(s.originals().is_empty());
+    assert_eq!(s.photos_of(MOPR).await, before);
+    s.still_serving().await;
+}
+
+#[tokio::test]
+async fn a_file_over_the_configured_size_is_refused_while_it_streams_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = Limits {
+        max_bytes: 2_000,
+        ..Limits::default()
+    };
+    let s = start(&dir, limits).await;
+    let editor = s.curator("editor", Role::Editor).await;
+    let big = testdata("orientation/Landscape_1.jpg");
+    assert!(big.len() > 2_000);
+    let res = s
+        .upload(
+            &editor,
+            MOPR,
+            photo(Form::new(), "obverse", "", "big.jpg", big),
+            true,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("limit"));
+    assert!(s.originals().is_empty());
+    s.still_serving().await;
+}
