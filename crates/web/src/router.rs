@@ -29,8 +29,9 @@ use crate::state::App;
 
 const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Pages load only their own stylesheet, fonts, images and one script file of ours (the search
-/// box, `assets/search.js`), which may ask only this site: no inline script, no `eval`.
+/// Pages load only their own stylesheet, fonts, images and script files of ours (the search box
+/// `assets/search.js`, the photo viewer `assets/viewer.js`, the curator's uploader
+/// `assets/upload.js`), which may ask only this site: no inline script, no `eval`.
 const PAGE_CSP: HeaderValue = HeaderValue::from_static(
     "default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self'; \
      style-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; \
