@@ -1,13 +1,68 @@
 //! The public site never shows a specimen's private fields, whatever the store holds: every
-//! page reachable from `/` and `/ru/`, every image, `/healthz`, in every encoding.
+//! page reachable from `/` and `/ru/`, every image, `/healthz`, search pages and the search
+//! API, in every encoding. Nor does it show drafts, nor an uploaded photo's original or its
+//! camera metadata (a GPS position above all).
 
 mod common;
 
 use std::collections::{BTreeSet, VecDeque};
 
-use vitrina_catalogue::{Access, PartialDate, Price, SpecimenPrivate};
+use std::sync::Arc;
 
-const SECRETS: [&str; 7] = [
+use vitrina_catalogue::{Access, PartialDate, Photo, PhotoRole, Price, SpecimenPrivate, Text};
+use vitrina_media::{Limits, LocalStore, Pipeline};
+
+/// hopper.jpg with an EXIF block inserted after SOI: an ImageDescription holding a secret and
+/// a GPS IFD (latitude reference "N"), as a phone's photo would carry.
+fn photo_with_gps() -> Vec<u8> {
+    let jpeg = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/testdata/images/formats/hopper.jpg"),
+    )
+    .unwrap();
+    let description = b"GPS-SECRET-PLACE 51.5074N\0";
+    // TIFF header (little-endian), IFD0 at 8 with two entries, then the GPS IFD, then the text
+    let ifd0 = 8u32;
+    let gps_ifd = ifd0 + 2 + 2 * 12 + 4;
+    let text_at = gps_ifd + 2 + 12 + 4;
+    let mut tiff = b"II*\0".to_vec();
+    tiff.extend_from_slice(&ifd0.to_le_bytes());
+    tiff.extend_from_slice(&2u16.to_le_bytes());
+    // 0x010E ImageDescription, ASCII
+    tiff.extend_from_slice(&0x010Eu16.to_le_bytes());
+    tiff.extend_from_slice(&2u16.to_le_bytes());
+    tiff.extend_from_slice(&(description.len() as u32).to_le_bytes());
+    tiff.extend_from_slice(&text_at.to_le_bytes());
+    // 0x8825 GPSInfo, LONG offset
+    tiff.extend_from_slice(&0x8825u16.to_le_bytes());
+    tiff.extend_from_slice(&4u16.to_le_bytes());
+    tiff.extend_from_slice(&1u32.to_le_bytes());
+    tiff.extend_from_slice(&gps_ifd.to_le_bytes());
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    // GPS IFD: 0x0001 GPSLatitudeRef = "N"
+    tiff.extend_from_slice(&1u16.to_le_bytes());
+    tiff.extend_from_slice(&0x0001u16.to_le_bytes());
+    tiff.extend_from_slice(&2u16.to_le_bytes());
+    tiff.extend_from_slice(&2u32.to_le_bytes());
+    tiff.extend_from_slice(b"N\0\0\0");
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    tiff.extend_from_slice(description);
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend_from_slice(&tiff);
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xff, 0xe1]);
+    out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&app1);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+const SECRETS: [&str; 10] = [
+    // a draft type and a draft category
+    "DRAFT-SECRET-TYPE-5b2e",
+    "DRAFT-SECRET-CATEGORY-91c0",
+    // a text tag in an uploaded photo's EXIF, beside its GPS block
+    "GPS-SECRET-PLACE",
     "PRIVATE-PROVENANCE-7f3a",
     "987654.32",
     "987654,32",
@@ -42,6 +97,69 @@ async fn no_private_value_reaches_any_public_response() {
         site.catalogue.save_type(&t).await.unwrap();
     }
     assert!(specimens >= 3, "the demo has pieces to hide things in");
+
+    // A draft type in a draft category.
+    let mut category: vitrina_catalogue::Category = serde_json::from_value(serde_json::json!({
+        "slug": "secret-drafts",
+        "title": { "en": "DRAFT-SECRET-CATEGORY-91c0" },
+        "published": false,
+    }))
+    .unwrap();
+    category = site
+        .catalogue
+        .save_category_by(&category, &vitrina_storage::Author::system())
+        .await
+        .unwrap();
+    let draft: vitrina_catalogue::BadgeType = serde_json::from_value(serde_json::json!({
+        "slug": "secret-draft",
+        "names": { "en": "DRAFT-SECRET-TYPE-5b2e", "ru": "Черновик" },
+        "categories": [category.slug.as_str()],
+        "description": { "en": "MOPR badge draft" },
+        "published": false,
+    }))
+    .unwrap();
+    site.catalogue.save_type(&draft).await.unwrap();
+
+    // A photo from a phone, GPS and all, uploaded to the MOPR badge and processed.
+    let photo = photo_with_gps();
+    assert!(photo.windows(16).any(|w| w == b"GPS-SECRET-PLACE"));
+    let media = Pipeline::new(
+        Arc::new(LocalStore::new(site.dir.path().join("media"))),
+        Limits::default(),
+    );
+    let ingested = media.ingest(photo.into()).await.unwrap();
+    media.derive(&ingested.hash).await.unwrap();
+    let mut mopr = store
+        .badge_type(&"mopr-badge".parse().unwrap(), Access::Private)
+        .await
+        .unwrap();
+    mopr.photos.push(Photo {
+        id: None,
+        role: PhotoRole::Detail,
+        file: ingested.file.clone(),
+        alt: Text {
+            en: "A detail".to_owned(),
+            ru: String::new(),
+        },
+        caption: Text::default(),
+        illustration: false,
+        width: Some(128),
+        height: Some(128),
+        credit: String::new(),
+    });
+    site.catalogue.save_type(&mopr).await.unwrap();
+    let original = format!("/media/originals/{}", ingested.hash);
+    assert_eq!(
+        site.get(&original).await.status(),
+        404,
+        "the original is private"
+    );
+    assert_eq!(
+        site.get(&format!("/media/queue/{}", ingested.hash))
+            .await
+            .status(),
+        404
+    );
     // The store really holds them: the test would prove nothing otherwise.
     let stored = store
         .badge_type(&"mopr-badge".parse().unwrap(), Access::Private)
@@ -54,7 +172,25 @@ async fn no_private_value_reaches_any_public_response() {
         .build()
         .unwrap();
     let mut seen = BTreeSet::new();
-    let mut queue: VecDeque<String> = ["/", "/ru/", "/healthz"].map(String::from).into();
+    let mut queue: VecDeque<String> = [
+        "/",
+        "/ru/",
+        "/healthz",
+        "/search?q=",
+        "/ru/search?q=",
+        "/search?q=draft+secret",
+        "/search?q=MOPR",
+        "/api/v1/search?q=",
+        "/api/v1/search?q=MOPR",
+        "/api/v1/search?q=draft",
+        "/api/v1/search?q=secret-drafts",
+        "/types/secret-draft",
+        "/categories/secret-drafts",
+    ]
+    .map(String::from)
+    .into();
+    // drafts answer 404 like records that do not exist; everything else must answer
+    let drafts = ["/types/secret-draft", "/categories/secret-drafts"];
     while let Some(path) = queue.pop_front() {
         if !seen.insert(path.clone()) {
             continue;
@@ -66,11 +202,22 @@ async fn no_private_value_reaches_any_public_response() {
             .get("content-type")
             .map(|v| v.to_str().unwrap().to_owned())
             .unwrap_or_default();
-        let body = res.text().await.unwrap();
-        assert!(
-            status.is_success() || status.is_redirection(),
-            "{path}: {status}"
-        );
+        let bytes = res.bytes().await.unwrap();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        if drafts.contains(&path.as_str()) {
+            assert_eq!(status, 404, "{path} is a draft");
+        } else {
+            assert!(
+                status.is_success() || status.is_redirection(),
+                "{path}: {status}"
+            );
+        }
+        if path.starts_with("/media/photos/") {
+            assert!(
+                !bytes.windows(4).any(|w| w == b"Exif"),
+                "{path} carries EXIF"
+            );
+        }
         for secret in SECRETS {
             assert!(!body.contains(secret), "{path} shows {secret}");
         }
@@ -82,10 +229,12 @@ async fn no_private_value_reaches_any_public_response() {
                 .send()
                 .await
                 .unwrap();
-            let decoded = res.text().await.unwrap();
-            assert_eq!(decoded, body, "{path} in {encoding}");
+            let decoded = res.bytes().await.unwrap();
+            assert_eq!(decoded, bytes, "{path} in {encoding}");
         }
-        if content_type.starts_with("text/html") {
+        // search pages are scanned but not followed: their facet links combine without end
+        let searching = path.starts_with("/search") || path.starts_with("/ru/search");
+        if content_type.starts_with("text/html") && !searching {
             for link in common::links(&body) {
                 if link.starts_with('/') && !link.starts_with("//") && !link.starts_with("/lang/") {
                     let link = link.split('#').next().unwrap().to_owned();
@@ -100,4 +249,9 @@ async fn no_private_value_reaches_any_public_response() {
     assert!(seen.iter().any(|p| p.starts_with("/media/")));
     assert!(seen.iter().any(|p| p.starts_with("/assets/")));
     assert!(seen.iter().any(|p| p.starts_with("/ru/types/")));
+    assert!(
+        seen.iter()
+            .any(|p| p.starts_with(&format!("/media/photos/{}/", ingested.hash))),
+        "the uploaded photo's derivatives were crawled: {seen:?}"
+    );
 }
