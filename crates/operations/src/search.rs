@@ -27,7 +27,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use vitrina_catalogue::{Access, BadgeType, Slug};
-use vitrina_search::{Query, SearchIndex, SearchResults};
+use vitrina_search::{FacetKind, Query, SearchIndex, SearchResults};
 use vitrina_storage::{Change, Page, StorageError};
 
 use crate::{Catalogue, Error, Result};
@@ -47,11 +47,36 @@ impl Catalogue {
     }
 
     /// Searches the public catalogue. Without an index, an empty result.
-    pub async fn search(&self, query: Query) -> Result<SearchResults> {
+    ///
+    /// Only published categories are public: a draft category is neither a facet value nor a
+    /// filter that matches anything (like an unknown one). The index keeps every category of a
+    /// type, so publishing or withdrawing a category needs no re-indexing.
+    pub async fn search(&self, mut query: Query) -> Result<SearchResults> {
         let Some(index) = self.search.clone() else {
             return Ok(SearchResults::default());
         };
         self.repair_if_stale().await;
+        let published = self.categories_by_slug().await?;
+        let is_public = |value: &str| Slug::parse(value).is_ok_and(|s| published.contains_key(&s));
+        let asked_category = query.filters.iter().any(|f| f.kind == FacetKind::Category);
+        query
+            .filters
+            .retain(|f| f.kind != FacetKind::Category || is_public(&f.value));
+        if asked_category && !query.filters.iter().any(|f| f.kind == FacetKind::Category) {
+            // Only draft or unknown categories were asked for: nothing public matches.
+            return Ok(SearchResults::default());
+        }
+        let mut results = self.run_search(index, query).await?;
+        if let Some(values) = results.facets.get_mut(&FacetKind::Category) {
+            values.retain(|(value, _)| is_public(value));
+            if values.is_empty() {
+                results.facets.remove(&FacetKind::Category);
+            }
+        }
+        Ok(results)
+    }
+
+    async fn run_search(&self, index: Arc<SearchIndex>, query: Query) -> Result<SearchResults> {
         let results = tokio::task::spawn_blocking(move || index.search(&query))
             .await
             .map_err(|e| Error::Search(e.to_string()))?
@@ -314,4 +339,121 @@ fn applied_through(index: &SearchIndex) -> Option<i64> {
         .ok()
         .flatten()
         .and_then(|p| p.trim().parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use vitrina_catalogue::Category;
+    use vitrina_search::Filter;
+
+    use super::*;
+    use crate::{Author, open_store};
+
+    fn slug(s: &str) -> Slug {
+        Slug::parse(s).expect("a test slug")
+    }
+
+    /// The demo on SQLite with an index, a draft category holding a published type, and a
+    /// draft type.
+    async fn catalogue_with_drafts(dir: &std::path::Path) -> Catalogue {
+        let url = format!("sqlite://{}", dir.join("vitrina.db").display());
+        let store = open_store(&url).await.expect("open SQLite");
+        let index = SearchIndex::open(&dir.join("search")).expect("open the index");
+        let c = Catalogue::new(store).with_search(Arc::new(index));
+        c.ensure_search_index().await.expect("index");
+        c.load_demo().await.expect("the demo");
+        let author = Author::system();
+        let mut draft_category = c
+            .curator_category(
+                &c.curator_type(&slug("mopr-badge"))
+                    .await
+                    .unwrap()
+                    .categories[0],
+            )
+            .await
+            .unwrap();
+        draft_category.id = None;
+        draft_category.version = 0;
+        draft_category.slug = slug("secret-section");
+        draft_category.published = false;
+        let saved: Category = c
+            .save_category_by(&draft_category, &author)
+            .await
+            .expect("save the draft category");
+        assert!(!saved.published);
+        let mut mopr = c.curator_type(&slug("mopr-badge")).await.unwrap();
+        mopr.categories.push(slug("secret-section"));
+        c.save_type(&mopr).await.expect("file MOPR under the draft");
+        let draft: BadgeType = toml::from_str(
+            r#"
+            slug = "unpublished-zyzzyva"
+            published = false
+            names = { en = "Zyzzyva draft badge", ru = "Черновик зиззива" }
+            description = { en = "Not for the public yet." }
+            "#,
+        )
+        .expect("the draft parses");
+        c.save_type(&draft).await.expect("save the draft type");
+        c
+    }
+
+    #[tokio::test]
+    async fn a_draft_category_is_no_facet_value_and_no_filter() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = catalogue_with_drafts(dir.path()).await;
+        let all = c.search(Query::default()).await.unwrap();
+        let categories = &all.facets[&FacetKind::Category];
+        assert!(!categories.is_empty());
+        assert!(
+            categories.iter().all(|(v, _)| v != "secret-section"),
+            "{categories:?}"
+        );
+        let mopr = c.search(Query::text("MOPR")).await.unwrap();
+        assert!(mopr.hits.iter().any(|h| h.slug == "mopr-badge"));
+        assert!(
+            mopr.facets[&FacetKind::Category]
+                .iter()
+                .all(|(v, _)| v != "secret-section")
+        );
+        let by_draft = Query {
+            filters: vec![Filter::new(FacetKind::Category, "secret-section")],
+            ..Query::default()
+        };
+        assert_eq!(c.search(by_draft).await.unwrap().total, 0);
+        // Published again, it is a facet value at once, without re-indexing.
+        let mut category = c.curator_category(&slug("secret-section")).await.unwrap();
+        category.published = true;
+        c.save_category_by(&category, &Author::system())
+            .await
+            .unwrap();
+        let all = c.search(Query::default()).await.unwrap();
+        assert!(
+            all.facets[&FacetKind::Category]
+                .iter()
+                .any(|(v, n)| v == "secret-section" && *n == 1)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_draft_type_never_reaches_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = catalogue_with_drafts(dir.path()).await;
+        let found = |r: SearchResults| r.hits.iter().any(|h| h.slug == "unpublished-zyzzyva");
+        assert!(!found(c.search(Query::text("zyzzyva")).await.unwrap()));
+        let index = c.search_index().unwrap().clone();
+        let public = c.store.type_slugs().await.unwrap().len() as u64;
+        assert_eq!(index.len(), public);
+        // Nor after a rebuild from storage.
+        c.reindex().await.unwrap();
+        assert_eq!(index.len(), public);
+        assert!(!found(c.search(Query::text("zyzzyva")).await.unwrap()));
+        // Published, it is found; withdrawn again, it leaves.
+        let mut t = c.curator_type(&slug("unpublished-zyzzyva")).await.unwrap();
+        t.published = true;
+        let mut t = c.save_type(&t).await.unwrap();
+        assert!(found(c.search(Query::text("zyzzyva")).await.unwrap()));
+        t.published = false;
+        c.save_type(&t).await.unwrap();
+        assert!(!found(c.search(Query::text("zyzzyva")).await.unwrap()));
+    }
 }

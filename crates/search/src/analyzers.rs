@@ -5,7 +5,9 @@
 //! "№" read alike), case folding, ё → е, apostrophes and the marks that stand for the hard and
 //! soft signs joined into the word ("fireman's" → "firemans", "Pod\"yezd" → "podyezd"),
 //! quotes, hyphens and dashes splitting ("Халхин-Гол" → "халхин", "гол"), and a split between
-//! digits and letters ("1939г" → "1939", "г").
+//! digits and letters ("1939г" → "1939", "г"). A compound of letters joined by hyphens is also
+//! emitted joined, at the position of its first part ("Халхин-Гол" → "халхин" + "халхингол",
+//! "гол"), so "Халхингол" finds it. [`words`], which reads queries, does not join.
 //!
 //! - [`EXACT`]: the folded words, nothing removed: for exact matches, phrases and numbers.
 //! - [`ENGLISH`]: English stop words and the Snowball English stemmer.
@@ -122,14 +124,39 @@ impl Tokenizer for WordTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream {
         let mut tokens = Vec::new();
         let fold_yo = self.output == Output::Word;
-        for (position, (from, to, word)) in words_folding(text, fold_yo).into_iter().enumerate() {
-            match self.output {
-                Output::Word => tokens.push(token(from, to, position, word)),
-                Output::Skeleton => {
-                    for key in skeletons(&word) {
-                        tokens.push(token(from, to, position, key));
-                    }
+        let words = words_folding(text, fold_yo);
+        let mut emit = |from, to, position, word: String| match self.output {
+            Output::Word => tokens.push(token(from, to, position, word)),
+            Output::Skeleton => {
+                for key in skeletons(&word) {
+                    tokens.push(token(from, to, position, key));
                 }
+            }
+        };
+        let mut position = 0;
+        while position < words.len() {
+            let (from, to, word) = &words[position];
+            emit(*from, *to, position, word.clone());
+            // A hyphenated compound ("Халхин-Гол") is also one word, at its first part's
+            // position: "Халхингол" and "Halhingol" meet it, and phrases over the parts still
+            // see them adjacent.
+            let last = compound_end(text, &words, position);
+            if last > position {
+                let joined: String = words[position..=last]
+                    .iter()
+                    .map(|w| w.2.as_str())
+                    .collect();
+                if joined.chars().count() <= MAX_WORD_CHARS {
+                    emit(*from, words[last].1, position, joined);
+                }
+                for (i, (from, to, word)) in
+                    words.iter().enumerate().take(last + 1).skip(position + 1)
+                {
+                    emit(*from, *to, i, word.clone());
+                }
+                position = last + 1;
+            } else {
+                position += 1;
             }
         }
         WordTokenStream {
@@ -138,6 +165,32 @@ impl Tokenizer for WordTokenizer {
             none: Token::default(),
         }
     }
+}
+
+/// Whether a character joins the parts of a compound word: the hyphen-minus and the Unicode
+/// hyphens (not the dashes, which stand between numbers of a range or between clauses).
+fn is_hyphen(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}' | '\u{2011}')
+}
+
+/// The last word of the hyphenated compound that starts at word `i` (letters joined by single
+/// hyphens, no spaces), or `i` when none does.
+fn compound_end(text: &str, words: &[(usize, usize, String)], i: usize) -> usize {
+    let is_letters = |w: &str| w.chars().next().is_some_and(char::is_alphabetic);
+    let mut last = i;
+    if !is_letters(&words[i].2) {
+        return i;
+    }
+    while let Some(next) = words.get(last + 1) {
+        let between = &text[words[last].1..next.0];
+        let mut chars = between.chars();
+        let single_hyphen = chars.next().is_some_and(is_hyphen) && chars.next().is_none();
+        if !(single_hyphen && is_letters(&next.2)) {
+            break;
+        }
+        last += 1;
+    }
+    last
 }
 
 fn token(offset_from: usize, offset_to: usize, position: usize, text: String) -> Token {
@@ -284,7 +337,7 @@ mod tests {
 
     #[test]
     fn exact_folds_case_normalisation_yo_quotes_and_hyphens() {
-        assert_eq!(run(exact(), "Халхин-Гол"), ["халхин", "гол"]);
+        assert_eq!(run(exact(), "Халхин-Гол"), ["халхин", "халхингол", "гол"]);
         assert_eq!(run(exact(), "Халхин Гол"), ["халхин", "гол"]);
         assert_eq!(run(exact(), "«ЁЛКА»"), ["елка"]);
         assert_eq!(run(exact(), "“MOPR” badge"), ["mopr", "badge"]);
@@ -302,6 +355,51 @@ mod tests {
         assert!(run(exact(), &"a".repeat(100)).is_empty());
     }
 
+    fn positions(mut a: TextAnalyzer, s: &str) -> Vec<(usize, String)> {
+        let mut stream = a.token_stream(s);
+        let mut out = Vec::new();
+        while let Some(t) = stream.next() {
+            out.push((t.position, t.text.clone()));
+        }
+        out
+    }
+
+    #[test]
+    fn hyphenated_compounds_are_also_one_word_at_the_first_position() {
+        let p = |n: usize, s: &str| (n, s.to_owned());
+        assert_eq!(
+            positions(exact(), "Знак Халхин-Гол 1939"),
+            [
+                p(0, "знак"),
+                p(1, "халхин"),
+                p(1, "халхингол"),
+                p(2, "гол"),
+                p(3, "1939")
+            ]
+        );
+        assert_eq!(
+            positions(exact(), "Komsomolsk-na-Amure"),
+            [
+                p(0, "komsomolsk"),
+                p(0, "komsomolsknaamure"),
+                p(1, "na"),
+                p(2, "amure")
+            ]
+        );
+        // Ranges, spaced hyphens and dashes do not join.
+        assert_eq!(run(exact(), "1922-1932"), ["1922", "1932"]);
+        assert_eq!(run(exact(), "Ил-2"), ["ил", "2"]);
+        assert_eq!(run(exact(), "Халхин - Гол"), ["халхин", "гол"]);
+        assert_eq!(run(exact(), "Халхин–Гол"), ["халхин", "гол"]);
+        assert_eq!(
+            run(translit(), "Khalkhin-Gol")[1],
+            run(translit(), "Халхингол")[0]
+        );
+        assert_eq!(run(translit(), "Halhingol"), run(translit(), "Халхингол"));
+        // Queries are read without joining.
+        assert_eq!(words("Халхин-Гол").len(), 2);
+    }
+
     #[test]
     fn offsets_point_into_the_original_text() {
         let text = "Знак «Халхин-Гол»";
@@ -311,7 +409,7 @@ mod tests {
         while let Some(t) = stream.next() {
             spans.push(&text[t.offset_from..t.offset_to]);
         }
-        assert_eq!(spans, ["Знак", "Халхин", "Гол"]);
+        assert_eq!(spans, ["Знак", "Халхин", "Халхин-Гол", "Гол"]);
     }
 
     #[test]
@@ -352,9 +450,13 @@ mod tests {
             run(translit(), "Орден Ленина"),
             run(translit(), "Orden Lenina")
         );
-        assert_eq!(run(translit(), "Халхин-Гол"), run(translit(), "halhin gol"));
+        assert_eq!(run(translit(), "Халхин-Гол"), run(translit(), "halhin-gol"));
         assert_eq!(
             run(translit(), "Халхин Гол"),
+            run(translit(), "Khalkhin Gol")
+        );
+        assert_eq!(
+            run(translit(), "Халхин-Гол"),
             run(translit(), "Khalkhin-Gol")
         );
         assert_eq!(

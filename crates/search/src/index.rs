@@ -225,17 +225,18 @@ impl SearchIndex {
         self.writer.lock().map_err(|_| SearchError::Poisoned)
     }
 
-    /// Adds or replaces a type. Private fields are dropped first; takes effect at the next
-    /// [`Self::commit`].
+    /// Adds or replaces a type. Private fields are dropped first, and a draft is removed
+    /// rather than added (drafts are never public); takes effect at the next [`Self::commit`].
     pub fn index_type(&self, badge_type: &BadgeType) -> Result<(), SearchError> {
-        let public = badge_type.clone().into_public();
-        let doc = schema::document(&self.fields, &public);
         let writer = self.writer()?;
         writer.delete_term(Term::from_field_text(
             self.fields.slug,
-            public.slug.as_str(),
+            badge_type.slug.as_str(),
         ));
-        writer.add_document(doc)?;
+        if badge_type.published {
+            let public = badge_type.clone().into_public();
+            writer.add_document(schema::document(&self.fields, &public))?;
+        }
         Ok(())
     }
 
@@ -270,8 +271,8 @@ impl SearchIndex {
         Ok(self.index.load_metas()?.payload)
     }
 
-    /// Replaces the whole index with these types, then records the schema version: the index
-    /// is trusted again.
+    /// Replaces the whole index with these types (drafts left out), then records the schema
+    /// version: the index is trusted again. Returns how many types it indexed.
     pub fn rebuild<I>(&self, types: I) -> Result<usize, SearchError>
     where
         I: IntoIterator<Item = BadgeType>,
@@ -293,7 +294,7 @@ impl SearchIndex {
             writer.set_merge_policy(Box::new(NoMergePolicy));
             let built = (|| {
                 writer.delete_all_documents()?;
-                for t in types {
+                for t in types.into_iter().filter(|t| t.published) {
                     let public = t.into_public();
                     writer.add_document(schema::document(&self.fields, &public))?;
                     count += 1;

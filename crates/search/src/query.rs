@@ -7,10 +7,16 @@
 //! weight (exact 4 > stemmed 3 > transliterated 2 > prefix 1.5 > fuzzy 1). A word that matches
 //! exactly also matches its stem and its skeleton, so the ways add up in that order. A phrase
 //! match of the whole query adds a bonus.
+//!
+//! Quoted phrases. Words in double quotes (`"…"`, `«…»`, `„…“`, `“…”`) must stand adjacent and
+//! in that order, in the folded words or in the transliteration keys of one field (so
+//! `"Orden Lenina"` finds "Орден Ленина" but not "Ленина орден"); no stems, typos or prefixes
+//! inside them. A quote left open is read as plain words.
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
+use tantivy::collector::sort_key::{SortByStaticFastValue, SortByString};
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery,
@@ -18,12 +24,14 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, Order, TantivyDocument, Term};
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+
+use vitrina_catalogue::Text;
 
 use crate::analyzers::{self, terms};
 use crate::error::SearchError;
 use crate::index::SearchIndex;
-use crate::schema::{FacetKind, Group};
+use crate::schema::{FacetKind, Group, NAMES_SEPARATOR};
 use crate::snippets::Snippets;
 use crate::translit::skeletons;
 
@@ -77,8 +85,10 @@ pub enum Sort {
     /// Best match first; an empty query lists the collection in its own order.
     #[default]
     Relevance,
-    /// Earliest year established first; types without a year last.
+    /// Earliest year established first; types without a year last, ties by name then slug.
     Year,
+    /// Latest year established first; types without a year still last, ties by name then slug.
+    YearDesc,
     /// By English name.
     Name,
 }
@@ -144,6 +154,9 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// For each facet kind, its values among the matching types, most frequent first.
     pub facets: BTreeMap<FacetKind, Vec<(String, u64)>>,
+    /// For each issuer facet value, how English and Russian pages name it (the Latin and the
+    /// Cyrillic acronym, else the full names).
+    pub issuer_names: BTreeMap<String, Text>,
 }
 
 /// One analysed word of the query.
@@ -271,6 +284,116 @@ fn is_year(w: &Word) -> Option<i64> {
     (1700..=2100).contains(&y).then_some(y)
 }
 
+/// The closing quote of an opening one.
+fn closing_quotes(open: char) -> Option<&'static [char]> {
+    match open {
+        '"' => Some(&['"']),
+        '«' => Some(&['»']),
+        '„' => Some(&['“', '”']),
+        '“' => Some(&['”', '"']),
+        _ => None,
+    }
+}
+
+/// The byte ranges inside quotes in a query text: an opening quote after the start or a
+/// non-letter, up to the first closing quote followed by the end or a non-letter (so that the
+/// `"` of a romanised hard sign inside a word, `Pod"yezd`, is not read as a quote).
+pub(crate) fn quoted_spans(text: &str) -> Vec<(usize, usize)> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let letter = |i: usize| chars.get(i).is_some_and(|&(_, c)| c.is_alphanumeric());
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let (start, c) = chars[i];
+        let opens = closing_quotes(c).filter(|_| i == 0 || !letter(i - 1));
+        let Some(closers) = opens else {
+            i += 1;
+            continue;
+        };
+        let close = (i + 1..chars.len()).find(|&j| closers.contains(&chars[j].1) && !letter(j + 1));
+        match close {
+            Some(j) => {
+                out.push((start + c.len_utf8(), chars[j].0));
+                i = j + 1;
+            }
+            None => i += 1,
+        }
+    }
+    out
+}
+
+/// The clause of a quoted phrase: its words adjacent and in order, in one field of any group,
+/// as folded words or as transliteration keys.
+fn phrase_clause(words: &[&Word], groups: &[(Group, f32)]) -> Box<dyn TantivyQuery> {
+    let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
+    for &(g, weight) in groups {
+        let ways = [
+            (
+                g.exact,
+                EXACT_WEIGHT,
+                words.iter().map(|w| w.exact.as_str()).collect::<Vec<_>>(),
+            ),
+            (
+                g.translit,
+                TRANSLIT_WEIGHT,
+                words.iter().map(|w| w.keys[0].as_str()).collect(),
+            ),
+        ];
+        for (field, way, texts) in ways {
+            let boost = weight * way * PHRASE_WEIGHT;
+            let q: Box<dyn TantivyQuery> = if texts.len() == 1 {
+                term_query(field, texts[0], boost)
+            } else {
+                let terms = texts
+                    .iter()
+                    .map(|t| Term::from_field_text(field, t))
+                    .collect();
+                Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms)), boost))
+            };
+            clauses.push((Occur::Should, q));
+        }
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// How English and Russian pages name these issuer facet values, read from the index's
+/// issuer-names terms (the first spelling found wins when types disagree).
+fn issuer_names(
+    searcher: &Searcher,
+    field: Field,
+    values: &[(String, u64)],
+) -> Result<BTreeMap<String, Text>, SearchError> {
+    let mut out = BTreeMap::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(field)?;
+        for (value, _) in values {
+            if out.contains_key(value) {
+                continue;
+            }
+            let from = format!("{value}{NAMES_SEPARATOR}");
+            // The separator is U+001F; U+0020 is the next character.
+            let to = format!("{value}\u{20}");
+            let mut stream = inverted
+                .terms()
+                .range()
+                .ge(from.as_bytes())
+                .lt(to.as_bytes())
+                .into_stream()?;
+            if stream.advance() {
+                let key = String::from_utf8_lossy(stream.key()).into_owned();
+                let mut parts = key.split(NAMES_SEPARATOR).skip(1);
+                let en = parts.next().unwrap_or(value).to_owned();
+                let ru = parts.next().unwrap_or(value).to_owned();
+                out.insert(value.clone(), Text { en, ru });
+            }
+        }
+        if out.len() == values.len() {
+            break;
+        }
+    }
+    Ok(out)
+}
+
 impl SearchIndex {
     /// Builds the text part of a query; `None` for a text with no words (show everything).
     fn text_query(
@@ -301,13 +424,32 @@ impl SearchIndex {
             .map(|(i, (_, _, w))| a.word(w.clone(), ends_open && i == last))
             .collect();
         let f = &self.fields;
+        // Which quoted phrase, if any, each word stands in.
+        let quoted = quoted_spans(text);
+        let phrase_of: Vec<Option<usize>> = spans
+            .iter()
+            .map(|&(from, to, _)| quoted.iter().position(|&(a, b)| a <= from && to <= b))
+            .collect();
+        let groups = [
+            (f.name, NAME_WEIGHT),
+            (f.issuer, ISSUER_WEIGHT),
+            (f.text, TEXT_WEIGHT),
+        ];
         let mut top: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
         let mut i = 0;
         while i < words.len() {
+            if let Some(p) = phrase_of[i] {
+                let n = phrase_of[i..].iter().take_while(|&&q| q == Some(p)).count();
+                let phrase: Vec<&Word> = words[i..i + n].iter().collect();
+                top.push((Occur::Must, phrase_clause(&phrase, &groups)));
+                i += n;
+                continue;
+            }
             let between = spans
                 .get(i + 1)
                 .map_or("", |next| &text[spans[i].1..next.0]);
-            if let Some((from, to)) = year_range(&words, i, between) {
+            let free_pair = phrase_of.get(i + 1).is_some_and(Option::is_none);
+            if let Some((from, to)) = year_range(&words, i, between).filter(|_| free_pair) {
                 // A range of years: the types tied to any year in it, the exact numbers first.
                 let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
                 let range = RangeQuery::new(
@@ -465,13 +607,29 @@ impl SearchIndex {
                     let (all, page) = searcher.search(&query, &(all, by))?;
                     (all, page.into_iter().map(|(_, a)| (None, a)).collect())
                 }
-                (Sort::Year, _) => {
-                    let by = top.order_by_fast_field::<i64>("year", Order::Asc);
+                (Sort::Year | Sort::YearDesc, _) => {
+                    // Types without a year come last either way (tantivy orders a missing
+                    // value last in both directions); ties by name, then slug.
+                    let order = if q.sort == Sort::Year {
+                        Order::Asc
+                    } else {
+                        Order::Desc
+                    };
+                    let by = top.order_by((
+                        (SortByStaticFastValue::<i64>::for_field("year"), order),
+                        (
+                            (SortByString::for_field("name_sort"), Order::Asc),
+                            (SortByString::for_field("slug"), Order::Asc),
+                        ),
+                    ));
                     let (all, page) = searcher.search(&query, &(all, by))?;
                     (all, page.into_iter().map(|(_, a)| (None, a)).collect())
                 }
                 (Sort::Name, _) => {
-                    let by = top.order_by_string_fast_field("name_sort", Order::Asc);
+                    let by = top.order_by((
+                        (SortByString::for_field("name_sort"), Order::Asc),
+                        (SortByString::for_field("slug"), Order::Asc),
+                    ));
                     let (all, page) = searcher.search(&query, &(all, by))?;
                     (all, page.into_iter().map(|(_, a)| (None, a)).collect())
                 }
@@ -515,10 +673,43 @@ impl SearchIndex {
                 facets.insert(kind, values);
             }
         }
+        let issuer_names = match facets.get(&FacetKind::Issuer) {
+            Some(values) => issuer_names(&searcher, self.fields.issuer_names, values)?,
+            None => BTreeMap::new(),
+        };
         Ok(SearchResults {
             total,
             hits,
             facets,
+            issuer_names,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quoted_spans;
+
+    fn quoted(text: &str) -> Vec<&str> {
+        quoted_spans(text)
+            .into_iter()
+            .map(|(a, b)| &text[a..b])
+            .collect()
+    }
+
+    #[test]
+    fn quotes_of_every_kind_delimit_phrases() {
+        assert_eq!(quoted("\"Orden Lenina\""), ["Orden Lenina"]);
+        assert_eq!(quoted("«Орден Ленина» 1939"), ["Орден Ленина"]);
+        assert_eq!(quoted("„Орден Ленина“"), ["Орден Ленина"]);
+        assert_eq!(quoted("“Order of Lenin”"), ["Order of Lenin"]);
+        assert_eq!(quoted("\"a b\" x «c d»"), ["a b", "c d"]);
+        assert_eq!(quoted("\"Orden Lenina.\""), ["Orden Lenina."]);
+        // A hard sign written as a quote inside a word is no quote.
+        assert_eq!(quoted("\"Pod\"yezd znak\""), ["Pod\"yezd znak"]);
+        assert!(quoted("Pod\"yezd").is_empty());
+        // Left open: no phrase.
+        assert!(quoted("\"Orden Lenina").is_empty());
+        assert!(quoted("«Orden Lenina\"").is_empty());
     }
 }

@@ -16,7 +16,7 @@ use crate::analyzers::{self, ENGLISH, EXACT, RUSSIAN, TRANSLIT};
 /// The version of the schema *and* of the analyzers: bump it whenever either changes, so that
 /// an index written by an older build is detected and rebuilt (terms written by other analyzers
 /// would silently stop matching).
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The four ways a group of text is indexed.
 #[derive(Debug, Clone, Copy)]
@@ -46,6 +46,9 @@ pub struct Fields {
     /// The folded English name, for sorting by name.
     pub name_sort: Field,
     pub facets: Field,
+    /// One term per type with an issuer: the issuer's facet value and its English and Russian
+    /// names ([`issuer_names_term`]), so that pages in either language can label the facet.
+    pub issuer_names: Field,
 }
 
 fn text(analyzer: &str, stored: bool) -> TextOptions {
@@ -72,7 +75,8 @@ fn group(builder: &mut tantivy::schema::SchemaBuilder, prefix: &str, stored: boo
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fields = Fields {
-        slug: b.add_text_field("slug", STRING | STORED),
+        // Fast: the last tie-break of the year and name sorts.
+        slug: b.add_text_field("slug", STRING | STORED | FAST),
         // The English and Russian names and texts are stored: hits show the names, and
         // snippets are cut from the texts.
         name: group(&mut b, "name", true),
@@ -85,6 +89,7 @@ pub fn build() -> (Schema, Fields) {
         position: b.add_i64_field("position", FAST),
         name_sort: b.add_text_field("name_sort", STRING | FAST),
         facets: b.add_facet_field("facets", FacetOptions::default()),
+        issuer_names: b.add_text_field("issuer_names", STRING),
     };
     (b.build(), fields)
 }
@@ -166,6 +171,27 @@ fn issuer_value(t: &BadgeType) -> Option<String> {
         issuer.name.en.trim()
     };
     (!value.is_empty()).then(|| value.to_owned())
+}
+
+/// Separates the parts of an [`issuer_names_term`]; a control character, which no name holds.
+pub const NAMES_SEPARATOR: char = '\u{1f}';
+
+/// The issuer's facet value and how each language names it, as one term: the value is what
+/// English pages show (the Latin acronym, else the English name); Russian pages show the
+/// Cyrillic acronym, else the Russian name, else the value.
+fn issuer_names_term(t: &BadgeType) -> Option<String> {
+    let value = issuer_value(t)?;
+    let issuer = t.issuer.as_ref()?;
+    let clean = |s: &str| s.trim().replace(NAMES_SEPARATOR, " ");
+    let ru = [&issuer.abbreviation, &issuer.name.ru]
+        .into_iter()
+        .map(|s| clean(s))
+        .find(|s| !s.is_empty())
+        .unwrap_or_else(|| value.clone());
+    let value = clean(&value);
+    Some(format!(
+        "{value}{NAMES_SEPARATOR}{value}{NAMES_SEPARATOR}{ru}"
+    ))
 }
 
 /// Texts of one group, by language; `any` holds texts in no particular language (an
@@ -320,6 +346,9 @@ pub fn document(fields: &Fields, t: &BadgeType) -> TantivyDocument {
     }
     if let Some(i) = issuer_value(t) {
         doc.add_facet(fields.facets, FacetKind::Issuer.facet(&i));
+    }
+    if let Some(names) = issuer_names_term(t) {
+        doc.add_text(fields.issuer_names, names);
     }
     for m in t.materials() {
         doc.add_facet(fields.facets, FacetKind::Material.facet(m.key()));

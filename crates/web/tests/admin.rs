@@ -730,3 +730,565 @@ async fn categories_are_created_as_drafts_published_and_restored() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(site.get("/categories/new-section").await.status(), 200);
 }
+
+// The repeating parts of a record (engravings, hallmarks, measurements, marks) and the
+// collection's own page.
+
+/// Undoes the template engine's HTML escaping.
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&#x2F;", "/")
+        .replace("&amp;", "&")
+}
+
+/// The value of attribute `name` in the tag `tag` (`<input type="text" name="x" …>`).
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    let end = tag[start..].find('"')? + start;
+    Some(unescape(&tag[start..end]))
+}
+
+/// What a browser would submit for the form whose opening tag contains `marker`: its inputs
+/// (checkboxes only when ticked), textareas and selected options, buttons left out.
+fn form_fields(html: &str, marker: &str) -> Vec<(String, String)> {
+    let at = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no {marker} in the page"));
+    let start = html[..at].rfind("<form").unwrap();
+    let end = html[start..].find("</form>").unwrap() + start;
+    let form = &html[start..end];
+    let mut out = Vec::new();
+    let mut rest = form;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i..];
+        let close = rest.find('>').unwrap();
+        let tag = &rest[..=close];
+        if tag.starts_with("<input") {
+            let kind = attr(tag, "type").unwrap_or_default();
+            let name = attr(tag, "name").unwrap_or_default();
+            if kind == "checkbox" {
+                if tag.contains(" checked") {
+                    out.push((name, attr(tag, "value").unwrap_or_default()));
+                }
+            } else if kind != "submit" && kind != "file" && !name.is_empty() {
+                out.push((name, attr(tag, "value").unwrap_or_default()));
+            }
+        } else if tag.starts_with("<textarea") {
+            let name = attr(tag, "name").unwrap_or_default();
+            let body_end = rest.find("</textarea>").unwrap();
+            out.push((name, unescape(&rest[close + 1..body_end])));
+        } else if tag.starts_with("<select") {
+            let name = attr(tag, "name").unwrap_or_default();
+            let body_end = rest.find("</select>").unwrap();
+            let body = &rest[close + 1..body_end];
+            let mut value = String::new();
+            for option in body.split("<option").skip(1) {
+                let head = &option[..option.find('>').unwrap()];
+                if head.contains(" selected") {
+                    value = attr(&format!(" {head}"), "value").unwrap_or_default();
+                }
+            }
+            out.push((name, value));
+        }
+        rest = &rest[1..];
+    }
+    out
+}
+
+fn set(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
+    match fields.iter_mut().find(|(k, _)| k == name) {
+        Some((_, v)) => *v = value.to_owned(),
+        None => fields.push((name.to_owned(), value.to_owned())),
+    }
+}
+
+fn value<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+/// POSTs fields as a browser sends them (the form's own CSRF field included).
+async fn post_fields(
+    site: &common::Site,
+    who: &Who,
+    path: &str,
+    fields: &[(String, String)],
+) -> (StatusCode, String) {
+    let mut fields = fields.to_vec();
+    set(&mut fields, "csrf", &who.csrf);
+    let res = site
+        .client
+        .post(site.url(path))
+        .header("cookie", &who.cookie)
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+async fn mopr(site: &common::Site) -> vitrina_catalogue::BadgeType {
+    site.catalogue
+        .curator_type(&Slug::parse("mopr-badge").unwrap())
+        .await
+        .unwrap()
+}
+
+const MOPR_SPECIMEN: &str = "/admin/types/mopr-badge/variants/0/specimens/0";
+
+#[tokio::test]
+async fn a_specimens_engravings_hallmarks_and_measurements_show_survive_and_change() {
+    use vitrina_catalogue::{Dimension, MarkKind, Side, Unit};
+    let site = common::start().await;
+    let anna = sign_in(&site, "anna", Role::Editor).await;
+    let before = mopr(&site).await;
+    let stored = &before.variants[0].specimens[0];
+    assert_eq!(stored.engravings.len(), 1);
+    assert_eq!(stored.hallmarks.len(), 2);
+
+    // Everything stored is in the form, with one empty row per list for a new item.
+    let (status, page) = get(&site, &anna, "/admin/types/mopr-badge").await;
+    assert_eq!(status, 200);
+    let form = form_fields(&page, r#"id="specimen-0-0""#);
+    assert_eq!(value(&form, "engravings_0_side"), "reverse");
+    assert_eq!(value(&form, "engravings_0_area"), "");
+    assert!(value(&form, "engravings_0_description_en").starts_with("The recipient's name"));
+    assert!(value(&form, "engravings_0_description_ru").starts_with("Имя награждённого"));
+    assert_eq!(value(&form, "hallmarks_0_kind"), "silver_proof");
+    assert_eq!(value(&form, "hallmarks_0_side"), "reverse");
+    assert_eq!(value(&form, "hallmarks_0_area"), "bottom-left");
+    assert_eq!(value(&form, "hallmarks_0_absent"), "");
+    assert_eq!(value(&form, "hallmarks_1_kind"), "silversmith");
+    assert_eq!(value(&form, "hallmarks_1_area"), "bottom-left");
+    assert_eq!(value(&form, "measurements_0_dimension"), "thickness");
+    assert_eq!(value(&form, "measurements_0_amount"), "1/8");
+    assert_eq!(value(&form, "measurements_0_unit"), "inch");
+    assert_eq!(value(&form, "measurements_0_approximate"), "on");
+    for empty in [
+        "engravings_1_text",
+        "hallmarks_2_kind",
+        "measurements_1_amount",
+    ] {
+        assert!(
+            form.iter().any(|(k, v)| k == empty && v.is_empty()),
+            "{empty}"
+        );
+    }
+
+    // Saved as shown: nothing changes.
+    let mut save = form.clone();
+    save.push(("action".into(), "save".into()));
+    let (status, body) = post_fields(&site, &anna, MOPR_SPECIMEN, &save).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let after = mopr(&site).await;
+    let kept = &after.variants[0].specimens[0];
+    assert_eq!(kept.engravings, stored.engravings);
+    assert_eq!(kept.hallmarks, stored.hallmarks);
+    assert_eq!(kept.measurements, stored.measurements);
+    assert_eq!(kept.notes, stored.notes);
+    assert_eq!(kept.private, stored.private);
+    assert_eq!(kept.photos, stored.photos);
+    assert_eq!(after.version, before.version + 1);
+
+    // Changed: the engraving's text, a new measurement, the silversmith's mark absent.
+    let (_, page) = get(&site, &anna, "/admin/types/mopr-badge").await;
+    let mut edit = form_fields(&page, r#"id="specimen-0-0""#);
+    set(&mut edit, "engravings_0_text", "Ivanov I. I.");
+    set(&mut edit, "measurements_1_dimension", "diameter");
+    set(&mut edit, "measurements_1_amount", "24.5");
+    set(&mut edit, "measurements_1_unit", "mm");
+    set(&mut edit, "hallmarks_1_absent", "on");
+    edit.push(("action".into(), "save".into()));
+    let (status, body) = post_fields(&site, &anna, MOPR_SPECIMEN, &edit).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let t = mopr(&site).await;
+    let s = &t.variants[0].specimens[0];
+    assert_eq!(s.engravings[0].text, "Ivanov I. I.");
+    assert_eq!(s.engravings[0].position.unwrap().side, Side::Reverse);
+    assert_eq!(s.measurements.len(), 2);
+    assert_eq!(
+        s.measurements[0], stored.measurements[0],
+        "the 1/8 inch is kept"
+    );
+    assert_eq!(s.measurements[1].dimension, Dimension::Diameter);
+    assert_eq!(s.measurements[1].quantity.value.as_str(), "24.5");
+    assert_eq!(s.measurements[1].quantity.unit, Unit::Mm);
+    assert!(s.hallmarks[0].present);
+    assert_eq!(s.hallmarks[1].kind, MarkKind::Silversmith);
+    assert!(!s.hallmarks[1].present);
+
+    // The public page shows the change.
+    let public = site.page("/types/mopr-badge").await;
+    assert!(public.contains("Ivanov I. I."), "{public}");
+    assert!(public.contains("24.5"), "{public}");
+    assert!(public.contains(r#"class="absent""#), "{public}");
+
+    // Removing a row and keeping the order of the rest.
+    let (_, page) = get(&site, &anna, "/admin/types/mopr-badge").await;
+    let mut edit = form_fields(&page, r#"id="specimen-0-0""#);
+    set(&mut edit, "hallmarks_0_remove", "on");
+    edit.push(("action".into(), "save".into()));
+    let (status, body) = post_fields(&site, &anna, MOPR_SPECIMEN, &edit).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let s = mopr(&site).await.variants[0].specimens[0].clone();
+    assert_eq!(s.hallmarks.len(), 1);
+    assert_eq!(s.hallmarks[0].kind, MarkKind::Silversmith);
+    assert_eq!(s.measurements.len(), 2);
+}
+
+#[tokio::test]
+async fn a_new_specimen_is_added_with_its_rows() {
+    let site = common::start().await;
+    let anna = sign_in(&site, "anna", Role::Editor).await;
+    let v = mopr(&site).await.version.to_string();
+    let (status, _, body) = post(
+        &site,
+        &anna,
+        "/admin/types/mopr-badge/variants/0/specimens",
+        &[
+            ("version", &v),
+            ("inventory_number", "M-2"),
+            ("engravings_0_text", "No. 9"),
+            ("engravings_0_side", "reverse"),
+            ("engravings_0_area", "centre"),
+            ("hallmarks_0_kind", "mint"),
+            ("hallmarks_0_absent", "on"),
+            ("measurements_0_dimension", "weight"),
+            ("measurements_0_amount", "1 1/2"),
+            ("measurements_0_unit", "oz"),
+            ("measurements_1_dimension", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let t = mopr(&site).await;
+    let s = &t.variants[0].specimens[1];
+    assert_eq!(s.inventory_number, "M-2");
+    assert_eq!(s.engravings[0].text, "No. 9");
+    assert!(!s.hallmarks[0].present);
+    assert_eq!(s.measurements.len(), 1, "an empty row is ignored");
+    assert_eq!(s.measurements[0].quantity.value.as_str(), "1 1/2");
+}
+
+#[tokio::test]
+async fn a_variants_marks_and_serial_numbers_are_edited() {
+    let site = common::start().await;
+    let anna = sign_in(&site, "anna", Role::Editor).await;
+    let (_, page) = get(&site, &anna, "/admin/types/mopr-badge").await;
+    let form = form_fields(&page, r#"id="variant-form-0""#);
+    assert_eq!(value(&form, "name_en"), "Solid silver");
+    assert!(form.iter().any(|(k, _)| k == "marks_0_en"));
+    assert!(form.iter().any(|(k, _)| k == "serial_numbers_from"));
+
+    // Backwards and unreadable serial numbers: kept, explained, nothing saved.
+    let before = mopr(&site).await;
+    let mut bad = form.clone();
+    set(&mut bad, "serial_numbers_from", "500");
+    set(&mut bad, "serial_numbers_to", "20");
+    set(&mut bad, "marks_0_en", "Hammer and sickle");
+    bad.push(("action".into(), "save".into()));
+    let path = "/admin/types/mopr-badge/variants/0";
+    let (status, body) = post_fields(&site, &anna, path, &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains(r#"id="err-serial_numbers""#), "{body}");
+    assert!(body.contains(r#"value="500""#) && body.contains(r#"value="Hammer and sickle""#));
+    set(&mut bad, "serial_numbers_from", "-3");
+    let (status, body) = post_fields(&site, &anna, path, &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains(r#"value="-3""#) && body.contains(r#"id="err-serial_numbers""#));
+    assert_eq!(mopr(&site).await.version, before.version, "nothing saved");
+
+    let mut good = form.clone();
+    set(&mut good, "serial_numbers_from", "20");
+    set(&mut good, "serial_numbers_to", "500");
+    set(&mut good, "marks_0_en", "Hammer and sickle");
+    set(&mut good, "marks_0_ru", "Серп и молот");
+    good.push(("action".into(), "save".into()));
+    let (status, body) = post_fields(&site, &anna, path, &good).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let v = &mopr(&site).await.variants[0];
+    assert_eq!(v.marks.len(), 1);
+    assert_eq!(v.marks[0].ru, "Серп и молот");
+    let serial = v.serial_numbers.unwrap();
+    assert_eq!((serial.from, serial.to), (20, 500));
+    assert_eq!(v.specimens.len(), 1, "the variant's specimens are kept");
+
+    // The new mark is in the form with an empty row after it; removing it empties the list.
+    let (_, page) = get(&site, &anna, "/admin/types/mopr-badge").await;
+    let mut form = form_fields(&page, r#"id="variant-form-0""#);
+    assert_eq!(value(&form, "marks_0_en"), "Hammer and sickle");
+    assert_eq!(value(&form, "marks_1_en"), "");
+    set(&mut form, "marks_0_remove", "on");
+    form.push(("action".into(), "save".into()));
+    let (status, _) = post_fields(&site, &anna, path, &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(mopr(&site).await.variants[0].marks.is_empty());
+}
+
+#[tokio::test]
+async fn hostile_rows_are_refused_beside_their_field_and_escaped() {
+    let site = common::start().await;
+    let anna = sign_in(&site, "anna", Role::Editor).await;
+    let (_, page) = get(&site, &anna, "/admin/types/mopr-badge").await;
+    let form = form_fields(&page, r#"id="specimen-0-0""#);
+    let before = mopr(&site).await;
+
+    // Each is unreadable: the input is kept, the message is beside its field, nothing is saved.
+    let huge = "x".repeat(3000);
+    let cases: Vec<(&str, &str, &str)> = vec![
+        ("measurements_1_amount", "1//8", "measurements_1_amount"),
+        ("measurements_1_unit", "furlong", "measurements_1_unit"),
+        ("hallmarks_2_kind", "forged", "hallmarks_2_kind"),
+        ("engravings_0_side", "inside", "engravings_0_side"),
+        ("engravings_0_area", "middle-ish", "engravings_0_area"),
+        ("engravings_0_text", &huge, "engravings_0_text"),
+        (
+            "engravings_0_description_en",
+            "bell \u{7} here",
+            "engravings_0_description_en",
+        ),
+        (
+            "hallmarks_0_description_ru",
+            "nul \u{0} here",
+            "hallmarks_0_description_ru",
+        ),
+        ("measurements_0_unit", "g", "measurements_0_unit"),
+        ("measurements_0_amount", "0", "measurements_0_amount"),
+        ("measurements_0_amount", "1e9", "measurements_0_amount"),
+        ("measurements_0_amount", "1/0", "measurements_0_amount"),
+    ];
+    for (field, input, error_at) in cases {
+        let mut bad = form.clone();
+        set(&mut bad, field, input);
+        if field.starts_with("measurements_1") {
+            // A whole new row, with one bad field.
+            set(&mut bad, "measurements_1_dimension", "height");
+            set(&mut bad, "measurements_1_amount", "2");
+            set(&mut bad, "measurements_1_unit", "mm");
+            set(&mut bad, field, input);
+        }
+        bad.push(("action".into(), "save".into()));
+        let (status, body) = post_fields(&site, &anna, MOPR_SPECIMEN, &bad).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}={input:?}"
+        );
+        assert!(
+            body.contains(&format!(r#"id="err-{error_at}""#)),
+            "{field}={input:?}: no message beside {error_at}"
+        );
+        let shown = form_fields(&body, r#"id="specimen-0-0""#);
+        assert_eq!(
+            value(&shown, field),
+            input,
+            "{field}={input:?}: the input is not kept"
+        );
+    }
+    // An engraving with a place but no text nor description: the row's own message.
+    let mut bad = form.clone();
+    set(&mut bad, "engravings_0_description_en", "");
+    set(&mut bad, "engravings_0_description_ru", "");
+    bad.push(("action".into(), "save".into()));
+    let (status, body) = post_fields(&site, &anna, MOPR_SPECIMEN, &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains(r#"id="err-engravings_0""#), "{body}");
+    // Row numbers too big to be rows are ignored; too many rows are refused.
+    let mut bad = form.clone();
+    bad.push(("engravings_99999999999_text".into(), "ignored".into()));
+    bad.push(("engravings_x_text".into(), "ignored".into()));
+    bad.push(("action".into(), "save".into()));
+    let (status, _) = post_fields(&site, &anna, MOPR_SPECIMEN, &bad).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let t = mopr(&site).await;
+    assert_eq!(t.variants[0].specimens[0].engravings.len(), 1);
+    let (_, page) = get(&site, &anna, "/admin/types/mopr-badge").await;
+    let mut bad = form_fields(&page, r#"id="specimen-0-0""#);
+    for i in 10..300 {
+        bad.push((format!("marks_{i}_en"), "m".into()));
+        bad.push((format!("engravings_{i}_text"), format!("E{i}")));
+    }
+    bad.push(("action".into(), "save".into()));
+    let (status, body) = post_fields(&site, &anna, MOPR_SPECIMEN, &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains(r#"id="err-engravings""#));
+    assert_eq!(mopr(&site).await.version, t.version, "nothing saved");
+    let _ = before;
+
+    // Markup is text: escaped in the workspace and on the public page.
+    let xss = r#"<script>alert(1)</script><img src=x onerror=alert(2)>"#;
+    let (_, page) = get(&site, &anna, "/admin/types/mopr-badge").await;
+    let mut edit = form_fields(&page, r#"id="specimen-0-0""#);
+    set(&mut edit, "engravings_0_text", xss);
+    set(&mut edit, "hallmarks_0_description_en", xss);
+    edit.push(("action".into(), "save".into()));
+    let (status, body) = post_fields(&site, &anna, MOPR_SPECIMEN, &edit).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, page) = get(&site, &anna, "/admin/types/mopr-badge").await;
+    let public = site.page("/types/mopr-badge").await;
+    for html in [&page, &public] {
+        assert!(!html.contains("<script>alert(1)"), "unescaped");
+        assert!(!html.contains("<img src=x"), "unescaped");
+        assert!(
+            html.contains("&lt;script&gt;alert(1)"),
+            "escaped text missing"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_viewer_cannot_change_rows_or_the_collection() {
+    let site = common::start().await;
+    let vera = sign_in(&site, "vera", Role::Viewer).await;
+    let (status, page) = get(&site, &vera, "/admin/types/mopr-badge").await;
+    assert_eq!(status, 200);
+    let mut form = form_fields(&page, r#"id="specimen-0-0""#);
+    assert_eq!(
+        value(&form, "measurements_0_amount"),
+        "1/8",
+        "a viewer reads the rows"
+    );
+    set(&mut form, "engravings_0_text", "changed");
+    let before = mopr(&site).await.version;
+    let (status, _) = post_fields(&site, &vera, MOPR_SPECIMEN, &form).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = post(
+        &site,
+        &vera,
+        "/admin/types/mopr-badge/variants/0",
+        &[
+            ("version", &before.to_string()),
+            ("marks_0_en", "x"),
+            ("name_en", "x"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(mopr(&site).await.version, before);
+
+    let (status, page) = get(&site, &vera, "/admin/collection").await;
+    assert_eq!(status, 200);
+    assert!(!page.contains(">Save<"), "a viewer gets no save button");
+    let (status, _, _) = post(
+        &site,
+        &vera,
+        "/admin/collection",
+        &[("title_en", "Taken over")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(!site.page("/").await.contains("Taken over"));
+}
+
+#[tokio::test]
+async fn the_collection_is_edited_previewed_and_in_the_history() {
+    let site = common::start().await;
+    let anna = sign_in(&site, "anna", Role::Editor).await;
+    let (status, page) = get(&site, &anna, "/admin/collection").await;
+    assert_eq!(status, 200);
+    assert!(page.contains(r#"href="/admin/collection""#), "in the nav");
+    let form = form_fields(&page, r#"id="collection-form""#);
+    let title = value(&form, "title_en").to_owned();
+    assert!(!title.is_empty());
+    assert!(site.page("/").await.contains(&title));
+
+    // A preview saves nothing.
+    let mut preview = form.clone();
+    set(&mut preview, "introduction_en", "An *emphasised* word.");
+    preview.push(("preview".into(), "1".into()));
+    let (status, body) = post_fields(&site, &anna, "/admin/collection", &preview).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("<em>emphasised</em>"), "{body}");
+    assert!(!site.page("/").await.contains("emphasised"));
+
+    // Invalid: kept and explained.
+    let mut bad = form.clone();
+    set(&mut bad, "title_en", "");
+    set(&mut bad, "title_ru", "Только по-русски");
+    let (status, body) = post_fields(&site, &anna, "/admin/collection", &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains(r#"id="err-title_en""#), "{body}");
+    assert!(body.contains("Только по-русски"));
+    let huge = "y".repeat(400);
+    set(&mut bad, "title_en", &huge);
+    let (status, body) = post_fields(&site, &anna, "/admin/collection", &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains(&huge));
+    set(&mut bad, "title_en", "bell \u{7}");
+    let (status, _) = post_fields(&site, &anna, "/admin/collection", &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Saved: public at once, escaped, and in the history with its author.
+    let mut good = form.clone();
+    set(&mut good, "title_en", "Anna's <b>badges</b>");
+    set(
+        &mut good,
+        "introduction_en",
+        "Badges *collected* over forty years.\n\n<script>alert(1)</script>",
+    );
+    let (status, body) = post_fields(&site, &anna, "/admin/collection", &good).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let home = site.page("/").await;
+    assert!(home.contains("&lt;b&gt;badges&lt;"), "{home}");
+    assert!(!home.contains("<b>badges"));
+    assert!(home.contains("<em>collected</em>"));
+    assert!(!home.contains("<script>alert(1)"));
+    let (_, history) = get(&site, &anna, "/admin/history").await;
+    assert!(history.contains("collection"), "{history}");
+    let first = &history[history.find("revision__op").unwrap()..];
+    let first = &first[..first.find("</li>").unwrap()];
+    assert!(
+        first.contains("anna") && first.contains("/admin/collection"),
+        "{first}"
+    );
+}
+
+#[tokio::test]
+async fn two_curators_editing_the_collection_conflict_and_compare() {
+    let site = common::start().await;
+    let anna = sign_in(&site, "anna", Role::Editor).await;
+    let olga = sign_in(&site, "olga", Role::Owner).await;
+    let (_, page) = get(&site, &anna, "/admin/collection").await;
+    let annas = form_fields(&page, r#"id="collection-form""#);
+    let (_, page) = get(&site, &olga, "/admin/collection").await;
+    let mut olgas = form_fields(&page, r#"id="collection-form""#);
+
+    set(&mut olgas, "title_en", "Olga's title");
+    let (status, _) = post_fields(&site, &olga, "/admin/collection", &olgas).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // Anna's form was read before Olga's save: refused, her input kept, the two compared.
+    let mut mine = annas.clone();
+    set(&mut mine, "introduction_en", "Anna's introduction");
+    let (status, body) = post_fields(&site, &anna, "/admin/collection", &mine).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains(r#"id="conflict""#));
+    let shown = form_fields(&body, r#"id="collection-form""#);
+    assert_eq!(value(&shown, "introduction_en"), "Anna's introduction");
+    assert!(body.contains("compare__stored"), "{body}");
+    assert!(site.page("/").await.contains("Olga"), "Olga's save stands");
+
+    // Saving the re-shown form again is a deliberate overwrite.
+    let again = form_fields(&body, r#"id="collection-form""#);
+    let (status, _) = post_fields(&site, &anna, "/admin/collection", &again).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let home = site.page("/").await;
+    assert!(!home.contains("Olga"), "Anna's form had the old title");
+
+    // A form without its digest is never taken for a fresh one.
+    let (status, _, _) = post(
+        &site,
+        &anna,
+        "/admin/collection",
+        &[("title_en", "No digest")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+}

@@ -118,6 +118,8 @@ const ROUTES: &[(Method, &str, Need)] = &[
         Need::Signed,
     ),
     (Method::GET, "/admin/history", Need::Signed),
+    (Method::GET, "/admin/collection", Need::Signed),
+    (Method::POST, "/admin/collection", Need::Edit),
     (Method::POST, "/admin/history/1/restore", Need::Edit),
     (Method::POST, "/admin/preview", Need::Signed),
     // These end the caller's session(s): keep them last.

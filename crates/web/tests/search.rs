@@ -591,3 +591,184 @@ async fn the_search_page_is_cached_with_a_validator() {
         .unwrap();
     assert_eq!(again.status(), 304);
 }
+
+#[tokio::test]
+async fn quoted_phrases_match_only_adjacent_words_in_order() {
+    let site = start().await;
+    for q in [
+        "\"Khalkhin Gol\"",
+        "«Халхин-Гол»",
+        "„Халхин Гол“",
+        "\"halhin gol\"",
+    ] {
+        let v = json(&site, &format!("q={}", enc(q))).await;
+        assert_eq!(slugs(&v), ["khalkhin-gol-1939"], "{q}: {v}");
+    }
+    // Reversed, the phrase is not there; unquoted, the words still find it.
+    let v = json(&site, &format!("q={}", enc("\"Gol Khalkhin\""))).await;
+    assert_eq!(v["total"], 0, "{v}");
+    let v = json(&site, &format!("q={}", enc("Gol Khalkhin"))).await;
+    assert!(slugs(&v).contains(&"khalkhin-gol-1939".to_owned()), "{v}");
+    // The page shows the quotes back, escaped.
+    let html = site
+        .page(&format!("/search?q={}", enc("\"Khalkhin Gol\"")))
+        .await;
+    assert_eq!(result_links(&html), ["/types/khalkhin-gol-1939"]);
+    assert!(html.contains("&quot;Khalkhin Gol&quot;"), "{html}");
+}
+
+#[tokio::test]
+async fn a_hyphenated_name_is_found_by_its_joined_spelling() {
+    let site = start().await;
+    for q in ["Халхингол", "Halhingol", "khalkhingol"] {
+        let v = json(&site, &format!("q={}", enc(q))).await;
+        assert_eq!(
+            slugs(&v).first().map(String::as_str),
+            Some("khalkhin-gol-1939"),
+            "{q}: {v}"
+        );
+    }
+}
+
+/// The year of a type as the index sorts it: established, else the start of its period.
+async fn year_of(site: &Site, slug: &str) -> Option<i32> {
+    let t = site
+        .catalogue
+        .store()
+        .badge_type(&slug.parse().unwrap(), Access::Public)
+        .await
+        .unwrap();
+    t.established.or(t.period.map(|p| p.from)).map(|d| d.year)
+}
+
+#[tokio::test]
+async fn year_sorts_put_types_without_a_year_last_in_both_directions() {
+    let site = start().await;
+    // A type without any year, named to sort first by name.
+    let mut undated = site
+        .catalogue
+        .store()
+        .badge_type(&"mopr-badge".parse().unwrap(), Access::Private)
+        .await
+        .unwrap();
+    undated.id = None;
+    undated.version = 0;
+    undated.slug = "aaa-undated".parse().unwrap();
+    undated.names.en = "Aaa undated badge".into();
+    undated.established = None;
+    undated.period = None;
+    undated.event = None;
+    undated.variants.clear();
+    undated.photos.clear();
+    site.catalogue.save_type(&undated).await.unwrap();
+
+    for (sort, descending) in [("year", false), ("year_desc", true)] {
+        let v = json(&site, &format!("sort={sort}&per_page=100")).await;
+        let found = slugs(&v);
+        assert!(found.len() >= 3, "{v}");
+        let mut years = Vec::new();
+        for slug in &found {
+            years.push(year_of(&site, slug).await);
+        }
+        let dated: Vec<i32> = years.iter().map_while(|y| *y).collect();
+        assert!(
+            years[dated.len()..].iter().all(Option::is_none),
+            "{sort}: undated types last: {found:?} {years:?}"
+        );
+        assert!(years.last().unwrap().is_none(), "{sort}: {found:?}");
+        let mut expected = dated.clone();
+        expected.sort();
+        if descending {
+            expected.reverse();
+        }
+        assert_eq!(dated, expected, "{sort}: {found:?}");
+        // The same again: the order is fixed.
+        assert_eq!(
+            slugs(&json(&site, &format!("sort={sort}&per_page=100")).await),
+            found
+        );
+    }
+    // The page keeps the sort in its links.
+    let html = site.page("/search?sort=year_desc").await;
+    assert!(html.contains("name=\"sort\" value=\"year_desc\""), "{html}");
+}
+
+#[tokio::test]
+async fn russian_pages_name_issuers_in_russian() {
+    let site = start().await;
+    let label = |v: &Value, value: &str| {
+        v["facets"]["issuer"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["value"] == value)
+            .map(|x| x["label"].as_str().unwrap().to_owned())
+    };
+    let en = json(&site, "lang=en").await;
+    assert_eq!(label(&en, "MOPR").as_deref(), Some("MOPR"), "{en}");
+    let ru = json(&site, "lang=ru").await;
+    assert_eq!(label(&ru, "MOPR").as_deref(), Some("МОПР"), "{ru}");
+    assert_eq!(
+        label(&ru, "Navigator & Bombardier School").as_deref(),
+        Some("Школа штурманов и бомбардиров"),
+        "{ru}"
+    );
+    let html = site.page("/ru/search").await;
+    assert!(
+        html.contains("href=\"/ru/search?issuer=MOPR\" rel=\"nofollow\"><span class=\"facet__box\" aria-hidden=\"true\"></span><span class=\"facet__label\">МОПР</span>"),
+        "{html}"
+    );
+    // With the issuer selected, its label stays Russian.
+    let html = site.page("/ru/search?issuer=MOPR").await;
+    assert!(
+        html.contains("<span class=\"facet__label\">МОПР</span>"),
+        "{html}"
+    );
+    assert!(!html.contains("<span class=\"facet__label\">MOPR</span>"));
+}
+
+#[tokio::test]
+async fn a_draft_category_is_not_a_public_facet_value() {
+    let site = start().await;
+    let author = vitrina_operations::Author::system();
+    let mut category = site
+        .catalogue
+        .store()
+        .category(&"mopr-badge".parse().unwrap())
+        .await
+        .unwrap();
+    category.id = None;
+    category.version = 0;
+    category.slug = "secret-section".parse().unwrap();
+    category.title.en = "Secret section".into();
+    category.published = false;
+    site.catalogue
+        .save_category_by(&category, &author)
+        .await
+        .unwrap();
+    let mut mopr = site
+        .catalogue
+        .store()
+        .badge_type(&"mopr-badge".parse().unwrap(), Access::Private)
+        .await
+        .unwrap();
+    mopr.categories.push("secret-section".parse().unwrap());
+    site.catalogue.save_type(&mopr).await.unwrap();
+
+    for query in ["", "q=mopr"] {
+        let v = json(&site, query).await;
+        assert!(slugs(&v).contains(&"mopr-badge".to_owned()), "{v}");
+        let categories = v["facets"]["category"].as_array().unwrap();
+        assert!(
+            categories.iter().all(|c| c["value"] != "secret-section"),
+            "{v}"
+        );
+    }
+    let v = json(&site, "category=secret-section").await;
+    assert_eq!(v["total"], 0, "{v}");
+    for path in ["/search", "/search?q=mopr", "/ru/search"] {
+        let html = site.page(path).await;
+        assert!(!html.contains("secret-section"), "{path}: {html}");
+        assert!(!html.contains("Secret section"), "{path}");
+    }
+}

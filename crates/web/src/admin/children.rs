@@ -12,6 +12,7 @@ use axum::routing::{get, post};
 use vitrina_catalogue::{BadgeType, Lang, Photo};
 
 use super::forms::{self, Fields, Form, PHOTO_FIELDS, SPECIMEN_FIELDS, Slot, VARIANT_FIELDS};
+use super::rows;
 use super::types::{FormBody, Shown, Target, edit_page, slug_of};
 use super::{Confirm, Refusal, author, compare, confirm, fields, page_error, refusal, see_other};
 use crate::auth::Curator;
@@ -109,7 +110,7 @@ async fn change_child(
     curator: &Curator,
     slug: &str,
     fields: Fields,
-    (target, names): (Target, &[&str]),
+    (target, names, lists): (Target, &[&str], &[rows::List]),
     current: impl Fn(&BadgeType) -> Option<Form>,
     change: impl FnOnce(&mut BadgeType, &mut Form) -> bool,
 ) -> Result<Response, PageError> {
@@ -121,6 +122,7 @@ async fn change_child(
         .await
         .map_err(page_error)?;
     let mut form = Form::from_fields(&fields, names);
+    rows::read(&fields, &mut form, lists);
     let mut shown = Shown::default();
     if forms::version_of(&Form::from_fields(&fields, &["version"])) != stored.version {
         return conflict_child(app, curator, &stored, target, form, current, None).await;
@@ -233,7 +235,7 @@ async fn add_variant(
         &curator,
         &slug,
         fields,
-        (Target::NewVariant, VARIANT_FIELDS),
+        (Target::NewVariant, VARIANT_FIELDS, rows::VARIANT_LISTS),
         |_| Some(forms::variant_form(&forms::new_variant())),
         |t, form| {
             let mut v = forms::new_variant();
@@ -259,7 +261,11 @@ async fn variant(
         &curator,
         &slug,
         fields,
-        (Target::Existing(Slot::Variant(vi)), VARIANT_FIELDS),
+        (
+            Target::Existing(Slot::Variant(vi)),
+            VARIANT_FIELDS,
+            rows::VARIANT_LISTS,
+        ),
         |t| t.variants.get(vi).map(forms::variant_form),
         |t, form| match action {
             Action::Save => match t.variants.get_mut(vi) {
@@ -293,7 +299,11 @@ async fn add_specimen(
         &curator,
         &slug,
         fields,
-        (Target::NewSpecimen(vi), SPECIMEN_FIELDS),
+        (
+            Target::NewSpecimen(vi),
+            SPECIMEN_FIELDS,
+            rows::SPECIMEN_LISTS,
+        ),
         |_| Some(forms::specimen_form(&forms::new_specimen())),
         |t, form| match t.variants.get_mut(vi) {
             Some(v) => {
@@ -322,7 +332,11 @@ async fn specimen(
         &curator,
         &slug,
         fields,
-        (Target::Existing(Slot::Specimen(vi, si)), SPECIMEN_FIELDS),
+        (
+            Target::Existing(Slot::Specimen(vi, si)),
+            SPECIMEN_FIELDS,
+            rows::SPECIMEN_LISTS,
+        ),
         |t| {
             t.variants
                 .get(vi)
@@ -407,7 +421,7 @@ async fn photo(
         curator,
         slug,
         fields,
-        (Target::Existing(at.slot()), PHOTO_FIELDS),
+        (Target::Existing(at.slot()), PHOTO_FIELDS, &[]),
         |t| at.get(t).map(forms::photo_form),
         |t, form| {
             let Some((photos, i)) = at.list(t) else {

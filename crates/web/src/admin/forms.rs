@@ -11,8 +11,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use vitrina_catalogue::{
     BadgeType, Category, Event, Issuer, OriginalName, PartialDate, Period, Photo, Price, Range,
-    Reference, Slug, Specimen, SpecimenPrivate, Text, ValidationErrors, Variant,
+    Reference, SerialRange, Slug, Specimen, SpecimenPrivate, Text, ValidationErrors, Variant,
 };
+
+use super::rows;
 
 /// A submitted form: its fields in order, repeated names kept (checkbox groups).
 #[derive(Debug, Clone, Default)]
@@ -60,6 +62,8 @@ pub(crate) fn add(errors: &mut Errors, field: &str, message: impl Into<String>) 
 pub(crate) struct Form {
     pub values: BTreeMap<String, String>,
     pub errors: Errors,
+    /// How many rows each repeating list shows (see [`super::rows`]), its empty row included.
+    pub rows: BTreeMap<String, usize>,
 }
 
 impl Form {
@@ -71,14 +75,14 @@ impl Form {
             .collect();
         Self {
             values,
-            errors: Errors::new(),
+            ..Self::default()
         }
     }
 
     fn of(pairs: Vec<(&str, String)>) -> Self {
         Self {
             values: pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
-            errors: Errors::new(),
+            ..Self::default()
         }
     }
 
@@ -395,6 +399,8 @@ pub(crate) const VARIANT_FIELDS: &[&str] = &[
     "size_mm_max",
     "weight_g_min",
     "weight_g_max",
+    "serial_numbers_from",
+    "serial_numbers_to",
     "notes_en",
     "notes_ru",
 ];
@@ -404,7 +410,12 @@ pub(crate) fn variant_form(v: &Variant) -> Form {
         r.map(|r| num(if min { r.min } else { r.max }))
             .unwrap_or_default()
     };
-    Form::of(vec![
+    let serial = |from: bool| {
+        v.serial_numbers
+            .map(|s| if from { s.from } else { s.to }.to_string())
+            .unwrap_or_default()
+    };
+    let mut form = Form::of(vec![
         ("name_en", v.name.en.clone()),
         ("name_ru", v.name.ru.clone()),
         (
@@ -424,9 +435,13 @@ pub(crate) fn variant_form(v: &Variant) -> Form {
         ("size_mm_max", range(v.size_mm.as_ref(), false)),
         ("weight_g_min", range(v.weight_g.as_ref(), true)),
         ("weight_g_max", range(v.weight_g.as_ref(), false)),
+        ("serial_numbers_from", serial(true)),
+        ("serial_numbers_to", serial(false)),
         ("notes_en", v.notes.en.clone()),
         ("notes_ru", v.notes.ru.clone()),
-    ])
+    ]);
+    rows::mark_rows(&mut form, &v.marks);
+    form
 }
 
 pub(crate) fn apply_variant(form: &mut Form, v: &mut Variant) {
@@ -457,7 +472,37 @@ pub(crate) fn apply_variant(form: &mut Form, v: &mut Variant) {
     v.enamel = form.text("enamel");
     v.size_mm = form.range("size_mm");
     v.weight_g = form.range("weight_g");
+    v.serial_numbers = serial_range(form);
     v.notes = form.text("notes");
+    rows::apply_marks(form, &mut v.marks);
+}
+
+/// The serial-number range: both ends, or one end for a single number.
+fn serial_range(form: &mut Form) -> Option<SerialRange> {
+    let mut end = |name: &str| -> Option<u32> {
+        let raw = form.get(name).trim().to_owned();
+        if raw.is_empty() {
+            return None;
+        }
+        match raw.parse::<u32>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                add(
+                    &mut form.errors,
+                    "serial_numbers",
+                    format!("{raw:?} is not a whole number from 0 to {}", u32::MAX),
+                );
+                None
+            }
+        }
+    };
+    let from = end("serial_numbers_from");
+    let to = end("serial_numbers_to");
+    match (from, to) {
+        (None, None) => None,
+        (Some(n), None) | (None, Some(n)) => Some(SerialRange { from: n, to: n }),
+        (Some(from), Some(to)) => Some(SerialRange { from, to }),
+    }
 }
 
 /// A new, empty variant (its name is required: the form asks for it).
@@ -497,7 +542,7 @@ pub(crate) const SPECIMEN_FIELDS: &[&str] = &[
 
 pub(crate) fn specimen_form(s: &Specimen) -> Form {
     let p = s.private.clone().unwrap_or_default();
-    Form::of(vec![
+    let mut form = Form::of(vec![
         ("inventory_number", s.inventory_number.clone()),
         ("condition", opt_key(s.condition.as_ref())),
         ("rarity", opt_key(s.rarity.as_ref())),
@@ -521,7 +566,9 @@ pub(crate) fn specimen_form(s: &Specimen) -> Form {
         ),
         ("private_storage_location", p.storage_location),
         ("private_notes", p.notes),
-    ])
+    ]);
+    rows::specimen_rows(&mut form, &s.engravings, &s.hallmarks, &s.measurements);
+    form
 }
 
 pub(crate) fn apply_specimen(form: &mut Form, s: &mut Specimen) {
@@ -529,6 +576,12 @@ pub(crate) fn apply_specimen(form: &mut Form, s: &mut Specimen) {
     s.condition = form.choice("condition");
     s.rarity = form.choice("rarity");
     s.notes = form.text("notes");
+    rows::apply_specimen_rows(
+        form,
+        &mut s.engravings,
+        &mut s.hallmarks,
+        &mut s.measurements,
+    );
     let amount = form.string("private_price_amount");
     let currency = form.string("private_price_currency").to_uppercase();
     let price = if amount.is_empty() && currency.is_empty() {
@@ -677,6 +730,11 @@ pub(crate) fn route(path: &str) -> (Slot, String) {
     } else {
         (Slot::Main, path.to_owned())
     };
+    if matches!(slot, Slot::Variant(_) | Slot::Specimen(..))
+        && let Some(field) = super::rows::route(&rest)
+    {
+        return (slot, field);
+    }
     let rest = rest.split('[').next().unwrap_or("");
     let mut field = rest.replace('.', "_");
     // Ranges are one pair of inputs: `weight_g_min` → `weight_g`.

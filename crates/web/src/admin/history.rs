@@ -47,7 +47,7 @@ struct Row {
     id: i64,
     kind: &'static str,
     key: String,
-    /// Where the record is edited (empty when it is the collection).
+    /// Where the record is edited.
     link: String,
     version: i64,
     op: &'static str,
@@ -68,7 +68,7 @@ fn row(previous: Option<&Revision>, r: &Revision) -> Row {
     let link = match r.kind {
         RecordKind::Type => format!("/admin/types/{}", r.key),
         RecordKind::Category => format!("/admin/categories/{}", r.key),
-        RecordKind::Collection => String::new(),
+        RecordKind::Collection => "/admin/collection".to_owned(),
     };
     Row {
         id: r.id,

@@ -1,6 +1,9 @@
 //! The curator's workspace for the catalogue itself: forms that create, edit, reorder,
 //! duplicate, publish and delete categories and types (with their variants, specimens and photo
-//! metadata), the Markdown preview, and the history of every record with restore.
+//! metadata — a specimen's engravings, hallmarks and measurements and a variant's marks are
+//! repeating rows inside their form, see [`rows`]), the collection's own title and
+//! introduction (`/admin/collection`), the Markdown preview, and the history of every record
+//! with restore.
 //!
 //! Every handler takes a [`Curator`]: any signed-in role reads (a viewer sees private fields and
 //! changes nothing), writes call [`Curator::require_edit`]. Every form carries the record's
@@ -15,8 +18,10 @@
 
 mod categories;
 mod children;
+mod collection;
 pub(crate) mod forms;
 mod history;
+mod rows;
 pub(crate) mod types;
 
 use axum::extract::rejection::FormRejection;
@@ -40,6 +45,7 @@ pub fn router() -> Router<App> {
         .merge(children::router())
         .merge(categories::router())
         .merge(history::router())
+        .merge(collection::router())
         .route("/admin/preview", post(preview))
 }
 
@@ -108,7 +114,8 @@ pub(crate) struct CompareRow {
 pub(crate) fn compare(theirs: &forms::Form, stored: &forms::Form) -> Vec<CompareRow> {
     let mut rows = Vec::new();
     for (field, value) in &theirs.values {
-        if field == "version" {
+        // Bookkeeping, not content: the version and the collection's digest.
+        if field == "version" || field == "stored" {
             continue;
         }
         let s = stored.get(field);

@@ -16,8 +16,8 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use vitrina_catalogue::{
-    BadgeType, Condition, Fitting, Lang, Material, Names, Photo, PhotoRole, Rarity, Script, Slug,
-    Text,
+    Area, BadgeType, Condition, Dimension, Fitting, Lang, MarkKind, Material, Names, Photo,
+    PhotoRole, Rarity, Script, Side, Slug, Text, Unit,
 };
 use vitrina_storage::{Page, TypeSummary};
 
@@ -181,6 +181,11 @@ struct Choices {
     conditions: Vec<String>,
     rarities: Vec<String>,
     roles: Vec<String>,
+    sides: Vec<String>,
+    areas: Vec<String>,
+    mark_kinds: Vec<String>,
+    dimensions: Vec<String>,
+    units: Vec<String>,
 }
 
 fn choices() -> Choices {
@@ -236,6 +241,33 @@ fn choices() -> Choices {
             PhotoRole::Detail,
             PhotoRole::Document,
         ]),
+        sides: keys(&[Side::Obverse, Side::Reverse, Side::Edge]),
+        areas: keys(&[
+            Area::Top,
+            Area::Bottom,
+            Area::Left,
+            Area::Right,
+            Area::Centre,
+            Area::TopLeft,
+            Area::TopRight,
+            Area::BottomLeft,
+            Area::BottomRight,
+        ]),
+        mark_kinds: keys(&[
+            MarkKind::SilverProof,
+            MarkKind::GoldProof,
+            MarkKind::Silversmith,
+            MarkKind::Mint,
+            MarkKind::Other,
+        ]),
+        dimensions: keys(&[
+            Dimension::Height,
+            Dimension::Width,
+            Dimension::Diameter,
+            Dimension::Thickness,
+            Dimension::Weight,
+        ]),
+        units: keys(&[Unit::Mm, Unit::Cm, Unit::Inch, Unit::G, Unit::Oz]),
     }
 }
 

@@ -6,7 +6,8 @@
 //! - `category`, `issuer`, `material`, `decade`, `condition`, `rarity`, `photos`: facet filters,
 //!   repeatable; values of one facet are alternatives, facets combine;
 //! - `year_min`, `year_max`, `size_min`, `size_max` (mm), `weight_min`, `weight_max` (g);
-//! - `sort`: `relevance` (the default), `year` or `name`;
+//! - `sort`: `relevance` (the default), `year` (earliest first), `year_desc` (latest first) or
+//!   `name`; types without a year come last in both year sorts, ties go by name, then slug;
 //! - `page` (from 1); the API also takes `per_page` (1–100), `lang` (`en`, `ru`) and
 //!   `as_you_type` (`1`: the last word also matches as a prefix).
 //!
@@ -34,7 +35,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use percent_encoding::{percent_decode_str, utf8_percent_encode};
 use serde::Serialize;
-use vitrina_catalogue::{Access, Condition, Lang, Material, Rarity, Slug};
+use vitrina_catalogue::{Access, Condition, Lang, Material, Rarity, Slug, Text};
 use vitrina_operations::Error as OpError;
 use vitrina_search::{
     Bounds, FacetKind, Filter, MAX_FILTERS, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, Query,
@@ -214,6 +215,7 @@ fn sort_key(s: Sort) -> &'static str {
     match s {
         Sort::Relevance => "relevance",
         Sort::Year => "year",
+        Sort::YearDesc => "year_desc",
         Sort::Name => "name",
     }
 }
@@ -286,6 +288,7 @@ pub(crate) fn parse(raw: Option<&str>, api: bool) -> (Params, Option<BadParam>) 
             "sort" => match value.as_str() {
                 "" | "relevance" => p.sort = Sort::Relevance,
                 "year" => p.sort = Sort::Year,
+                "year_desc" => p.sort = Sort::YearDesc,
                 "name" => p.sort = Sort::Name,
                 _ => note(BadParam::Sort),
             },
@@ -456,19 +459,26 @@ fn enum_of<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(key.to_owned())).ok()
 }
 
-/// A facet value as a visitor reads it: a section's title, "silver" / "серебро", "1930s".
+/// A facet value as a visitor reads it: a section's title, "MOPR" / "МОПР", "silver" /
+/// "серебро", "1930s".
 fn facet_label(
     lang: Lang,
     kind: FacetKind,
     value: &str,
     titles: &HashMap<String, String>,
+    issuers: &BTreeMap<String, Text>,
 ) -> String {
     match kind {
         FacetKind::Category => titles
             .get(value)
             .cloned()
             .unwrap_or_else(|| value.to_owned()),
-        FacetKind::Issuer => value.to_owned(),
+        FacetKind::Issuer => issuers
+            .get(value)
+            .map(|names| names.get(lang))
+            .filter(|name| !name.is_empty())
+            .unwrap_or(value)
+            .to_owned(),
         FacetKind::Material => enum_of::<Material>(value)
             .map(|m| capitalised(i18n::material(lang, m)))
             .unwrap_or_else(|| value.to_owned()),
@@ -796,6 +806,7 @@ async fn render_results(
     let href = |q: &Params| format!("{here}{}", q.query_string());
 
     // Facets: for a facet with a selection, the counts without that facet's filter.
+    let mut issuers = results.issuer_names.clone();
     let mut facets = Vec::new();
     for kind in FacetKind::ALL {
         let selected: Vec<&Filter> = p.filters.iter().filter(|f| f.kind == kind).collect();
@@ -806,7 +817,10 @@ async fn render_results(
             wider.limit = 1;
             wider.offset = 0;
             match run(app, lang, wider).await {
-                Ok(r) => r.facets.get(&kind).cloned().unwrap_or_default(),
+                Ok(mut r) => {
+                    issuers.append(&mut r.issuer_names);
+                    r.facets.remove(&kind).unwrap_or_default()
+                }
                 Err(Err(e)) => return Err(e),
                 Err(Ok(_)) => Vec::new(),
             }
@@ -827,7 +841,7 @@ async fn render_results(
             values: values
                 .into_iter()
                 .map(|(value, count)| FacetValueView {
-                    label: facet_label(lang, kind, &value, &titles),
+                    label: facet_label(lang, kind, &value, &titles, &issuers),
                     count,
                     href: href(&p.toggled(kind, &value)),
                     selected: selected.iter().any(|f| f.value == value),
@@ -1140,7 +1154,7 @@ async fn api(State(app): State<App>, RawQuery(raw): RawQuery, headers: HeaderMap
                 let values = values
                     .into_iter()
                     .map(|(value, count)| ApiFacetValue {
-                        label: facet_label(lang, kind, &value, &titles),
+                        label: facet_label(lang, kind, &value, &titles, &results.issuer_names),
                         value,
                         count,
                     })
@@ -1263,32 +1277,57 @@ mod tests {
     #[test]
     fn facet_values_read_in_both_languages() {
         let titles = HashMap::new();
+        let issuers = BTreeMap::from([(
+            "MOPR".to_owned(),
+            Text {
+                en: "MOPR".into(),
+                ru: "МОПР".into(),
+            },
+        )]);
         assert_eq!(
-            facet_label(Lang::En, FacetKind::Material, "silver", &titles),
+            facet_label(Lang::En, FacetKind::Issuer, "MOPR", &titles, &issuers),
+            "MOPR"
+        );
+        assert_eq!(
+            facet_label(Lang::Ru, FacetKind::Issuer, "MOPR", &titles, &issuers),
+            "МОПР"
+        );
+        assert_eq!(
+            facet_label(Lang::Ru, FacetKind::Issuer, "NKVD", &titles, &issuers),
+            "NKVD"
+        );
+        assert_eq!(
+            facet_label(Lang::En, FacetKind::Material, "silver", &titles, &issuers),
             "Silver"
         );
         assert_eq!(
-            facet_label(Lang::Ru, FacetKind::Material, "silver", &titles),
+            facet_label(Lang::Ru, FacetKind::Material, "silver", &titles, &issuers),
             "Серебро"
         );
         assert_eq!(
-            facet_label(Lang::En, FacetKind::Decade, "1930", &titles),
+            facet_label(Lang::En, FacetKind::Decade, "1930", &titles, &issuers),
             "1930s"
         );
         assert_eq!(
-            facet_label(Lang::Ru, FacetKind::Decade, "1930", &titles),
+            facet_label(Lang::Ru, FacetKind::Decade, "1930", &titles, &issuers),
             "1930-е"
         );
         assert_eq!(
-            facet_label(Lang::Ru, FacetKind::Condition, "very_fine", &titles),
+            facet_label(
+                Lang::Ru,
+                FacetKind::Condition,
+                "very_fine",
+                &titles,
+                &issuers
+            ),
             "Очень хорошее"
         );
         assert_eq!(
-            facet_label(Lang::En, FacetKind::Rarity, "very_rare", &titles),
+            facet_label(Lang::En, FacetKind::Rarity, "very_rare", &titles, &issuers),
             "Very rare"
         );
         assert_eq!(
-            facet_label(Lang::Ru, FacetKind::Photos, "yes", &titles),
+            facet_label(Lang::Ru, FacetKind::Photos, "yes", &titles, &issuers),
             "С изображениями"
         );
     }
