@@ -285,9 +285,9 @@ async fn fill(c: &Client, css: &str, value: &str) {
 
 async fn curate(c: &Client, base: &str) {
     let testdata = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/testdata/images")
+        .join("../../testdata/images")
         .canonicalize()
-        .expect("../shared/testdata");
+        .expect("testdata/images");
 
     // Sign in.
     c.goto(&format!("{base}/admin/types/new")).await.unwrap();

@@ -17,7 +17,7 @@ use vitrina_media::{Limits, LocalStore, Pipeline};
 fn photo_with_gps() -> Vec<u8> {
     let jpeg = std::fs::read(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/testdata/images/formats/hopper.jpg"),
+            .join("../../testdata/images/formats/hopper.jpg"),
     )
     .unwrap();
     let description = b"GPS-SECRET-PLACE 51.5074N\0";

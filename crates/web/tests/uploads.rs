@@ -178,7 +178,7 @@ fn field_value(html: &str, name: &str) -> Option<String> {
 
 fn testdata(rel: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/testdata/images")
+        .join("../../testdata/images")
         .join(rel);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }

@@ -10,13 +10,11 @@ use std::sync::Arc;
 use image::{RgbImage, RgbaImage};
 use vitrina_media::{Limits, LocalStore, Pipeline};
 
-/// `../shared/testdata/images` (override with `VITRINA_TESTDATA_IMAGES`).
+/// The repository's `testdata/images` (override with `VITRINA_TESTDATA_IMAGES`).
 pub fn images_dir() -> PathBuf {
     std::env::var_os("VITRINA_TESTDATA_IMAGES")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/images")
-        })
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/images"))
 }
 
 pub fn image_bytes(name: &str) -> Vec<u8> {
