@@ -233,3 +233,85 @@ fn the_same_binary_serves_the_demo_from_postgresql() {
         "no SQLite file when PostgreSQL is chosen"
     );
 }
+
+#[test]
+fn photos_rebuild_remakes_every_derivative_from_the_stored_originals() {
+    let data = tempfile::tempdir().unwrap();
+    let (code, out) = run(vitrina()
+        .arg("--data")
+        .arg(data.path())
+        .args(["photos", "rebuild"]));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Rebuilt the derivatives of 0 photos"), "{out}");
+
+    // an original as an upload stores it (under its SHA-256), its derivatives lost
+    let jpeg = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../testdata/images/orientation/Landscape_6.jpg"),
+    )
+    .unwrap();
+    let hash = {
+        use sha2::Digest;
+        sha2::Sha256::digest(&jpeg)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let media = data.path().join("media");
+    std::fs::create_dir_all(media.join("originals")).unwrap();
+    std::fs::write(media.join("originals").join(&hash), &jpeg).unwrap();
+    // and one that is not a picture: recorded as failed, the rebuild goes on
+    let junk = "0".repeat(64);
+    std::fs::write(media.join("originals").join(&junk), b"not a photo").unwrap();
+
+    let (code, out) = run(vitrina()
+        .arg("--data")
+        .arg(data.path())
+        .args(["photos", "rebuild"]));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Rebuilt the derivatives of 1 photos"), "{out}");
+    for size in ["thumb", "display", "large"] {
+        for ext in ["jpg", "webp"] {
+            let file = media
+                .join("photos")
+                .join(&hash)
+                .join(format!("{size}.{ext}"));
+            assert!(file.is_file(), "{} missing", file.display());
+        }
+    }
+    // upright: the 1200×1800 stored pixels become a 1800×1200 landscape (thumb: 400 wide)
+    let thumb = std::fs::read(media.join("photos").join(&hash).join("thumb.jpg")).unwrap();
+    let (w, h) = jpeg_size(&thumb);
+    assert!(w > h, "thumb is {w}×{h}: not upright");
+    assert_eq!(w, 400);
+    assert!(
+        media.join("failed").join(&junk).is_file(),
+        "the junk is recorded as failed"
+    );
+
+    // a bad limit in the configuration is refused before any work
+    let (code, out) = run(vitrina()
+        .arg("--data")
+        .arg(data.path())
+        .env("VITRINA_MAX_UPLOAD_MB", "0")
+        .args(["photos", "rebuild"]));
+    assert_ne!(code, 0);
+    assert!(out.contains("max_upload_mb"), "{out}");
+}
+
+/// Width and height from a JPEG's first frame header.
+fn jpeg_size(jpeg: &[u8]) -> (u16, u16) {
+    let mut i = 2;
+    while i + 9 < jpeg.len() {
+        assert_eq!(jpeg[i], 0xff, "marker expected at {i}");
+        let marker = jpeg[i + 1];
+        let len = u16::from_be_bytes([jpeg[i + 2], jpeg[i + 3]]) as usize;
+        if (0xc0..=0xc2).contains(&marker) {
+            let h = u16::from_be_bytes([jpeg[i + 5], jpeg[i + 6]]);
+            let w = u16::from_be_bytes([jpeg[i + 7], jpeg[i + 8]]);
+            return (w, h);
+        }
+        i += 2 + len;
+    }
+    panic!("no frame header");
+}
