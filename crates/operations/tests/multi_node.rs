@@ -1,97 +1,19 @@
 //! Several nodes, one database: each node keeps its own search index current by following the
 //! change log, and notices (through its generation) writes made through the other.
 //!
-//! The PostgreSQL test uses `postgres://postgres@127.0.0.1:5432/postgres` unless
-//! `VITRINA_TEST_POSTGRES_URL` names another admin connection; it creates
-//! `vitrina_test_<pid>_<nanos>_<n>` and drops it (`WITH (FORCE)`) when it ends, passed or failed.
+//! The PostgreSQL test takes its database from [`vitrina_testkit::postgres`]: on
+//! `postgres://postgres@127.0.0.1:5432/postgres` unless `VITRINA_TEST_POSTGRES_URL` names another
+//! admin connection, `vitrina_test_<pid>_<nanos>_<n>`, dropped (`WITH (FORCE)`) when the test
+//! ends, passed or failed.
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use sqlx::Connection;
-use sqlx::postgres::PgConnection;
 use vitrina_catalogue::{Access, Slug};
-use vitrina_operations::{Catalogue, Store, open_store, redact_url};
+use vitrina_operations::{Catalogue, Store, open_store};
 use vitrina_search::{Query, SearchIndex};
-
-const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
-
-fn admin_url() -> String {
-    std::env::var("VITRINA_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_ADMIN_URL.to_owned())
-}
-
-/// The admin URL with its database replaced by `name`.
-fn database_url(admin: &str, name: &str) -> String {
-    let (base, query) = match admin.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (admin, String::new()),
-    };
-    let after_scheme = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[after_scheme..]
-        .find('/')
-        .map_or(base.len(), |i| after_scheme + i);
-    format!("{}/{name}{query}", &base[..host_end])
-}
-
-/// Drops the test database when the test ends, also when it panicked.
-struct TestDatabase {
-    name: String,
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        let name = self.name.clone();
-        // Drop runs inside the test's runtime, which must not be blocked on.
-        let dropped = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            rt.block_on(async {
-                let mut c = PgConnection::connect(&admin_url()).await?;
-                sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                )))
-                .execute(&mut c)
-                .await?;
-                c.close().await?;
-                Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
-            })
-        })
-        .join();
-        if let Ok(Err(e)) = dropped {
-            eprintln!("could not drop test database {}: {e}", self.name);
-        }
-    }
-}
-
-/// A new, empty PostgreSQL database: its URL, and the guard that drops it.
-async fn fresh_postgres() -> (String, TestDatabase) {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let name = format!(
-        "vitrina_test_{}_{nanos}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    );
-    let url = admin_url();
-    let mut c = PgConnection::connect(&url).await.unwrap_or_else(|e| {
-        panic!(
-            "PostgreSQL is not reachable at {} ({e}). Start it, or point VITRINA_TEST_POSTGRES_URL \
-             at a server where this user may CREATE DATABASE.",
-            redact_url(&url)
-        )
-    });
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
-        .execute(&mut c)
-        .await
-        .unwrap_or_else(|e| panic!("cannot create the test database {name}: {e}"));
-    let _ = c.close().await;
-    (database_url(&url, &name), TestDatabase { name })
-}
+use vitrina_testkit::postgres::TestDatabase;
 
 fn slug(s: &str) -> Slug {
     Slug::parse(s).expect("a test slug")
@@ -205,9 +127,10 @@ async fn two_nodes_follow_one_database(store_a: Arc<dyn Store>, store_b: Arc<dyn
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_nodes_on_one_postgres_database() {
-    let (url, _guard) = fresh_postgres().await;
-    let a = open_store(&url).await.expect("node A connects");
-    let b = open_store(&url).await.expect("node B connects");
+    let db = TestDatabase::create().await;
+    let url = db.url();
+    let a = open_store(url).await.expect("node A connects");
+    let b = open_store(url).await.expect("node B connects");
     two_nodes_follow_one_database(a.clone(), b.clone()).await;
     a.close().await;
     b.close().await;

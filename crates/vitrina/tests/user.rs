@@ -22,7 +22,10 @@ fn vitrina(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output 
     {
         let mut input = child.stdin.take().unwrap();
         if let Some(text) = stdin {
-            input.write_all(text.as_bytes()).unwrap();
+            // a refused command may exit before it reads stdin: a broken pipe is not a failure
+            if let Err(e) = input.write_all(text.as_bytes()) {
+                assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+            }
         }
     }
     child.wait_with_output().unwrap()

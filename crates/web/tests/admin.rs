@@ -4,10 +4,9 @@
 
 mod common;
 
+use common::curators;
 use reqwest::StatusCode;
 use vitrina_catalogue::{Access, Role, Slug, User};
-use vitrina_storage::{AccountStore, Session};
-use vitrina_web::auth::secret;
 
 /// A signed-in user: the session cookie and its CSRF token.
 #[derive(Debug, Clone)]
@@ -17,27 +16,13 @@ struct Who {
 }
 
 async fn sign_in(site: &common::Site, name: &str, role: Role) -> Who {
-    let store: &dyn vitrina_storage::Store = site.catalogue.store().as_ref();
-    let store: &dyn AccountStore = store;
+    let store = curators::accounts(&site.catalogue);
     let user = store
         .create_user(&User::new(name, role), "$argon2id$unused")
         .await
         .unwrap();
-    let id = secret::random_hex().unwrap();
-    let now = time::OffsetDateTime::now_utc();
-    store
-        .create_session(&Session {
-            id_hash: secret::digest(&id),
-            user_id: user.id.unwrap(),
-            created_at: now,
-            expires_at: now + time::Duration::hours(1),
-        })
-        .await
-        .unwrap();
-    Who {
-        cookie: format!("vitrina_session={id}"),
-        csrf: secret::csrf_token(&id),
-    }
+    let (cookie, csrf) = curators::session_for(store, &user).await;
+    Who { cookie, csrf }
 }
 
 async fn get(site: &common::Site, who: &Who, path: &str) -> (StatusCode, String) {
@@ -77,12 +62,7 @@ async fn post(
         .await
         .unwrap();
     let status = res.status();
-    let location = res
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let location = curators::location(&res).to_owned();
     (status, location, res.text().await.unwrap())
 }
 

@@ -3,158 +3,17 @@
 
 mod common;
 
-use std::net::SocketAddr;
-
+use common::curators::{self, Options, PASSWORD, Server, location, session_cookie};
 use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
+use reqwest::header::SET_COOKIE;
 use tempfile::TempDir;
-use tokio::sync::oneshot;
-use vitrina_catalogue::{Role, User};
-use vitrina_operations::{Catalogue, open_store};
-use vitrina_storage::AccountStore;
+use vitrina_catalogue::Role;
 use vitrina_web::auth::{secret, setup_token_if_no_users};
-use vitrina_web::{App, WebSettings};
-
-const PASSWORD: &str = "correct horse battery";
 
 /// A server over the SQLite database in `dir` (no demo: accounts do not need one). Dropping it
 /// stops the server and leaves the database.
-struct Server {
-    addr: SocketAddr,
-    client: reqwest::Client,
-    catalogue: Catalogue,
-    stop: Option<oneshot::Sender<()>>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-}
-
 async fn start(dir: &TempDir) -> Server {
-    let url = format!("sqlite://{}", dir.path().join("vitrina.db").display());
-    let catalogue = Catalogue::new(open_store(&url).await.unwrap());
-    let app = App::new(
-        catalogue.clone(),
-        WebSettings {
-            templates_dir: None,
-            media_dir: dir.path().join("media"),
-        },
-    )
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (tx, rx) = oneshot::channel::<()>();
-    tokio::spawn(async move {
-        vitrina_web::serve(listener, app, async {
-            let _ = rx.await;
-        })
-        .await
-        .unwrap();
-    });
-    Server {
-        addr,
-        client: common::plain_client(),
-        catalogue,
-        stop: Some(tx),
-    }
-}
-
-impl Server {
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
-    fn accounts(&self) -> &dyn AccountStore {
-        let store: &dyn vitrina_storage::Store = self.catalogue.store().as_ref();
-        store
-    }
-
-    async fn add_user(&self, name: &str, role: Role) -> User {
-        let hash = secret::hash_password(PASSWORD.into()).await.unwrap();
-        self.accounts()
-            .create_user(&User::new(name, role), &hash)
-            .await
-            .unwrap()
-    }
-
-    async fn login(&self, name: &str, password: &str) -> reqwest::Response {
-        self.client
-            .post(self.url("/admin/login"))
-            .form(&[
-                ("name", name),
-                ("password", password),
-                ("next", "/admin/tokens"),
-            ])
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// Signs in and returns the session cookie (`vitrina_session=…`).
-    async fn session(&self, name: &str) -> String {
-        let res = self.login(name, PASSWORD).await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-in of {name}");
-        session_cookie(res.headers()).expect("a session cookie")
-    }
-
-    async fn get(&self, path: &str, cookie: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .header("cookie", cookie)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// The CSRF token of a session, as the tokens page shows it to forms.
-    async fn csrf(&self, cookie: &str) -> String {
-        let res = self.get("/admin/tokens", cookie).await;
-        assert_eq!(res.status(), 200);
-        let html = res.text().await.unwrap();
-        field_value(&html, "csrf").expect("a csrf field")
-    }
-
-    async fn post_form(
-        &self,
-        path: &str,
-        cookie: &str,
-        form: &[(&str, &str)],
-    ) -> reqwest::Response {
-        self.client
-            .post(self.url(path))
-            .header("cookie", cookie)
-            .form(form)
-            .send()
-            .await
-            .unwrap()
-    }
-}
-
-fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("vitrina_session=") && !v.starts_with("vitrina_session=;"))
-        .map(|v| v.split(';').next().unwrap().to_owned())
-}
-
-/// The value of the first `name="…" value="…"` input.
-fn field_value(html: &str, name: &str) -> Option<String> {
-    let at = html.find(&format!("name=\"{name}\" value=\""))?;
-    let rest = &html[at + name.len() + 15..];
-    Some(rest[..rest.find('"')?].to_owned())
-}
-
-fn location(res: &reqwest::Response) -> &str {
-    res.headers()
-        .get(LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
+    curators::start(dir, Options::default()).await
 }
 
 #[tokio::test]

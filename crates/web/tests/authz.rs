@@ -10,9 +10,10 @@
 
 mod common;
 
+use common::curators;
 use reqwest::{Method, StatusCode};
 use vitrina_catalogue::{Role, User};
-use vitrina_storage::{AccountStore, ApiToken, Session};
+use vitrina_storage::ApiToken;
 use vitrina_web::auth::secret;
 
 /// Who may call a route.
@@ -145,28 +146,10 @@ fn meets(role: Role, need: Need) -> bool {
     }
 }
 
-/// A session for `user` made straight in the store (signing in is tested in `auth.rs`; here it
-/// would only cost an argon2 hash per call). Returns the cookie and the CSRF token.
-async fn session(store: &dyn AccountStore, user: &User) -> (String, String) {
-    let id = secret::random_hex().unwrap();
-    let now = time::OffsetDateTime::now_utc();
-    store
-        .create_session(&Session {
-            id_hash: secret::digest(&id),
-            user_id: user.id.unwrap(),
-            created_at: now,
-            expires_at: now + time::Duration::hours(1),
-        })
-        .await
-        .unwrap();
-    (format!("vitrina_session={id}"), secret::csrf_token(&id))
-}
-
 #[tokio::test]
 async fn every_curator_route_checks_the_role() {
     let site = common::start().await;
-    let store: &dyn vitrina_storage::Store = site.catalogue.store().as_ref();
-    let store: &dyn AccountStore = store;
+    let store = curators::accounts(&site.catalogue);
     let mut users = Vec::new();
     for role in Role::ALL {
         let user = store
@@ -241,16 +224,11 @@ async fn every_curator_route_checks_the_role() {
                     .replace("{user}", &target.id.unwrap().to_string())
                     .replace("{token}", &t.id.unwrap().to_string());
             }
-            let res = call(path.clone(), Some(session(store, user).await))
+            let res = call(path.clone(), Some(curators::session_for(store, user).await))
                 .await
                 .unwrap();
             let status = res.status();
-            let location = res
-                .headers()
-                .get("location")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_owned();
+            let location = curators::location(&res).to_owned();
             if meets(role, *need) {
                 assert!(
                     status != StatusCode::FORBIDDEN

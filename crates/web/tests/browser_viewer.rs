@@ -10,98 +10,27 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::actions::{InputSource, PointerAction, TouchActions};
 use fantoccini::key::Key;
-use fantoccini::{Client, ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
+use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
-
-struct Driver {
-    child: Child,
-    url: String,
-    profile: tempfile::TempDir,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        // A test that failed mid-way never closed its session: end the browser it started, found
-        // by its own profile folder, so no Chromium outlives the test.
-        let _ = Command::new("pkill")
-            .arg("-f")
-            .arg(format!("user-data-dir={}", self.profile.path().display()))
-            .status();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start_driver() -> Driver {
-    let bin = std::env::var("VITRINA_TEST_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-    let port = free_port();
-    let mut child = Command::new(&bin)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot start {bin} ({e}): install Debian's chromium and chromium-driver (see .ci/run)")
-        });
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Driver {
-                child,
-                url: format!("http://127.0.0.1:{port}"),
-                profile: tempfile::tempdir().unwrap(),
-            };
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("chromedriver did not start");
-}
+use vitrina_testkit::browser::{BrowserOptions, Driver, key, start_driver};
 
 /// A desktop browser window of 1280 × 900, or with `phone`, a 390 × 844 touch screen (Chromium's
 /// device emulation: a headless window cannot be narrower than 500 px).
 async fn browser(driver: &Driver, phone: bool) -> Client {
-    let profile = driver.profile.path().display().to_string();
-    let mut options = json!({
-        "binary": std::env::var("VITRINA_TEST_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-        "args": [
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run", "--disable-quic", "--window-size=1280,900",
-            format!("--user-data-dir={profile}"),
-        ]
-    });
+    let mut options = BrowserOptions::new();
     if phone {
-        options["mobileEmulation"] = json!({
-            "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 3, "touch": true }
-        });
+        options = options.chrome_option(
+            "mobileEmulation",
+            json!({
+                "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 3, "touch": true }
+            }),
+        );
     }
-    let mut caps = serde_json::Map::new();
-    caps.insert("goog:chromeOptions".into(), options);
-    ClientBuilder::new(HttpConnector::new())
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .expect("connect to chromedriver")
-}
-
-fn key(k: Key) -> String {
-    char::from(k).to_string()
+    options.connect(driver).await
 }
 
 /// Runs a script in the page and returns its value.

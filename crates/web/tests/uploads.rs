@@ -5,120 +5,39 @@
 
 mod common;
 
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::ops::Deref;
+use std::path::Path;
 
+use common::curators::{self, Options};
 use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
+use reqwest::header::LOCATION;
 use reqwest::multipart::{Form, Part};
 use tempfile::TempDir;
-use tokio::sync::oneshot;
-use vitrina_catalogue::{Access, PhotoRole, Role, Slug, User};
-use vitrina_media::{Limits, LocalStore, Pipeline};
-use vitrina_operations::{Catalogue, open_store};
-use vitrina_storage::AccountStore;
-use vitrina_web::auth::secret;
-use vitrina_web::{App, WebSettings};
-
-const PASSWORD: &str = "correct horse battery";
+use vitrina_catalogue::{Access, PhotoRole, Role, Slug};
+use vitrina_media::Limits;
 const MOPR: &str = "mopr-badge";
 
-struct Server {
-    addr: SocketAddr,
-    client: reqwest::Client,
-    catalogue: Catalogue,
-    media: Pipeline,
-    media_dir: PathBuf,
-    stop: Option<oneshot::Sender<()>>,
-}
+/// A curators' server over the demo collection, with uploads; and what these tests ask of it.
+struct Server(curators::Server);
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+impl Deref for Server {
+    type Target = curators::Server;
+
+    fn deref(&self) -> &curators::Server {
+        &self.0
     }
 }
 
+/// The demo collection, with uploads through a media pipeline with `limits`.
 async fn start(dir: &TempDir, limits: Limits) -> Server {
-    let url = format!("sqlite://{}", dir.path().join("vitrina.db").display());
-    let catalogue = Catalogue::new(open_store(&url).await.unwrap());
-    catalogue.load_demo().await.unwrap();
-    let media_dir = dir.path().join("media");
-    let media = Pipeline::new(Arc::new(LocalStore::new(media_dir.clone())), limits);
-    let app = App::with_media(
-        catalogue.clone(),
-        WebSettings {
-            templates_dir: None,
-            media_dir: media_dir.clone(),
-        },
-        media.clone(),
-    )
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (tx, rx) = oneshot::channel::<()>();
-    tokio::spawn(async move {
-        vitrina_web::serve(listener, app, async {
-            let _ = rx.await;
-        })
-        .await
-        .unwrap();
-    });
-    Server {
-        addr,
-        client: common::plain_client(),
-        catalogue,
-        media,
-        media_dir,
-        stop: Some(tx),
-    }
+    let options = Options {
+        demo: true,
+        media: Some(limits),
+    };
+    Server(curators::start(dir, options).await)
 }
 
 impl Server {
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
-    /// Adds a user with `role` and signs in: (session cookie, CSRF token).
-    async fn curator(&self, name: &str, role: Role) -> (String, String) {
-        let accounts: &dyn AccountStore = {
-            let store: &dyn vitrina_storage::Store = self.catalogue.store().as_ref();
-            store
-        };
-        let hash = secret::hash_password(PASSWORD.into()).await.unwrap();
-        accounts
-            .create_user(&User::new(name, role), &hash)
-            .await
-            .unwrap();
-        let res = self
-            .client
-            .post(self.url("/admin/login"))
-            .form(&[
-                ("name", name),
-                ("password", PASSWORD),
-                ("next", "/admin/tokens"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-in of {name}");
-        let cookie = session_cookie(res.headers()).expect("a session cookie");
-        let html = self
-            .client
-            .get(self.url("/admin/tokens"))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let csrf = field_value(&html, "csrf").expect("a csrf field");
-        (cookie, csrf)
-    }
-
     async fn upload(
         &self,
         (cookie, csrf): &(String, String),
@@ -159,21 +78,6 @@ impl Server {
         let res = self.client.get(self.url("/healthz")).send().await.unwrap();
         assert_eq!(res.status(), 200, "the server must keep serving");
     }
-}
-
-fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("vitrina_session=") && !v.starts_with("vitrina_session=;"))
-        .map(|v| v.split(';').next().unwrap().to_owned())
-}
-
-fn field_value(html: &str, name: &str) -> Option<String> {
-    let at = html.find(&format!("name=\"{name}\" value=\""))?;
-    let rest = &html[at + name.len() + 15..];
-    Some(rest[..rest.find('"')?].to_owned())
 }
 
 fn testdata(rel: &str) -> Vec<u8> {
@@ -292,8 +196,17 @@ async fn an_editor_uploads_obverse_and_reverse_and_the_site_serves_their_derivat
     let hash = obverse.file.strip_prefix("photos/").unwrap().to_owned();
     assert_eq!(s.originals().len(), 2, "both originals stored, privately");
 
+    // until the worker has made them, the curator's page says the web sizes are being made
+    let admin = format!("/admin/types/{MOPR}");
+    let page = s.get(&admin, &editor.0).await.text().await.unwrap();
+    assert!(
+        page.contains("The web sizes are being made"),
+        "pending shown"
+    );
+    assert!(!page.contains(&format!("/media/photos/{hash}/thumb.jpg")));
+
     // the derivatives are made in the background
-    let worker = s.media.spawn_worker(std::future::pending::<()>());
+    let worker = s.media().spawn_worker(std::future::pending::<()>());
     let thumb = format!("/media/photos/{hash}/thumb.jpg");
     let mut served = None;
     for _ in 0..300 {
@@ -324,6 +237,13 @@ async fn an_editor_uploads_obverse_and_reverse_and_the_site_serves_their_derivat
             assert_eq!(res.status(), 200, "{size}.{ext}");
         }
     }
+
+    // now the curator's page shows the thumbnail
+    let page = s.get(&admin, &editor.0).await.text().await.unwrap();
+    assert!(page.contains(&format!(
+        "<img class=\"photo__thumb\" src=\"/media/photos/{hash}/thumb.jpg\""
+    )));
+    assert!(!page.contains("The web sizes are being made"));
 
     // the untouched original (camera data, perhaps GPS) is never served
     for private in [

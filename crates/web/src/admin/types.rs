@@ -154,6 +154,31 @@ struct PhotoView {
     file: String,
     illustration: bool,
     form: Form,
+    /// A small picture of it for the curator, once there is one.
+    thumb: Option<String>,
+    /// An uploaded photo's web sizes: "ready", "pending" (being made) or "failed".
+    state: &'static str,
+    /// Why its web sizes could not be made.
+    problem: String,
+}
+
+/// Where an uploaded photo's derivatives stand, and the thumbnail to show when they are made.
+/// Anything not uploaded (the demo's drawings) is served as it is.
+async fn photo_state(app: &App, view: &mut PhotoView) {
+    let Some(hash) = view.file.strip_prefix("photos/") else {
+        view.thumb = Some(format!("/media/{}", view.file));
+        return;
+    };
+    match app.media().status(hash).await {
+        vitrina_media::PhotoStatus::Ready => {
+            view.thumb = Some(format!("/media/photos/{hash}/thumb.jpg"));
+        }
+        vitrina_media::PhotoStatus::Pending => view.state = "pending",
+        vitrina_media::PhotoStatus::Failed(reason) => {
+            view.state = "failed";
+            view.problem = reason;
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -359,6 +384,9 @@ pub(super) async fn edit_page(
         file: p.file.clone(),
         illustration: p.illustration,
         form: take(Target::Existing(slot), forms::photo_form(p)),
+        thumb: None,
+        state: "ready",
+        problem: String::new(),
     };
     let mut variants = Vec::new();
     for (vi, v) in t.variants.iter().enumerate() {
@@ -405,7 +433,7 @@ pub(super) async fn edit_page(
         Target::NewVariant,
         forms::variant_form(&forms::new_variant()),
     );
-    let photos: Vec<PhotoView> = t
+    let mut photos: Vec<PhotoView> = t
         .photos
         .iter()
         .enumerate()
@@ -419,6 +447,16 @@ pub(super) async fn edit_page(
             )
         })
         .collect();
+    for p in photos.iter_mut() {
+        photo_state(app, p).await;
+    }
+    for v in variants.iter_mut() {
+        for sp in v.specimens.iter_mut() {
+            for p in sp.photos.iter_mut() {
+                photo_state(app, p).await;
+            }
+        }
+    }
     // Errors for forms no longer on the page still reach the curator.
     let mut problems: Vec<String> = shown
         .errors

@@ -1,7 +1,11 @@
 //! A running site over a fresh SQLite store with the demo collection and a search index in the
-//! same temporary folder, on 127.0.0.1:0.
+//! same temporary folder, on 127.0.0.1:0; [`curators`] adds signed-in users.
+//!
+//! Every test file compiles this module and uses a part of it, hence `allow(dead_code)`.
 
 #![allow(dead_code)]
+
+pub mod curators;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -72,6 +76,18 @@ pub async fn start_with(catalogue: Catalogue, dir: TempDir, settings: Option<Web
         media_dir: dir.path().join("media"),
     });
     let app = App::new(catalogue.clone(), settings).unwrap();
+    let (addr, stop) = serve(app).await;
+    Site {
+        addr,
+        catalogue,
+        client: plain_client(),
+        dir,
+        stop: Some(stop),
+    }
+}
+
+/// Serves `app` on 127.0.0.1:0 in the background: its address, and the sender that stops it.
+pub async fn serve(app: App) -> (SocketAddr, oneshot::Sender<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = oneshot::channel::<()>();
@@ -82,13 +98,7 @@ pub async fn start_with(catalogue: Catalogue, dir: TempDir, settings: Option<Web
         .await
         .unwrap();
     });
-    Site {
-        addr,
-        catalogue,
-        client: plain_client(),
-        dir,
-        stop: Some(tx),
-    }
+    (addr, tx)
 }
 
 /// The demo site.
