@@ -22,6 +22,8 @@ mod store;
 pub use error::MediaError;
 pub use inspect::{Format, Inspection, inspect};
 pub use limits::Limits;
-pub use pipeline::{Ingested, PhotoStatus, Pipeline, content_hash, derivative_key, original_key};
+pub use pipeline::{
+    Ingested, PhotoStatus, Pipeline, content_hash, derivative_key, is_private_key, original_key,
+};
 pub use render::{JPEG_QUALITY, OutFormat, Rendition, Size, WEBP_QUALITY, render};
 pub use store::{LocalStore, MediaStore, validate_key};

@@ -39,6 +39,14 @@ pub fn original_key(hash: &str) -> String {
     format!("originals/{hash}")
 }
 
+/// True for keys that must never be served publicly: originals (they may carry GPS positions
+/// and camera data), the queue and failure notes, and hidden files such as the store's
+/// temporary files.
+pub fn is_private_key(key: &str) -> bool {
+    const PRIVATE: [&str; 3] = ["originals/", "queue/", "failed/"];
+    PRIVATE.iter().any(|p| key.starts_with(p)) || key.split('/').any(|seg| seg.starts_with('.'))
+}
+
 fn queue_key(hash: &str) -> String {
     format!("queue/{hash}")
 }

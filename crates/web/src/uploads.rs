@@ -31,8 +31,9 @@ use bytes::{Bytes, BytesMut};
 use serde::Serialize;
 use vitrina_catalogue::{Photo, PhotoRole, Slug, SpecimenId, Text};
 use vitrina_media::{Ingested, MediaError};
-use vitrina_storage::{Author, StorageError};
+use vitrina_storage::StorageError;
 
+use crate::admin::forms::{key_of, parse_key};
 use crate::auth::Curator;
 use crate::state::App;
 
@@ -101,6 +102,27 @@ impl Refusal {
         }
         Self::new(status, format!("{}: {err}", display_name(name)))
     }
+
+    fn respond(self, app: &App, curator: &Curator, slug: &str, json: bool) -> Response {
+        if json {
+            return (
+                self.status,
+                Json(serde_json::json!({ "error": self.message })),
+            )
+                .into_response();
+        }
+        let back = Slug::parse(slug)
+            .map(|s| format!("/admin/types/{s}#photos"))
+            .unwrap_or_else(|_| "/admin/types".to_owned());
+        let page = serde_json::json!({ "message": self.message, "back": back });
+        match crate::auth::render_admin(app, curator, "admin_upload_error.html", page) {
+            Ok(mut res) => {
+                *res.status_mut() = self.status;
+                res
+            }
+            Err(e) => e.into_response(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -134,29 +156,6 @@ async fn upload(
     }
 }
 
-impl Refusal {
-    fn respond(self, app: &App, curator: &Curator, slug: &str, json: bool) -> Response {
-        if json {
-            return (
-                self.status,
-                Json(serde_json::json!({ "error": self.message })),
-            )
-                .into_response();
-        }
-        let back = Slug::parse(slug)
-            .map(|s| format!("/admin/types/{s}#photos"))
-            .unwrap_or_else(|_| "/admin/types".to_owned());
-        let page = serde_json::json!({ "message": self.message, "back": back });
-        match crate::auth::render_admin(app, curator, "admin_upload_error.html", page) {
-            Ok(mut res) => {
-                *res.status_mut() = self.status;
-                res
-            }
-            Err(e) => e.into_response(),
-        }
-    }
-}
-
 async fn receive(
     app: &App,
     curator: &Curator,
@@ -169,8 +168,8 @@ async fn receive(
     let slug =
         Slug::parse(slug).map_err(|_| Refusal::new(StatusCode::NOT_FOUND, "no such type"))?;
     let catalogue = app.catalogue();
-    // the type must exist before a byte is stored
-    catalogue
+    // the type must exist before a byte is stored; this read is also the first save's base
+    let mut badge_type = catalogue
         .curator_type(&slug)
         .await
         .map_err(|e| operations_refusal(&e))?;
@@ -181,6 +180,14 @@ async fn receive(
     let form = read_form(&mut multipart, max_bytes).await?;
     if form.files.is_empty() {
         return Err(Refusal::bad("choose at least one photo to upload"));
+    }
+
+    if let Some(id) = form.specimen
+        && !badge_type.specimens().any(|s| s.id == Some(id))
+    {
+        return Err(Refusal::bad(
+            "the chosen specimen is not one of this type's",
+        ));
     }
 
     // every file is checked before any is stored: one bad file refuses the whole upload
@@ -204,17 +211,20 @@ async fn receive(
         }
     }
 
-    let author = Author::user(curator.user_id(), curator.user.name.clone());
+    let author = crate::admin::author(curator);
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let mut badge_type = match catalogue.curator_type(&slug).await {
-            Ok(t) => t,
-            Err(e) => {
-                forget(app, &ingested).await;
-                return Err(operations_refusal(&e));
-            }
-        };
+        if attempt > 1 {
+            // another save got in between: append to what is stored now
+            badge_type = match catalogue.curator_type(&slug).await {
+                Ok(t) => t,
+                Err(e) => {
+                    forget(app, &ingested).await;
+                    return Err(operations_refusal(&e));
+                }
+            };
+        }
         let names = badge_type.names.clone();
         let photos: Vec<Photo> = ingested
             .iter()
@@ -287,7 +297,7 @@ async fn forget(app: &App, ingested: &[(Ingested, &Upload)]) {
 fn photo_record(done: &Ingested, file: &Upload, type_name: &str) -> Photo {
     let (width, height) = done.inspection.upright_size();
     let alt = if file.alt.trim().is_empty() {
-        format!("{type_name}, {}", role_word(file.role))
+        format!("{type_name}, {}", key_of(&file.role))
     } else {
         file.alt.trim().to_owned()
     };
@@ -305,27 +315,6 @@ fn photo_record(done: &Ingested, file: &Upload, type_name: &str) -> Photo {
         height: Some(height),
         credit: String::new(),
     }
-}
-
-fn role_word(role: PhotoRole) -> &'static str {
-    match role {
-        PhotoRole::Obverse => "obverse",
-        PhotoRole::Reverse => "reverse",
-        PhotoRole::Marks => "marks",
-        PhotoRole::Detail => "detail",
-        PhotoRole::Document => "document",
-    }
-}
-
-fn parse_role(s: &str) -> Option<PhotoRole> {
-    Some(match s.trim() {
-        "obverse" => PhotoRole::Obverse,
-        "reverse" => PhotoRole::Reverse,
-        "marks" => PhotoRole::Marks,
-        "detail" => PhotoRole::Detail,
-        "document" => PhotoRole::Document,
-        _ => return None,
-    })
 }
 
 /// Reads the parts in order; each file takes the role and alt text last given before it.
@@ -363,7 +352,7 @@ async fn read_form(multipart: &mut Multipart, max_bytes: u64) -> Result<Form, Re
             }
             "role" => {
                 let value = read_text(field).await?;
-                role = parse_role(&value).ok_or_else(|| {
+                role = parse_key::<PhotoRole>(value.trim()).ok_or_else(|| {
                     Refusal::bad(format!(
                         "{:?} is not a photo role (obverse, reverse, marks, detail, document)",
                         truncate(&value, 40)
@@ -495,11 +484,11 @@ mod tests {
             ("detail", PhotoRole::Detail),
             ("document", PhotoRole::Document),
         ] {
-            assert_eq!(parse_role(s), Some(r));
-            assert_eq!(role_word(r), s);
+            assert_eq!(parse_key::<PhotoRole>(s), Some(r));
+            assert_eq!(key_of(&r), s);
         }
-        assert_eq!(parse_role("<script>"), None);
-        assert_eq!(parse_role(""), None);
+        assert_eq!(parse_key::<PhotoRole>("<script>"), None);
+        assert_eq!(parse_key::<PhotoRole>(""), None);
     }
 
     #[test]

@@ -171,7 +171,12 @@ async fn photo_state(app: &App, view: &mut PhotoView) {
     };
     match app.media().status(hash).await {
         vitrina_media::PhotoStatus::Ready => {
-            view.thumb = Some(format!("/media/photos/{hash}/thumb.jpg"));
+            let key = vitrina_media::derivative_key(
+                hash,
+                vitrina_media::Size::Thumb,
+                vitrina_media::OutFormat::Jpeg,
+            );
+            view.thumb = Some(format!("/media/{key}"));
         }
         vitrina_media::PhotoStatus::Pending => view.state = "pending",
         vitrina_media::PhotoStatus::Failed(reason) => {

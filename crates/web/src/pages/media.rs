@@ -18,6 +18,8 @@ use axum::routing::get;
 use bytes::Bytes;
 use vitrina_catalogue::Lang;
 
+use vitrina_media::is_private_key;
+
 use crate::assets::content_type;
 use crate::cache::{etag_matches, etag_of};
 use crate::error::PageError;
@@ -48,14 +50,6 @@ pub(crate) fn safe_join(root: &FsPath, key: &str) -> Option<PathBuf> {
         return None;
     }
     Some(root.join(rel))
-}
-
-/// Keys of the media store that are never served: uploaded originals (they may carry GPS
-/// positions and camera data), the derivative queue and failure notes (see `vitrina_media`'s
-/// key layout), and hidden files such as a store's temporary files.
-pub(crate) fn is_private_key(key: &str) -> bool {
-    const PRIVATE: [&str; 3] = ["originals/", "queue/", "failed/"];
-    PRIVATE.iter().any(|p| key.starts_with(p)) || key.split('/').any(|seg| seg.starts_with('.'))
 }
 
 async fn media(
