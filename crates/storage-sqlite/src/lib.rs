@@ -51,9 +51,6 @@ pub struct SqliteStore {
     write: SqlitePool,
 }
 
-/// How much of the database file readers map into memory (bytes).
-const MMAP_SIZE: u64 = 256 * 1024 * 1024;
-
 /// Connection options for a `sqlite://PATH` (or `sqlite:PATH`, `sqlite::memory:`) URL: the file
 /// is created when missing, in WAL mode with foreign keys on.
 pub fn connect_options(url: &str) -> Result<SqliteConnectOptions> {
@@ -97,14 +94,10 @@ impl SqliteStore {
                 .max_connections((cores * 2).clamp(4, 16) as u32)
                 .min_connections(1)
                 .acquire_timeout(Duration::from_secs(30))
-                // Readers map the database file instead of copying every page through a read()
-                // call: the public site's hot path is page lookups (the mapped pages are the OS's
-                // page cache, shared and reclaimable, not heap).
-                .connect_with(
-                    options
-                        .read_only(true)
-                        .pragma("mmap_size", MMAP_SIZE.to_string()),
-                )
+                // No memory map: the public site answers from its page cache, so reads are
+                // rare, and a map of a large database would count, page by page, in the
+                // server's resident memory. SQLite's own page cache per reader is bounded.
+                .connect_with(options.read_only(true))
                 .await
                 .map_err(map)?
         };

@@ -43,6 +43,12 @@ pub struct Settings {
     pub max_photo_megapixels: u64,
     /// How many photos are processed at the same time; 0 means one per core, at most 4.
     pub photo_workers: usize,
+    /// Memory for rendered public pages, kept compressed, in MiB (0–65536); 0 turns the page
+    /// cache off.
+    pub page_cache_mb: u64,
+    /// Render public pages into the page cache in the background after start-up and after
+    /// changes, before visitors ask for them.
+    pub warm_pages: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +71,8 @@ impl Default for Settings {
             max_upload_mb: 50,
             max_photo_megapixels: 100,
             photo_workers: 0,
+            page_cache_mb: vitrina_web::DEFAULT_PAGE_CACHE_MB,
+            warm_pages: true,
         }
     }
 }
@@ -86,6 +94,8 @@ impl fmt::Debug for Settings {
             .field("max_upload_mb", &self.max_upload_mb)
             .field("max_photo_megapixels", &self.max_photo_megapixels)
             .field("photo_workers", &self.photo_workers)
+            .field("page_cache_mb", &self.page_cache_mb)
+            .field("warm_pages", &self.warm_pages)
             .finish()
     }
 }
@@ -204,6 +214,12 @@ impl Settings {
             bail!(
                 "photo_workers must be at most 64 (got {})",
                 settings.photo_workers
+            );
+        }
+        if settings.page_cache_mb > 65536 {
+            bail!(
+                "page_cache_mb must be at most 65536 (got {})",
+                settings.page_cache_mb
             );
         }
         if vitrina_operations::Engine::of_url(&settings.database_url).is_none() {
@@ -335,6 +351,9 @@ mod tests {
                 "max_photo_megapixels",
             ),
             (vec![("VITRINA_PHOTO_WORKERS", "1000")], "photo_workers"),
+            (vec![("VITRINA_PAGE_CACHE_MB", "100000")], "page_cache_mb"),
+            (vec![("VITRINA_PAGE_CACHE_MB", "lots")], "page_cache_mb"),
+            (vec![("VITRINA_WARM_PAGES", "maybe")], "warm_pages"),
         ] {
             let e = Settings::from_layers(None, env(&vars), FlagLayer::default()).unwrap_err();
             assert!(e.to_string().contains(needle), "{vars:?}: {e}");

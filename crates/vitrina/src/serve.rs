@@ -112,10 +112,13 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         WebSettings {
             templates_dir: settings.templates_dir.clone(),
             media_dir: settings.media_dir(),
+            page_cache_mb: settings.page_cache_mb,
         },
         media,
     )
     .context("cannot load the templates")?;
+    let warmer = (settings.warm_pages && settings.page_cache_mb > 0)
+        .then(|| vitrina_web::warm::spawn(app.clone()));
     let addr = listener.local_addr()?;
     tracing::info!("listening on http://{addr}");
     // A new instance with nobody to sign in: a one-time link makes the first owner.
@@ -130,6 +133,9 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     }
     let served = vitrina_web::serve(listener, app, shutdown).await;
     follower.abort();
+    if let Some(warmer) = warmer {
+        warmer.abort();
+    }
     // an unfinished photo stays queued in the media store for the next start
     photo_worker.abort();
     served?;

@@ -29,7 +29,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         catalogue,
         WebSettings {
             templates_dir: std::env::var_os("VITRINA_TEMPLATES").map(PathBuf::from),
-            media_dir: dir.path().join("media"),
+            ..WebSettings::new(dir.path().join("media"))
         },
     )?;
     let listener = tokio::net::TcpListener::bind(&addr).await?;

@@ -5,8 +5,10 @@
 //! A cached page also carries its strong ETag, so a hot page costs a hash lookup and a
 //! reference-count increment.
 
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 
 use axum::body::Body;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY};
@@ -15,8 +17,8 @@ use axum::response::Response;
 use bytes::Bytes;
 use vitrina_catalogue::Lang;
 
-/// 64 MiB of HTML: several thousand type pages.
-pub(crate) const DEFAULT_BUDGET: u64 = 64 * 1024 * 1024;
+/// 128 MiB of compressed HTML: over a hundred thousand type pages.
+pub const DEFAULT_BUDGET_MB: u64 = 128;
 
 /// Pages change when curators edit: a minute fresh, then revalidated in the background.
 pub(crate) const PAGE_CACHE_CONTROL: HeaderValue =
@@ -50,10 +52,7 @@ impl RenderedPage {
 
     /// The page as a response: `304` when the client already has it.
     pub fn respond(&self, request: &HeaderMap) -> Response {
-        let fresh = request
-            .get(IF_NONE_MATCH)
-            .is_some_and(|v| etag_matches(v, &self.etag));
-        let mut res = if fresh {
+        let mut res = if fresh_for(request, &self.etag) {
             let mut r = Response::new(Body::empty());
             *r.status_mut() = StatusCode::NOT_MODIFIED;
             r
@@ -99,15 +98,84 @@ pub(crate) fn etag_matches(header: &HeaderValue, etag: &HeaderValue) -> bool {
         .any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == etag)
 }
 
+/// A page as the cache keeps it: LZ4-compressed against a dictionary shared by every page of
+/// its kind and language (the first such page rendered), so the layout, header and footer that
+/// every type page repeats cost almost nothing. A 7 KB type page keeps in under 1 KB, and comes
+/// back out in a few microseconds.
+struct PackedPage {
+    packed: Box<[u8]>,
+    len: usize,
+    dictionary: Arc<[u8]>,
+    etag: HeaderValue,
+}
+
+impl PackedPage {
+    fn unpack(&self) -> Option<Bytes> {
+        let body =
+            lz4_flex::block::decompress_with_dict(&self.packed, self.len, &self.dictionary).ok()?;
+        (body.len() == self.len).then(|| Bytes::from(body))
+    }
+}
+
+/// A cached page, ready to answer: unpacked only when the client does not already have it.
+pub(crate) struct CachedPage(Arc<PackedPage>);
+
+impl CachedPage {
+    /// The page as a response: `304` when the client already has it, `None` if the stored copy
+    /// cannot be unpacked (then the caller renders the page afresh).
+    pub fn respond(&self, request: &HeaderMap) -> Option<Response> {
+        let page = RenderedPage {
+            body: if fresh_for(request, &self.0.etag) {
+                Bytes::new()
+            } else {
+                self.0.unpack()?
+            },
+            etag: self.0.etag.clone(),
+        };
+        Some(page.respond(request))
+    }
+}
+
+fn fresh_for(request: &HeaderMap, etag: &HeaderValue) -> bool {
+    request
+        .get(IF_NONE_MATCH)
+        .is_some_and(|v| etag_matches(v, etag))
+}
+
+/// The largest dictionary LZ4 can look back into.
+const MAX_DICTIONARY: usize = 64 * 1024;
+/// Pages that make up a dictionary: four type pages compress a fifth a fifth better than one.
+const DICTIONARY_SAMPLES: usize = 4;
+
+#[derive(Clone)]
+struct Dictionary {
+    bytes: Arc<[u8]>,
+    samples: usize,
+}
+
+/// Pages of the same kind (the first segment of the path) in the same language share a
+/// dictionary.
+type DictionaryKey = (Lang, String);
+
+/// Rendered pages in memory, within a byte budget, least recently used out first.
+///
+/// The catalogue's generation is part of every key, and the first lookup at a new generation
+/// drops every page of the old ones at once, so stale pages neither answer nor crowd out fresh
+/// ones.
 #[derive(Clone)]
 pub(crate) struct PageCache {
-    pages: moka::sync::Cache<PageKey, Arc<RenderedPage>>,
+    pages: moka::sync::Cache<PageKey, Arc<PackedPage>>,
+    dictionaries: Arc<RwLock<HashMap<DictionaryKey, Dictionary>>>,
+    generation: Arc<AtomicU64>,
+    budget: u64,
 }
 
 impl std::fmt::Debug for PageCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PageCache")
             .field("entries", &self.pages.entry_count())
+            .field("bytes", &self.pages.weighted_size())
+            .field("budget", &self.budget)
             .finish()
     }
 }
@@ -116,20 +184,107 @@ impl PageCache {
     pub fn new(budget_bytes: u64) -> Self {
         let pages = moka::sync::Cache::builder()
             .max_capacity(budget_bytes)
-            .weigher(|k: &PageKey, v: &Arc<RenderedPage>| {
-                let size = v.body.len() + k.path.len() + 128;
+            // Recency, not frequency: every page of a catalogue is as likely to be asked for.
+            .eviction_policy(moka::policy::EvictionPolicy::lru())
+            .weigher(|k: &PageKey, v: &Arc<PackedPage>| {
+                // the entry's bookkeeping in the cache is a few hundred bytes more
+                let size = v.packed.len() + k.path.len() + 256;
                 u32::try_from(size).unwrap_or(u32::MAX)
             })
             .build();
-        Self { pages }
+        Self {
+            pages,
+            dictionaries: Arc::default(),
+            generation: Arc::new(AtomicU64::new(0)),
+            budget: budget_bytes,
+        }
     }
 
-    pub fn get(&self, key: &PageKey) -> Option<Arc<RenderedPage>> {
-        self.pages.get(key)
+    /// Forgets every page when the catalogue has moved on since the last lookup.
+    fn observe(&self, generation: u64) {
+        let seen = self.generation.fetch_max(generation, Ordering::AcqRel);
+        if seen < generation {
+            self.pages.invalidate_all();
+        }
     }
 
-    pub fn insert(&self, key: PageKey, page: Arc<RenderedPage>) {
-        self.pages.insert(key, page);
+    pub fn get(&self, key: &PageKey) -> Option<CachedPage> {
+        self.observe(key.generation);
+        self.pages.get(key).map(CachedPage)
+    }
+
+    pub fn contains(&self, key: &PageKey) -> bool {
+        self.observe(key.generation);
+        self.pages.contains_key(key)
+    }
+
+    pub fn insert(&self, key: PageKey, page: &RenderedPage) {
+        if self.budget == 0 {
+            return;
+        }
+        self.observe(key.generation);
+        let dictionary = self.dictionary_for(&key, &page.body);
+        let mut buffer = vec![0; lz4_flex::block::get_maximum_output_size(page.body.len())];
+        let Ok(n) = lz4_flex::block::compress_into_with_dict(&page.body, &mut buffer, &dictionary)
+        else {
+            return;
+        };
+        let packed = PackedPage {
+            // an exact-size copy: the long-lived allocation does not keep the slack
+            packed: Box::from(&buffer[..n]),
+            len: page.body.len(),
+            dictionary,
+            etag: page.etag.clone(),
+        };
+        self.pages.insert(key, Arc::new(packed));
+    }
+
+    /// The dictionary of the page's kind: the first few pages of that kind, put together.
+    fn dictionary_for(&self, key: &PageKey, body: &[u8]) -> Arc<[u8]> {
+        let kind = key
+            .path
+            .trim_start_matches('/')
+            .split(['/', '?'])
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let id = (key.lang, kind);
+        if let Some(d) = self
+            .dictionaries
+            .read()
+            .ok()
+            .and_then(|m| m.get(&id).cloned())
+            && d.samples >= DICTIONARY_SAMPLES
+        {
+            return d.bytes;
+        }
+        let Ok(mut map) = self.dictionaries.write() else {
+            return Arc::from(&[][..]);
+        };
+        let d = map.entry(id).or_insert_with(|| Dictionary {
+            bytes: Arc::from(&[][..]),
+            samples: 0,
+        });
+        if d.samples < DICTIONARY_SAMPLES && d.bytes.len() + body.len() <= MAX_DICTIONARY {
+            let mut bytes = Vec::with_capacity(d.bytes.len() + body.len());
+            bytes.extend_from_slice(&d.bytes);
+            bytes.extend_from_slice(body);
+            d.bytes = bytes.into();
+            d.samples += 1;
+        } else {
+            d.samples = DICTIONARY_SAMPLES;
+        }
+        d.bytes.clone()
+    }
+
+    /// The bytes the cached pages take, as the budget counts them.
+    pub fn weighted_size(&self) -> u64 {
+        self.pages.run_pending_tasks();
+        self.pages.weighted_size()
+    }
+
+    pub fn budget(&self) -> u64 {
+        self.budget
     }
 }
 
@@ -144,6 +299,105 @@ mod tests {
             assert!(etag_matches(&HeaderValue::from_static(h), &tag), "{h}");
         }
         assert!(!etag_matches(&HeaderValue::from_static("\"abd\""), &tag));
+    }
+
+    fn key(generation: u64, lang: Lang, path: &str) -> PageKey {
+        PageKey {
+            generation,
+            lang,
+            path: path.to_owned(),
+        }
+    }
+
+    /// A type page's worth of HTML: the same layout around a different name and description.
+    fn page(n: usize) -> RenderedPage {
+        let mut html = String::from("<!doctype html><html lang=\"en\"><head><title>");
+        html.push_str(&format!("Badge {n} · Vitrina</title></head><body>"));
+        for i in 0..40 {
+            html.push_str(&format!(
+                "<div class=\"names__row\"><dt>Label {i}</dt><dd>{}</dd></div>\n",
+                if i % 7 == 0 { format!("value {n}-{i}") } else { "shared".into() }
+            ));
+        }
+        html.push_str(&"<footer>Vitrina, a collection of Soviet badges</footer>".repeat(20));
+        html.push_str("</body></html>");
+        RenderedPage::new(html)
+    }
+
+    fn body_of(res: Response) -> Bytes {
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        rt.block_on(axum::body::to_bytes(res.into_body(), usize::MAX))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_cached_page_comes_back_byte_for_byte_with_its_etag() {
+        let cache = PageCache::new(1 << 20);
+        let pages: Vec<RenderedPage> = (0..10).map(page).collect();
+        for (i, p) in pages.iter().enumerate() {
+            cache.insert(key(1, Lang::En, &format!("/types/t{i}")), p);
+        }
+        for (i, p) in pages.iter().enumerate() {
+            let cached = cache.get(&key(1, Lang::En, &format!("/types/t{i}"))).unwrap();
+            let res = cached.respond(&HeaderMap::new()).unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            assert_eq!(res.headers()[ETAG], p.etag);
+            assert_eq!(body_of(res), p.body, "page {i}");
+        }
+        // the dictionary (the first pages) makes the later ones far smaller than the page
+        let packed = cache.pages.get(&key(1, Lang::En, "/types/t9")).unwrap();
+        assert!(packed.packed.len() * 5 < pages[9].body.len(), "{}", packed.packed.len());
+        // the other language and the other kinds of page are cached apart
+        assert!(cache.get(&key(1, Lang::Ru, "/types/t1")).is_none());
+        assert!(cache.get(&key(1, Lang::En, "/categories/t1")).is_none());
+    }
+
+    #[test]
+    fn a_client_with_the_page_gets_a_304_without_unpacking_it() {
+        let cache = PageCache::new(1 << 20);
+        let p = page(1);
+        cache.insert(key(1, Lang::En, "/"), &p);
+        let mut request = HeaderMap::new();
+        request.insert(IF_NONE_MATCH, p.etag.clone());
+        let res = cache
+            .get(&key(1, Lang::En, "/"))
+            .unwrap()
+            .respond(&request)
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+        assert!(body_of(res).is_empty());
+    }
+
+    #[test]
+    fn a_new_generation_drops_every_older_page() {
+        let cache = PageCache::new(1 << 20);
+        cache.insert(key(1, Lang::En, "/types/a"), &page(1));
+        cache.insert(key(1, Lang::Ru, "/types/a"), &page(2));
+        assert!(cache.contains(&key(1, Lang::En, "/types/a")));
+        assert!(cache.get(&key(2, Lang::En, "/types/a")).is_none());
+        cache.pages.run_pending_tasks();
+        assert_eq!(cache.pages.entry_count(), 0);
+        // a lookup with an older generation (a request that began before the change) does not
+        // bring old pages back or drop new ones
+        cache.insert(key(2, Lang::En, "/types/a"), &page(3));
+        assert!(cache.get(&key(1, Lang::En, "/types/a")).is_none());
+        assert!(cache.get(&key(2, Lang::En, "/types/a")).is_some());
+    }
+
+    #[test]
+    fn the_budget_bounds_the_cache_and_zero_turns_it_off() {
+        let off = PageCache::new(0);
+        off.insert(key(1, Lang::En, "/"), &page(1));
+        assert!(off.get(&key(1, Lang::En, "/")).is_none());
+
+        let small = PageCache::new(20_000);
+        for i in 0..500 {
+            small.insert(key(1, Lang::En, &format!("/types/t{i}")), &page(i));
+        }
+        assert!(small.weighted_size() <= 20_000, "{}", small.weighted_size());
+        assert!(small.pages.entry_count() > 5);
+        // the most recent page is the one kept
+        assert!(small.get(&key(1, Lang::En, "/types/t499")).is_some());
     }
 
     #[test]

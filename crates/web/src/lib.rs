@@ -24,9 +24,11 @@ mod router;
 mod state;
 mod templates;
 mod uploads;
+pub mod warm;
 
 use std::future::Future;
 
+pub use cache::DEFAULT_BUDGET_MB as DEFAULT_PAGE_CACHE_MB;
 pub use error::{PageError, WebError};
 pub use router::router;
 pub use state::{App, WebSettings};

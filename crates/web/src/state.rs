@@ -22,6 +22,19 @@ pub struct WebSettings {
     pub templates_dir: Option<PathBuf>,
     /// Where media other than the embedded demo media are read from.
     pub media_dir: PathBuf,
+    /// Memory for rendered pages, kept compressed, in MiB; 0 renders every page afresh.
+    pub page_cache_mb: u64,
+}
+
+impl WebSettings {
+    /// Templates built in, media from `media_dir`, the default page cache.
+    pub fn new(media_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            templates_dir: None,
+            media_dir: media_dir.into(),
+            page_cache_mb: crate::cache::DEFAULT_BUDGET_MB,
+        }
+    }
 }
 
 /// The shared state: cheap to clone (one `Arc`).
@@ -74,11 +87,11 @@ impl App {
             Value::from(minijinja::value::Serde(i18n::strings(Lang::Ru))),
         ];
         let mut inner = Inner {
+            cache: PageCache::new(settings.page_cache_mb.saturating_mul(1024 * 1024)),
             catalogue,
             settings,
             templates,
             assets,
-            cache: PageCache::new(crate::cache::DEFAULT_BUDGET),
             media,
             strings,
         };

@@ -380,7 +380,7 @@ async fn a_broken_override_template_stops_the_start() {
     .unwrap();
     let settings = vitrina_web::WebSettings {
         templates_dir: Some(templates.clone()),
-        media_dir: dir.path().join("media"),
+        ..vitrina_web::WebSettings::new(dir.path().join("media"))
     };
     let err = vitrina_web::App::new(catalogue.clone(), settings.clone()).unwrap_err();
     assert!(err.to_string().contains("home.html"), "{err}");

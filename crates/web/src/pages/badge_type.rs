@@ -503,14 +503,7 @@ mod tests {
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
         let catalogue = Catalogue::new(open_store(&url).await.unwrap());
         catalogue.load_demo().await.unwrap();
-        let app = App::new(
-            catalogue.clone(),
-            WebSettings {
-                templates_dir: None,
-                media_dir: dir.path().into(),
-            },
-        )
-        .unwrap();
+        let app = App::new(catalogue.clone(), WebSettings::new(dir.path())).unwrap();
         (catalogue, app)
     }
 
@@ -607,14 +600,7 @@ mod tests {
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
         let catalogue = Catalogue::new(open_store(&url).await.unwrap());
         catalogue.load_demo().await.unwrap();
-        let app = App::new(
-            catalogue.clone(),
-            WebSettings {
-                templates_dir: None,
-                media_dir: dir.path().into(),
-            },
-        )
-        .unwrap();
+        let app = App::new(catalogue.clone(), WebSettings::new(dir.path())).unwrap();
         let slug = vitrina_catalogue::Slug::parse("mopr-badge").unwrap();
         let n = 2000;
         let start = Instant::now();

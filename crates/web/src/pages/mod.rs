@@ -12,7 +12,6 @@ pub mod search;
 mod viewer;
 
 use std::future::Future;
-use std::sync::Arc;
 
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -381,14 +380,12 @@ where
         lang,
         path,
     };
-    if let Some(page) = app.cache().get(&key) {
-        return Ok(page.respond(request));
+    if let Some(res) = app.cache().get(&key).and_then(|page| page.respond(request)) {
+        return Ok(res);
     }
-    let html = render().await?;
-    let page = Arc::new(RenderedPage::new(html));
-    let res = page.respond(request);
-    app.cache().insert(key, page);
-    Ok(res)
+    let page = RenderedPage::new(render().await?);
+    app.cache().insert(key, &page);
+    Ok(page.respond(request))
 }
 
 /// Renders a template, turning a template error into a logged 500.

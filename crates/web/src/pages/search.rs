@@ -24,7 +24,6 @@
 //! counts over the matching types (one search per request, for speed).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
@@ -774,8 +773,12 @@ async fn page(
         lang,
         path: format!("/search{}", p.query_string()),
     };
-    if let Some(page) = app.cache().get(&key) {
-        return Ok(page.respond(&headers));
+    if let Some(res) = app
+        .cache()
+        .get(&key)
+        .and_then(|page| page.respond(&headers))
+    {
+        return Ok(res);
     }
     let results = match run(&app, lang, p.query()).await {
         Ok(r) => r,
@@ -787,10 +790,9 @@ async fn page(
         return Err(PageError::not_found(lang));
     }
     let html = render_results(&app, lang, &p, results, pages).await?;
-    let page = Arc::new(RenderedPage::new(html));
-    let res = page.respond(&headers);
-    app.cache().insert(key, page);
-    Ok(res)
+    let page = RenderedPage::new(html);
+    app.cache().insert(key, &page);
+    Ok(page.respond(&headers))
 }
 
 async fn render_results(

@@ -59,10 +59,7 @@ pub async fn start(dir: &TempDir, options: Options) -> Server {
         catalogue.load_demo().await.unwrap();
     }
     let media_dir = dir.path().join("media");
-    let settings = WebSettings {
-        templates_dir: None,
-        media_dir: media_dir.clone(),
-    };
+    let settings = WebSettings::new(media_dir.clone());
     let media = options
         .media
         .map(|limits| Pipeline::new(Arc::new(LocalStore::new(media_dir.clone())), limits));

@@ -71,10 +71,7 @@ pub async fn demo_catalogue(dir: &TempDir) -> Catalogue {
 
 /// Starts the site over `catalogue`.
 pub async fn start_with(catalogue: Catalogue, dir: TempDir, settings: Option<WebSettings>) -> Site {
-    let settings = settings.unwrap_or_else(|| WebSettings {
-        templates_dir: None,
-        media_dir: dir.path().join("media"),
-    });
+    let settings = settings.unwrap_or_else(|| WebSettings::new(dir.path().join("media")));
     let app = App::new(catalogue.clone(), settings).unwrap();
     let (addr, stop) = serve(app).await;
     Site {
