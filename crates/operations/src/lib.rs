@@ -46,7 +46,7 @@ impl Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Categories by slug, shared.
-type CategoryMap = Arc<HashMap<Slug, Category>>;
+pub type CategoryMap = Arc<HashMap<Slug, Category>>;
 
 /// What the home page shows.
 #[derive(Debug, Clone)]
@@ -189,9 +189,9 @@ impl Catalogue {
         })
     }
 
-    /// Every category by slug, read once per generation: a collection has a handful of them and
-    /// every type page names its own.
-    async fn categories_by_slug(&self) -> Result<CategoryMap> {
+    /// Every published category by slug, read once per generation: a collection has a handful
+    /// of them, and every type page and every search's facets name them.
+    pub async fn categories_by_slug(&self) -> Result<CategoryMap> {
         let generation = self.generation();
         if let Ok(cache) = self.category_cache.read()
             && let Some((g, map)) = cache.as_ref()

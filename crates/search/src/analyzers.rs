@@ -16,8 +16,10 @@
 //!   Latin query meets Cyrillic text and the other way round. A word with ё yields two keys at
 //!   the same position.
 
+use std::collections::HashMap;
+
 use tantivy::tokenizer::{
-    Language, Stemmer, StopWordFilter, TextAnalyzer, Token, TokenStream, Tokenizer,
+    Language, RawTokenizer, Stemmer, StopWordFilter, TextAnalyzer, Token, TokenStream, Tokenizer,
     TokenizerManager,
 };
 use unicode_normalization::char::is_combining_mark;
@@ -51,29 +53,24 @@ pub fn exact() -> TextAnalyzer {
 }
 
 pub fn english() -> TextAnalyzer {
-    let builder = TextAnalyzer::builder(WordTokenizer::new(Output::Word));
-    match StopWordFilter::new(Language::English) {
-        Some(stop) => builder
-            .filter(stop)
-            .filter(Stemmer::new(Language::English))
-            .build(),
-        None => builder.filter(Stemmer::new(Language::English)).build(),
-    }
+    TextAnalyzer::from(WordTokenizer::new(Output::Stem(Language::English)))
 }
 
 pub fn russian() -> TextAnalyzer {
-    let builder = TextAnalyzer::builder(WordTokenizer::new(Output::Word));
-    match StopWordFilter::new(Language::Russian) {
-        Some(stop) => builder
-            .filter(stop)
-            .filter(Stemmer::new(Language::Russian))
-            .build(),
-        None => builder.filter(Stemmer::new(Language::Russian)).build(),
-    }
+    TextAnalyzer::from(WordTokenizer::new(Output::Stem(Language::Russian)))
 }
 
 pub fn translit() -> TextAnalyzer {
     TextAnalyzer::from(WordTokenizer::new(Output::Skeleton))
+}
+
+/// Tantivy's stop words and Snowball stemmer of a language, applied to one word at a time.
+fn stemmer(language: Language) -> TextAnalyzer {
+    let builder = TextAnalyzer::builder(RawTokenizer::default());
+    match StopWordFilter::new(language) {
+        Some(stop) => builder.filter(stop).filter(Stemmer::new(language)).build(),
+        None => builder.filter(Stemmer::new(language)).build(),
+    }
 }
 
 /// The terms an analyzer makes of a text, in order.
@@ -91,20 +88,68 @@ pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 pub enum Output {
     /// The folded word.
     Word,
+    /// The Snowball stem of the folded word, nothing for a stop word (tantivy's lists and
+    /// stemmers).
+    Stem(Language),
     /// The skeleton key(s) of the folded word.
     Skeleton,
 }
 
 /// Splits text into folded words (see the module documentation). Offsets point into the
 /// original text, so highlighting works on what was stored.
-#[derive(Debug, Clone)]
+///
+/// A catalogue repeats its words many times over, and a stem or a skeleton key costs several
+/// passes and allocations: each tokenizer keeps those of the words it met lately. Every
+/// indexing thread has its own copy of the tokenizer, so the cache needs no lock.
+#[derive(Clone)]
 pub struct WordTokenizer {
     output: Output,
+    /// The stop words and stemmer of [`Output::Stem`].
+    stemmer: Option<TextAnalyzer>,
+    /// What the output of a word was lately: its stem or keys (none for a stop word).
+    cache: HashMap<String, Outputs>,
 }
+
+impl std::fmt::Debug for WordTokenizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WordTokenizer")
+            .field("output", &self.output)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What one word becomes: no stem (a stop word), one stem or key, or two keys (ё).
+type Outputs = Vec<String>;
+
+/// The most words a tokenizer's cache holds before it starts afresh.
+const CACHE_WORDS: usize = 100_000;
 
 impl WordTokenizer {
     pub fn new(output: Output) -> Self {
-        Self { output }
+        let stemmer = match output {
+            Output::Stem(language) => Some(stemmer(language)),
+            Output::Word | Output::Skeleton => None,
+        };
+        Self {
+            output,
+            stemmer,
+            cache: HashMap::new(),
+        }
+    }
+
+    /// The stem or keys of a word, from the cache when it was met lately.
+    fn outputs(&mut self, word: &str) -> &Outputs {
+        if !self.cache.contains_key(word) {
+            if self.cache.len() >= CACHE_WORDS {
+                self.cache.clear();
+            }
+            let made = match (&mut self.stemmer, self.output) {
+                (Some(stemmer), _) => terms(stemmer, word),
+                (None, _) => skeletons(word),
+            };
+            self.cache.insert(word.to_owned(), made);
+        }
+        &self.cache[word]
     }
 }
 
@@ -123,41 +168,50 @@ impl Tokenizer for WordTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream {
         let mut tokens = Vec::new();
-        let fold_yo = self.output == Output::Word;
-        let words = words_folding(text, fold_yo);
+        // The skeleton reads ё in two ways, so it is kept for it.
+        let fold_yo = self.output != Output::Skeleton;
+        let mut words = words_folding(text, fold_yo);
         let mut emit = |from, to, position, word: String| match self.output {
+            // A number is its own stem and key (and would only crowd the cache out: inventory
+            // numbers are all different).
             Output::Word => tokens.push(token(from, to, position, word)),
-            Output::Skeleton => {
-                for key in skeletons(&word) {
-                    tokens.push(token(from, to, position, key));
+            _ if word.bytes().all(|b| b.is_ascii_digit()) => {
+                tokens.push(token(from, to, position, word))
+            }
+            Output::Stem(_) | Output::Skeleton => {
+                for out in self.outputs(&word) {
+                    tokens.push(token(from, to, position, out.clone()));
                 }
             }
         };
         let mut position = 0;
         while position < words.len() {
-            let (from, to, word) = &words[position];
-            emit(*from, *to, position, word.clone());
             // A hyphenated compound ("Халхин-Гол") is also one word, at its first part's
             // position: "Халхингол" and "Halhingol" meet it, and phrases over the parts still
             // see them adjacent.
             let last = compound_end(text, &words, position);
-            if last > position {
-                let joined: String = words[position..=last]
-                    .iter()
-                    .map(|w| w.2.as_str())
-                    .collect();
-                if joined.chars().count() <= MAX_WORD_CHARS {
-                    emit(*from, words[last].1, position, joined);
-                }
-                for (i, (from, to, word)) in
-                    words.iter().enumerate().take(last + 1).skip(position + 1)
-                {
-                    emit(*from, *to, i, word.clone());
-                }
-                position = last + 1;
-            } else {
-                position += 1;
+            let joined = (last > position)
+                .then(|| {
+                    words[position..=last]
+                        .iter()
+                        .map(|w| w.2.as_str())
+                        .collect::<String>()
+                })
+                .filter(|joined| joined.chars().count() <= MAX_WORD_CHARS);
+            let (from, to) = (words[position].0, words[position].1);
+            emit(from, to, position, std::mem::take(&mut words[position].2));
+            if let Some(joined) = joined {
+                emit(from, words[last].1, position, joined);
             }
+            for (i, (from, to, word)) in words
+                .iter_mut()
+                .enumerate()
+                .take(last + 1)
+                .skip(position + 1)
+            {
+                emit(*from, *to, i, std::mem::take(word));
+            }
+            position = last + 1;
         }
         WordTokenStream {
             tokens,
@@ -237,8 +291,19 @@ enum Class {
 }
 
 fn class(c: char) -> Class {
-    // Fast path: the basic Russian letters are letters (and neither digits, joiners nor marks),
-    // without the Unicode table lookups below.
+    // Fast paths: ASCII, and the basic Russian letters (neither digits, joiners nor marks),
+    // without the Unicode table lookups below. Same answers as the general rules.
+    if c.is_ascii() {
+        return if c.is_ascii_alphabetic() {
+            Class::Letter
+        } else if c.is_ascii_digit() {
+            Class::Digit
+        } else if is_word_joiner(c) {
+            Class::Joiner
+        } else {
+            Class::Separator
+        };
+    }
     if matches!(c, 'А'..='я' | 'Ё' | 'ё') {
         return Class::Letter;
     }
@@ -265,47 +330,50 @@ pub fn words(text: &str) -> Vec<(usize, usize, String)> {
 
 /// [`words`], with ё kept when `fold_yo` is false (the skeleton reads ё in two ways).
 fn words_folding(text: &str, fold_yo: bool) -> Vec<(usize, usize, String)> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let kind = class(chars[i].1);
+    let mut chars = text.char_indices().peekable();
+    while let Some(&(from, first)) = chars.peek() {
+        let kind = class(first);
         if !matches!(kind, Class::Letter | Class::Digit) {
-            i += 1;
+            chars.next();
             continue;
         }
-        let start = i;
         let mut raw = String::new();
         let mut current = kind;
-        while i < chars.len() {
-            let c = chars[i].1;
+        let mut to = text.len();
+        while let Some(&(at, c)) = chars.peek() {
             match class(c) {
-                Class::Separator => break,
+                Class::Separator => {
+                    to = at;
+                    break;
+                }
                 Class::Joiner => {
                     // A joiner joins only between two letters; otherwise it is a quote.
-                    let next_is_letter = chars
-                        .get(i + 1)
+                    let mut ahead = chars.clone();
+                    ahead.next();
+                    let next_is_letter = ahead
+                        .peek()
                         .is_some_and(|&(_, n)| class(n) == Class::Letter);
                     if current == Class::Letter && next_is_letter {
-                        i += 1;
+                        chars.next();
                         continue;
                     }
+                    to = at;
                     break;
                 }
                 k => {
                     // Combining marks stay with their letter whatever follows.
                     if k != current && !is_combining_mark(c) {
+                        to = at;
                         break;
                     }
                     current = k;
                     raw.push(c);
-                    i += 1;
+                    chars.next();
                 }
             }
         }
-        let from = chars[start].0;
-        let to = chars.get(i).map_or(text.len(), |&(o, _)| o);
-        let word = fold(&raw, fold_yo);
+        let word = fold(raw, fold_yo);
         if !word.is_empty() && word.chars().count() <= MAX_WORD_CHARS {
             out.push((from, to, word));
         }
@@ -314,11 +382,12 @@ fn words_folding(text: &str, fold_yo: bool) -> Vec<(usize, usize, String)> {
 }
 
 /// NFKC, lowercase, ё → е.
-fn fold(raw: &str, fold_yo: bool) -> String {
+fn fold(mut raw: String, fold_yo: bool) -> String {
     // Fast paths with the same result: ASCII is its own NFKC, and most words (Latin or
     // Cyrillic) already are NFKC, which the quick check tells without normalising.
     if raw.is_ascii() {
-        return raw.to_ascii_lowercase();
+        raw.make_ascii_lowercase();
+        return raw;
     }
     let yo = |c| if fold_yo && c == 'ё' { 'е' } else { c };
     if is_nfkc_quick(raw.chars()) == IsNormalized::Yes {

@@ -18,13 +18,14 @@ use std::ops::Bound;
 
 use tantivy::collector::sort_key::{SortByStaticFastValue, SortByString};
 use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::EnableScoring;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery,
     Query as TantivyQuery, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, DocSet, Order, Searcher, TantivyDocument, Term};
 
 use vitrina_catalogue::Text;
 
@@ -56,6 +57,11 @@ const PREFIX_WEIGHT: f32 = 1.5;
 const FUZZY_WEIGHT: f32 = 1.0;
 const PHRASE_WEIGHT: f32 = 2.0;
 const YEAR_WEIGHT: f32 = 2.0;
+
+/// A word is also looked up with typos only while fewer types than this hold it as written
+/// (or transliterated): a common word is rarely a typo, and the edits of a common word match
+/// other common words, which costs much and ranks below the exact matches anyway.
+const FUZZY_BELOW_TYPES: u64 = 50;
 
 /// A facet filter: values of one kind are alternatives (OR), kinds combine (AND).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,6 +175,8 @@ struct Word {
     stop: bool,
     number: bool,
     prefix: bool,
+    /// Also matched with typos ([`typo_distance`] edits of its keys).
+    fuzzy: bool,
 }
 
 struct Analyzers {
@@ -197,6 +205,7 @@ impl Analyzers {
             stop,
             number,
             prefix,
+            fuzzy: true,
             exact,
         }
     }
@@ -240,7 +249,7 @@ fn word_clauses(w: &Word, g: Group, weight: f32, out: &mut Vec<(Occur, Box<dyn T
         )));
     }
     let distance = typo_distance(&w.exact);
-    if distance > 0 {
+    if distance > 0 && w.fuzzy {
         for key in &w.keys {
             let fuzzy = FuzzyTermQuery::new(Term::from_field_text(g.translit, key), distance, true);
             out.push(should(Box::new(BoostQuery::new(
@@ -394,13 +403,74 @@ fn issuer_names(
     Ok(out)
 }
 
+/// The text part of a query: what must match, scored, and the phrase bonus of the whole text,
+/// added to the score of the best candidates.
+struct TextQuery {
+    words: Box<dyn TantivyQuery>,
+    bonus: Option<Box<dyn TantivyQuery>>,
+}
+
+/// How many of the best matches by their words are scored again with the phrase bonus (at
+/// least the page and those before it). A type further down would need a bonus larger than
+/// the lead of all these over it to reach the page.
+const RERANKED: usize = 400;
+
+/// Adds the bonus query's score to each candidate it matches, and orders them again (best
+/// first, ties by address, as tantivy orders them).
+fn rerank(
+    searcher: &Searcher,
+    bonus: &dyn TantivyQuery,
+    mut found: Vec<(f32, DocAddress)>,
+) -> Result<Vec<(f32, DocAddress)>, SearchError> {
+    let weight = bonus.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    found.sort_by_key(|&(_, a)| a);
+    let mut i = 0;
+    while i < found.len() {
+        let segment = found[i].1.segment_ord;
+        let reader = searcher.segment_reader(segment);
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        while i < found.len() && found[i].1.segment_ord == segment {
+            let doc = found[i].1.doc_id;
+            if scorer.doc() < doc {
+                scorer.seek(doc);
+            }
+            if scorer.doc() == doc {
+                found[i].0 += scorer.score();
+            }
+            i += 1;
+        }
+    }
+    found.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    Ok(found)
+}
+
+/// Whether at least [`FUZZY_BELOW_TYPES`] types hold the word, as written or transliterated,
+/// in one group of fields (the transliteration keys of a text include those of its words as
+/// written).
+fn is_common(
+    searcher: &Searcher,
+    f: &crate::schema::Fields,
+    w: &Word,
+) -> Result<bool, SearchError> {
+    for g in [f.name, f.issuer, f.text] {
+        for key in &w.keys {
+            let term = Term::from_field_text(g.translit, key);
+            if searcher.doc_freq(&term)? >= FUZZY_BELOW_TYPES {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
 impl SearchIndex {
     /// Builds the text part of a query; `None` for a text with no words (show everything).
     fn text_query(
         &self,
+        searcher: &Searcher,
         text: &str,
         as_you_type: bool,
-    ) -> Result<Option<Box<dyn TantivyQuery>>, SearchError> {
+    ) -> Result<Option<TextQuery>, SearchError> {
         if text.chars().count() > MAX_QUERY_CHARS {
             return Err(SearchError::QueryTooLong {
                 max: MAX_QUERY_CHARS,
@@ -418,12 +488,15 @@ impl SearchIndex {
         let ends_open = as_you_type && !text.ends_with(|c: char| !c.is_alphanumeric());
         let mut a = Analyzers::new();
         let last = spans.len() - 1;
-        let words: Vec<Word> = spans
+        let f = &self.fields;
+        let mut words: Vec<Word> = spans
             .iter()
             .enumerate()
             .map(|(i, (_, _, w))| a.word(w.clone(), ends_open && i == last))
             .collect();
-        let f = &self.fields;
+        for w in &mut words {
+            w.fuzzy = typo_distance(&w.exact) > 0 && !is_common(searcher, f, w)?;
+        }
         // Which quoted phrase, if any, each word stands in.
         let quoted = quoted_spans(text);
         let phrase_of: Vec<Option<usize>> = spans
@@ -484,6 +557,10 @@ impl SearchIndex {
             top.push((occur, Box::new(BooleanQuery::new(clauses))));
             i += 1;
         }
+        // The bonus of the whole query as a phrase: scored for the best candidates only
+        // ([`SearchIndex::search`]). Its terms are the words' own exact and key terms, so it
+        // never changes which types match.
+        let mut bonus: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
         if words.len() >= 2 {
             for (field, weight) in [(f.name.exact, NAME_WEIGHT), (f.text.exact, TEXT_WEIGHT)] {
                 let terms = words
@@ -491,7 +568,7 @@ impl SearchIndex {
                     .map(|w| Term::from_field_text(field, &w.exact))
                     .collect();
                 let phrase = PhraseQuery::new(terms);
-                top.push((
+                bonus.push((
                     Occur::Should,
                     Box::new(BoostQuery::new(Box::new(phrase), weight * PHRASE_WEIGHT)),
                 ));
@@ -500,7 +577,7 @@ impl SearchIndex {
                 .iter()
                 .map(|w| Term::from_field_text(f.name.translit, &w.keys[0]))
                 .collect();
-            top.push((
+            bonus.push((
                 Occur::Should,
                 Box::new(BoostQuery::new(
                     Box::new(PhraseQuery::new(terms)),
@@ -508,7 +585,12 @@ impl SearchIndex {
                 )),
             ));
         }
-        Ok(Some(Box::new(BooleanQuery::new(top))))
+        let bonus = (!bonus.is_empty())
+            .then(|| Box::new(BooleanQuery::new(bonus)) as Box<dyn TantivyQuery>);
+        Ok(Some(TextQuery {
+            words: Box::new(BooleanQuery::new(top)),
+            bonus,
+        }))
     }
 
     fn filter_query(&self, q: &Query) -> Result<Vec<Box<dyn TantivyQuery>>, SearchError> {
@@ -576,17 +658,21 @@ impl SearchIndex {
     /// Searches the index. Malformed, hostile or very long input gives an empty result or a
     /// query error ([`SearchError::is_bad_query`]), never a panic.
     pub fn search(&self, q: &Query) -> Result<SearchResults, SearchError> {
-        let text = self.text_query(&q.text, q.as_you_type)?;
+        let searcher = self.reader.searcher();
+        let text = self.text_query(&searcher, &q.text, q.as_you_type)?;
         let filters = self.filter_query(q)?;
         let has_text = text.is_some();
+        let (words, bonus) = match text {
+            Some(t) => (t.words, t.bonus),
+            None => (Box::new(AllQuery) as Box<dyn TantivyQuery>, None),
+        };
         let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
-        clauses.push((Occur::Must, text.unwrap_or_else(|| Box::new(AllQuery))));
+        clauses.push((Occur::Must, words));
         for filter in filters {
             clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
         }
         let query = BooleanQuery::new(clauses);
 
-        let searcher = self.reader.searcher();
         let mut facet_collector = FacetCollector::for_field("facets");
         for kind in FacetKind::ALL {
             facet_collector.add_facet(&format!("/{}", kind.key()));
@@ -598,10 +684,20 @@ impl SearchIndex {
         let all = (Count, facet_collector);
         let ((total, facet_counts), found): (_, Vec<(Option<f32>, DocAddress)>) =
             match (q.sort, has_text) {
-                (Sort::Relevance, true) => {
-                    let (all, page) = searcher.search(&query, &(all, top.order_by_score()))?;
-                    (all, page.into_iter().map(|(s, a)| (Some(s), a)).collect())
-                }
+                (Sort::Relevance, true) => match &bonus {
+                    None => {
+                        let (all, page) = searcher.search(&query, &(all, top.order_by_score()))?;
+                        (all, page.into_iter().map(|(s, a)| (Some(s), a)).collect())
+                    }
+                    Some(bonus) => {
+                        let candidates = TopDocs::with_limit((offset + limit).max(RERANKED));
+                        let (all, found) =
+                            searcher.search(&query, &(all, candidates.order_by_score()))?;
+                        let page = rerank(&searcher, bonus.as_ref(), found)?;
+                        let page = page.into_iter().skip(offset).take(limit);
+                        (all, page.map(|(s, a)| (Some(s), a)).collect())
+                    }
+                },
                 (Sort::Relevance, false) => {
                     let by = top.order_by_fast_field::<i64>("position", Order::Asc);
                     let (all, page) = searcher.search(&query, &(all, by))?;

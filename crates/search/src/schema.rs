@@ -16,7 +16,7 @@ use crate::analyzers::{self, ENGLISH, EXACT, RUSSIAN, TRANSLIT};
 /// The version of the schema *and* of the analyzers: bump it whenever either changes, so that
 /// an index written by an older build is detected and rebuilt (terms written by other analyzers
 /// would silently stop matching).
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The four ways a group of text is indexed.
 #[derive(Debug, Clone, Copy)]
@@ -51,10 +51,17 @@ pub struct Fields {
     pub issuer_names: Field,
 }
 
-fn text(analyzer: &str, stored: bool) -> TextOptions {
+/// Positions are kept only where phrases are matched (the folded words and the
+/// transliteration keys); the stemmed fields answer single terms and need frequencies only.
+fn text(analyzer: &str, stored: bool, positions: bool) -> TextOptions {
+    let record = if positions {
+        IndexRecordOption::WithFreqsAndPositions
+    } else {
+        IndexRecordOption::WithFreqs
+    };
     let indexing = TextFieldIndexing::default()
         .set_tokenizer(analyzer)
-        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        .set_index_option(record);
     let options = TextOptions::default().set_indexing_options(indexing);
     if stored {
         options.set_stored()
@@ -65,10 +72,11 @@ fn text(analyzer: &str, stored: bool) -> TextOptions {
 
 fn group(builder: &mut tantivy::schema::SchemaBuilder, prefix: &str, stored: bool) -> Group {
     Group {
-        exact: builder.add_text_field(&format!("{prefix}_exact"), text(EXACT, false)),
-        en: builder.add_text_field(&format!("{prefix}_en"), text(ENGLISH, stored)),
-        ru: builder.add_text_field(&format!("{prefix}_ru"), text(RUSSIAN, stored)),
-        translit: builder.add_text_field(&format!("{prefix}_translit"), text(TRANSLIT, false)),
+        exact: builder.add_text_field(&format!("{prefix}_exact"), text(EXACT, false, true)),
+        en: builder.add_text_field(&format!("{prefix}_en"), text(ENGLISH, stored, false)),
+        ru: builder.add_text_field(&format!("{prefix}_ru"), text(RUSSIAN, stored, false)),
+        translit: builder
+            .add_text_field(&format!("{prefix}_translit"), text(TRANSLIT, false, true)),
     }
 }
 

@@ -99,3 +99,45 @@ fn facets_add_up_on_a_larger_collection() {
     q.filters = vec![Filter::new(FacetKind::Material, "brass")];
     assert_eq!(index.search(&q).unwrap().total, 40);
 }
+
+/// Types named "<word> badge <i>", for the tests below.
+fn named(word: &str, from: usize, n: usize) -> Vec<vitrina_catalogue::BadgeType> {
+    (from..from + n)
+        .map(|i| {
+            badge(&format!(
+                r#"
+                slug = "type-{i}"
+                position = {i}
+                names = {{ en = "{word} badge {i}", ru = "" }}
+                "#
+            ))
+        })
+        .collect()
+}
+
+#[test]
+fn a_rebuild_over_several_threads_indexes_every_type_once() {
+    let index = index_of(named("Numbered", 0, 3000));
+    assert_eq!(index.len(), 3000);
+    for i in [0, 1, 255, 256, 1999, 2999] {
+        let r = search(&index, &format!("numbered {i}"));
+        assert_eq!(slugs(&r)[0], format!("type-{i}"), "{i}");
+    }
+    // The cached stems and keys of repeated words give the same terms every time.
+    assert_eq!(search(&index, "numbered").total, 3000);
+    assert_eq!(search(&index, "Нумберед").total, 3000);
+}
+
+#[test]
+fn typos_are_looked_up_only_for_words_few_types_hold() {
+    // 60 types hold "Leningrad"; one holds the misspelling "Leningard".
+    let mut types = named("Leningrad", 0, 60);
+    types.extend(named("Leningard", 60, 1));
+    let index = index_of(types);
+    // A common word as written: its own types, not the misspelling.
+    assert_eq!(search(&index, "Leningrad").total, 60);
+    // A rare word: its own type, and the common spelling one edit away.
+    let r = search(&index, "Leningard");
+    assert_eq!(r.total, 61);
+    assert_eq!(slugs(&r)[0], "type-60");
+}

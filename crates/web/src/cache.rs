@@ -147,6 +147,16 @@ const MAX_DICTIONARY: usize = 64 * 1024;
 /// Pages that make up a dictionary: four type pages compress a fifth a fifth better than one.
 const DICTIONARY_SAMPLES: usize = 4;
 
+/// What a page costs the budget: its packed bytes, its path, and the cache's bookkeeping.
+#[derive(Debug, Clone, Copy)]
+struct PageWeight;
+
+impl quick_cache::Weighter<PageKey, Arc<PackedPage>> for PageWeight {
+    fn weight(&self, key: &PageKey, page: &Arc<PackedPage>) -> u64 {
+        (page.packed.len() + key.path.len() + 192) as u64
+    }
+}
+
 #[derive(Clone)]
 struct Dictionary {
     bytes: Arc<[u8]>,
@@ -157,14 +167,15 @@ struct Dictionary {
 /// dictionary.
 type DictionaryKey = (Lang, String);
 
-/// Rendered pages in memory, within a byte budget, least recently used out first.
+/// Rendered pages in memory, within a byte budget (quick_cache: a sharded table with CLOCK-Pro
+/// eviction, a lookup costing little more than a hash map's).
 ///
 /// The catalogue's generation is part of every key, and the first lookup at a new generation
 /// drops every page of the old ones at once, so stale pages neither answer nor crowd out fresh
 /// ones.
 #[derive(Clone)]
 pub(crate) struct PageCache {
-    pages: moka::sync::Cache<PageKey, Arc<PackedPage>>,
+    pages: Arc<quick_cache::sync::Cache<PageKey, Arc<PackedPage>, PageWeight>>,
     dictionaries: Arc<RwLock<HashMap<DictionaryKey, Dictionary>>>,
     generation: Arc<AtomicU64>,
     budget: u64,
@@ -173,8 +184,8 @@ pub(crate) struct PageCache {
 impl std::fmt::Debug for PageCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PageCache")
-            .field("entries", &self.pages.entry_count())
-            .field("bytes", &self.pages.weighted_size())
+            .field("entries", &self.pages.len())
+            .field("bytes", &self.pages.weight())
             .field("budget", &self.budget)
             .finish()
     }
@@ -182,18 +193,16 @@ impl std::fmt::Debug for PageCache {
 
 impl PageCache {
     pub fn new(budget_bytes: u64) -> Self {
-        let pages = moka::sync::Cache::builder()
-            .max_capacity(budget_bytes)
-            // Recency, not frequency: every page of a catalogue is as likely to be asked for.
-            .eviction_policy(moka::policy::EvictionPolicy::lru())
-            .weigher(|k: &PageKey, v: &Arc<PackedPage>| {
-                // the entry's bookkeeping in the cache is a few hundred bytes more
-                let size = v.packed.len() + k.path.len() + 256;
-                u32::try_from(size).unwrap_or(u32::MAX)
-            })
-            .build();
+        // a guess at how many pages fit, for sizing the table: about 1 KB each
+        let pages = quick_cache::sync::Cache::with_weighter(
+            usize::try_from(budget_bytes / 1024)
+                .unwrap_or(usize::MAX)
+                .max(16),
+            budget_bytes.max(1),
+            PageWeight,
+        );
         Self {
-            pages,
+            pages: Arc::new(pages),
             dictionaries: Arc::default(),
             generation: Arc::new(AtomicU64::new(0)),
             budget: budget_bytes,
@@ -204,7 +213,7 @@ impl PageCache {
     fn observe(&self, generation: u64) {
         let seen = self.generation.fetch_max(generation, Ordering::AcqRel);
         if seen < generation {
-            self.pages.invalidate_all();
+            self.pages.clear();
         }
     }
 
@@ -279,8 +288,7 @@ impl PageCache {
 
     /// The bytes the cached pages take, as the budget counts them.
     pub fn weighted_size(&self) -> u64 {
-        self.pages.run_pending_tasks();
-        self.pages.weighted_size()
+        self.pages.weight()
     }
 
     pub fn budget(&self) -> u64 {
@@ -316,7 +324,11 @@ mod tests {
         for i in 0..40 {
             html.push_str(&format!(
                 "<div class=\"names__row\"><dt>Label {i}</dt><dd>{}</dd></div>\n",
-                if i % 7 == 0 { format!("value {n}-{i}") } else { "shared".into() }
+                if i % 7 == 0 {
+                    format!("value {n}-{i}")
+                } else {
+                    "shared".into()
+                }
             ));
         }
         html.push_str(&"<footer>Vitrina, a collection of Soviet badges</footer>".repeat(20));
@@ -325,7 +337,9 @@ mod tests {
     }
 
     fn body_of(res: Response) -> Bytes {
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         rt.block_on(axum::body::to_bytes(res.into_body(), usize::MAX))
             .unwrap()
     }
@@ -338,7 +352,9 @@ mod tests {
             cache.insert(key(1, Lang::En, &format!("/types/t{i}")), p);
         }
         for (i, p) in pages.iter().enumerate() {
-            let cached = cache.get(&key(1, Lang::En, &format!("/types/t{i}"))).unwrap();
+            let cached = cache
+                .get(&key(1, Lang::En, &format!("/types/t{i}")))
+                .unwrap();
             let res = cached.respond(&HeaderMap::new()).unwrap();
             assert_eq!(res.status(), StatusCode::OK);
             assert_eq!(res.headers()[ETAG], p.etag);
@@ -346,7 +362,11 @@ mod tests {
         }
         // the dictionary (the first pages) makes the later ones far smaller than the page
         let packed = cache.pages.get(&key(1, Lang::En, "/types/t9")).unwrap();
-        assert!(packed.packed.len() * 5 < pages[9].body.len(), "{}", packed.packed.len());
+        assert!(
+            packed.packed.len() * 5 < pages[9].body.len(),
+            "{}",
+            packed.packed.len()
+        );
         // the other language and the other kinds of page are cached apart
         assert!(cache.get(&key(1, Lang::Ru, "/types/t1")).is_none());
         assert!(cache.get(&key(1, Lang::En, "/categories/t1")).is_none());
@@ -375,8 +395,7 @@ mod tests {
         cache.insert(key(1, Lang::Ru, "/types/a"), &page(2));
         assert!(cache.contains(&key(1, Lang::En, "/types/a")));
         assert!(cache.get(&key(2, Lang::En, "/types/a")).is_none());
-        cache.pages.run_pending_tasks();
-        assert_eq!(cache.pages.entry_count(), 0);
+        assert_eq!(cache.pages.len(), 0);
         // a lookup with an older generation (a request that began before the change) does not
         // bring old pages back or drop new ones
         cache.insert(key(2, Lang::En, "/types/a"), &page(3));
@@ -395,7 +414,7 @@ mod tests {
             small.insert(key(1, Lang::En, &format!("/types/t{i}")), &page(i));
         }
         assert!(small.weighted_size() <= 20_000, "{}", small.weighted_size());
-        assert!(small.pages.entry_count() > 5);
+        assert!(small.pages.len() > 5);
         // the most recent page is the one kept
         assert!(small.get(&key(1, Lang::En, "/types/t499")).is_some());
     }

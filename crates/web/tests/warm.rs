@@ -21,7 +21,13 @@ async fn public_paths(site: &common::Site) -> Vec<String> {
     paths.extend(types.iter().map(|t| format!("/types/{}", t.slug)));
     let russian: Vec<String> = paths
         .iter()
-        .map(|p| if p == "/" { "/ru/".into() } else { format!("/ru{p}") })
+        .map(|p| {
+            if p == "/" {
+                "/ru/".into()
+            } else {
+                format!("/ru{p}")
+            }
+        })
         .collect();
     paths.extend(russian);
     paths
@@ -76,7 +82,10 @@ async fn warming_renders_every_public_page_once_and_they_are_the_pages_visitors_
         let etag = warmed.headers()["etag"].clone();
         let warmed = warmed.text().await.unwrap();
         let fresh = uncached.page(path).await;
-        assert_eq!(warmed, fresh, "{path}: the cached page differs from a fresh render");
+        assert_eq!(
+            warmed, fresh,
+            "{path}: the cached page differs from a fresh render"
+        );
         // and the validator still answers 304 from the cache
         let revalidated = client
             .get(format!("http://{addr}{path}"))

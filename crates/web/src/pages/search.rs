@@ -511,20 +511,17 @@ fn facet_order(kind: FacetKind, values: &mut [(String, u64)]) {
 }
 
 async fn category_titles(app: &App, lang: Lang) -> Result<Vec<(String, String)>, PageError> {
+    // read once per generation by the catalogue: listing the categories counts each one's types
     let categories = app
         .catalogue()
-        .store()
-        .categories()
+        .categories_by_slug()
         .await
-        .map_err(|e| PageError::from_operations(lang, e.into()))?;
-    Ok(categories
+        .map_err(|e| PageError::from_operations(lang, e))?;
+    let mut ordered: Vec<_> = categories.values().collect();
+    ordered.sort_by(|a, b| (a.position, &a.slug).cmp(&(b.position, &b.slug)));
+    Ok(ordered
         .into_iter()
-        .map(|c| {
-            (
-                c.category.slug.to_string(),
-                c.category.title.get(lang).to_owned(),
-            )
-        })
+        .map(|c| (c.slug.to_string(), c.title.get(lang).to_owned()))
         .collect())
 }
 
