@@ -232,6 +232,10 @@ impl PageCache {
             return;
         }
         self.observe(key.generation);
+        // rendered from a catalogue that has since changed: it would never be asked for again
+        if key.generation < self.generation.load(Ordering::Acquire) {
+            return;
+        }
         let dictionary = self.dictionary_for(&key, &page.body);
         let mut buffer = vec![0; lz4_flex::block::get_maximum_output_size(page.body.len())];
         let Ok(n) = lz4_flex::block::compress_into_with_dict(&page.body, &mut buffer, &dictionary)
@@ -401,6 +405,9 @@ mod tests {
         cache.insert(key(2, Lang::En, "/types/a"), &page(3));
         assert!(cache.get(&key(1, Lang::En, "/types/a")).is_none());
         assert!(cache.get(&key(2, Lang::En, "/types/a")).is_some());
+        // nor is a page rendered from the old catalogue stored once the new one has been seen
+        cache.insert(key(1, Lang::En, "/types/b"), &page(4));
+        assert_eq!(cache.pages.len(), 1);
     }
 
     #[test]
