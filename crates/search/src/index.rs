@@ -100,6 +100,8 @@ pub struct SearchIndex {
     pub(crate) fields: Fields,
     dir: Option<PathBuf>,
     rebuild: RwLock<Option<RebuildReason>>,
+    /// The decoded facets of the segments searched ([`crate::facets`]).
+    pub(crate) facet_cache: crate::facets::FacetCache,
 }
 
 impl fmt::Debug for SearchIndex {
@@ -285,6 +287,7 @@ impl SearchIndex {
             fields,
             dir,
             rebuild: RwLock::new(reason),
+            facet_cache: crate::facets::FacetCache::default(),
         })
     }
 

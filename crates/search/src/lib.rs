@@ -13,6 +13,7 @@
 
 pub mod analyzers;
 mod error;
+mod facets;
 mod index;
 mod query;
 mod schema;

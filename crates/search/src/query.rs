@@ -2,8 +2,9 @@
 //! through tantivy's query parser, so that no operator or syntax error in user text can reach
 //! the visitor.
 //!
-//! Ranking. Each word of the query must match (stop words may), in any of the groups and ways
-//! of [`crate::schema`]. Boosts multiply a group weight (name 3 > issuer 2 > text 1) by a way
+//! Ranking. Each word of the query must match (stop words may, and when another word is
+//! required their score is added to the best candidates only, with the phrase bonus), in any
+//! of the groups and ways of [`crate::schema`]. Boosts multiply a group weight (name 3 > issuer 2 > text 1) by a way
 //! weight (exact 4 > stemmed 3 > transliterated 2 > prefix 1.5 > fuzzy 1). A word that matches
 //! exactly also matches its stem and its skeleton, so the ways add up in that order. A phrase
 //! match of the whole query adds a bonus.
@@ -17,15 +18,15 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use tantivy::collector::sort_key::{SortByStaticFastValue, SortByString};
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::EnableScoring;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery,
-    Query as TantivyQuery, RangeQuery, TermQuery,
+    Query as TantivyQuery, QueryClone, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, DocSet, Order, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, DocSet, Order, Searcher, SeekDangerResult, TantivyDocument, Term};
 
 use vitrina_catalogue::Text;
 
@@ -407,7 +408,8 @@ fn issuer_names(
 /// added to the score of the best candidates.
 struct TextQuery {
     words: Box<dyn TantivyQuery>,
-    bonus: Option<Box<dyn TantivyQuery>>,
+    /// Clauses that each add their score to a candidate they match.
+    bonus: Vec<Box<dyn TantivyQuery>>,
 }
 
 /// How many of the best matches by their words are scored again with the phrase bonus (at
@@ -415,29 +417,53 @@ struct TextQuery {
 /// the lead of all these over it to reach the page.
 const RERANKED: usize = 400;
 
-/// Adds the bonus query's score to each candidate it matches, and orders them again (best
-/// first, ties by address, as tantivy orders them).
+/// Adds the scores of the bonus clauses to each candidate they match, and orders them again
+/// (best first, ties by address, as tantivy orders them). Each clause is only asked whether
+/// it matches each candidate ([`DocSet::seek_danger`]): seeking a phrase to a candidate it
+/// does not match would read the positions of every type after it that holds all the words,
+/// up to the next one that matches the phrase, which for common words is most of the index.
 fn rerank(
     searcher: &Searcher,
-    bonus: &dyn TantivyQuery,
+    bonus: &[Box<dyn TantivyQuery>],
     mut found: Vec<(f32, DocAddress)>,
 ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
-    let weight = bonus.weight(EnableScoring::enabled_from_searcher(searcher))?;
     found.sort_by_key(|&(_, a)| a);
-    let mut i = 0;
-    while i < found.len() {
-        let segment = found[i].1.segment_ord;
-        let reader = searcher.segment_reader(segment);
-        let mut scorer = weight.scorer(reader, 1.0)?;
-        while i < found.len() && found[i].1.segment_ord == segment {
-            let doc = found[i].1.doc_id;
-            if scorer.doc() < doc {
-                scorer.seek(doc);
+    for clause in bonus {
+        let weight = clause.weight(EnableScoring::enabled_from_searcher(searcher))?;
+        let mut i = 0;
+        while i < found.len() {
+            let segment = found[i].1.segment_ord;
+            let reader = searcher.segment_reader(segment);
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            // After a miss the scorer stands nowhere valid, only below `lower` is known not to
+            // match, and it may only be asked again with a later candidate. The candidates of
+            // a segment are distinct and ascending.
+            let mut valid = true;
+            let mut lower = 0;
+            while i < found.len() && found[i].1.segment_ord == segment {
+                let doc = found[i].1.doc_id;
+                let hit = if valid && scorer.doc() >= doc {
+                    scorer.doc() == doc
+                } else if !valid && doc < lower {
+                    false
+                } else {
+                    match scorer.seek_danger(doc) {
+                        SeekDangerResult::Found => {
+                            valid = true;
+                            true
+                        }
+                        SeekDangerResult::SeekLowerBound(bound) => {
+                            valid = false;
+                            lower = bound;
+                            false
+                        }
+                    }
+                };
+                if hit {
+                    found[i].0 += scorer.score();
+                }
+                i += 1;
             }
-            if scorer.doc() == doc {
-                found[i].0 += scorer.score();
-            }
-            i += 1;
         }
     }
     found.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -509,6 +535,8 @@ impl SearchIndex {
             (f.text, TEXT_WEIGHT),
         ];
         let mut top: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
+        // The clauses of stop words, which are optional and only add to the score.
+        let mut stops: Vec<Box<dyn TantivyQuery>> = Vec::new();
         let mut i = 0;
         while i < words.len() {
             if let Some(p) = phrase_of[i] {
@@ -553,8 +581,12 @@ impl SearchIndex {
                     Box::new(BoostQuery::new(Box::new(q), YEAR_WEIGHT)),
                 ));
             }
-            let occur = if w.stop { Occur::Should } else { Occur::Must };
-            top.push((occur, Box::new(BooleanQuery::new(clauses))));
+            let clause: Box<dyn TantivyQuery> = Box::new(BooleanQuery::new(clauses));
+            if w.stop {
+                stops.push(clause);
+            } else {
+                top.push((Occur::Must, clause));
+            }
             i += 1;
         }
         // The bonus of the whole query as a phrase: scored for the best candidates only
@@ -585,8 +617,13 @@ impl SearchIndex {
                 )),
             ));
         }
-        let bonus = (!bonus.is_empty())
-            .then(|| Box::new(BooleanQuery::new(bonus)) as Box<dyn TantivyQuery>);
+        // A stop word ("the", "of") holds in nearly every type; scoring it for every match of
+        // the other words was the largest cost of queries such as "bears the". When some
+        // other word is required, its score is added with the phrase bonus to the best
+        // candidates only; a query of stop words alone still needs one of them to match.
+        let stops_into = if top.is_empty() { &mut top } else { &mut bonus };
+        stops_into.extend(stops.into_iter().map(|q| (Occur::Should, q)));
+        let bonus = bonus.into_iter().map(|(_, q)| q).collect();
         Ok(Some(TextQuery {
             words: Box::new(BooleanQuery::new(top)),
             bonus,
@@ -664,7 +701,7 @@ impl SearchIndex {
         let has_text = text.is_some();
         let (words, bonus) = match text {
             Some(t) => (t.words, t.bonus),
-            None => (Box::new(AllQuery) as Box<dyn TantivyQuery>, None),
+            None => (Box::new(AllQuery) as Box<dyn TantivyQuery>, Vec::new()),
         };
         let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
         clauses.push((Occur::Must, words));
@@ -673,10 +710,7 @@ impl SearchIndex {
         }
         let query = BooleanQuery::new(clauses);
 
-        let mut facet_collector = FacetCollector::for_field("facets");
-        for kind in FacetKind::ALL {
-            facet_collector.add_facet(&format!("/{}", kind.key()));
-        }
+        let facet_collector = self.facet_cache.collector(&searcher)?;
         // One pass over the matches collects the count, the facets and the page.
         let limit = q.limit.clamp(1, MAX_LIMIT);
         let offset = q.offset.min(MAX_OFFSET);
@@ -684,16 +718,16 @@ impl SearchIndex {
         let all = (Count, facet_collector);
         let ((total, facet_counts), found): (_, Vec<(Option<f32>, DocAddress)>) =
             match (q.sort, has_text) {
-                (Sort::Relevance, true) => match &bonus {
-                    None => {
+                (Sort::Relevance, true) => match bonus.as_slice() {
+                    [] => {
                         let (all, page) = searcher.search(&query, &(all, top.order_by_score()))?;
                         (all, page.into_iter().map(|(s, a)| (Some(s), a)).collect())
                     }
-                    Some(bonus) => {
+                    bonus => {
                         let candidates = TopDocs::with_limit((offset + limit).max(RERANKED));
                         let (all, found) =
                             searcher.search(&query, &(all, candidates.order_by_score()))?;
-                        let page = rerank(&searcher, bonus.as_ref(), found)?;
+                        let page = rerank(&searcher, bonus, found)?;
                         let page = page.into_iter().skip(offset).take(limit);
                         (all, page.map(|(s, a)| (Some(s), a)).collect())
                     }
@@ -731,7 +765,12 @@ impl SearchIndex {
                 }
             };
 
-        let snippets = Snippets::new(&searcher, &query, self)?;
+        // Highlight the words of the bonus too: the stop words moved there.
+        let mut marked: Vec<(Occur, Box<dyn TantivyQuery>)> =
+            vec![(Occur::Must, query.box_clone())];
+        marked.extend(bonus.iter().map(|b| (Occur::Should, b.box_clone())));
+        let marked = BooleanQuery::new(marked);
+        let snippets = Snippets::new(&searcher, &marked, self)?;
         let mut hits = Vec::with_capacity(found.len());
         for (score, address) in found {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -756,19 +795,7 @@ impl SearchIndex {
             });
         }
 
-        let mut facets = BTreeMap::new();
-        for kind in FacetKind::ALL {
-            let mut values: Vec<(String, u64)> = facet_counts
-                .get(&format!("/{}", kind.key()))
-                .filter_map(|(facet, count)| {
-                    facet.to_path().last().map(|v| ((*v).to_owned(), count))
-                })
-                .collect();
-            values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            if !values.is_empty() {
-                facets.insert(kind, values);
-            }
-        }
+        let facets = facet_counts;
         let issuer_names = match facets.get(&FacetKind::Issuer) {
             Some(values) => issuer_names(&searcher, self.fields.issuer_names, values)?,
             None => BTreeMap::new(),
