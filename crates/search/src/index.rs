@@ -36,6 +36,9 @@ use crate::schema::{self, Fields, SCHEMA_VERSION};
 /// detected on the next start.
 const VERSION_FILE: &str = "vitrina-search-version";
 
+/// The most threads one query searches segments with.
+const SEARCH_THREADS: usize = 4;
+
 /// The memory budget of the writer that applies changes one type at a time.
 const WRITER_HEAP_BYTES: usize = 50_000_000;
 
@@ -269,12 +272,18 @@ impl SearchIndex {
     }
 
     fn with_index(
-        index: Index,
+        mut index: Index,
         fields: Fields,
         dir: Option<PathBuf>,
         reason: Option<RebuildReason>,
     ) -> Result<SearchIndex, SearchError> {
         analyzers::register(index.tokenizers());
+        // A query searches the index's segments in parallel, one per core: a broad query over a
+        // large collection (several segments after a rebuild) answers in a fraction of the time.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if cores > 1 {
+            index.set_multithread_executor(cores.min(SEARCH_THREADS))?;
+        }
         let writer = index.writer(WRITER_HEAP_BYTES)?;
         let reader = index
             .reader_builder()
