@@ -98,7 +98,8 @@ serve_api() {
   echo "== $size: first start of vitrina serve (builds the search index from storage)"
   : > "$log"
   local t0; t0=$(date +%s%N)
-  VITRINA_LOG=info "$BIN" serve --no-demo --data "$data" --listen "127.0.0.1:$PORT" 2>>"$log" &
+  # no page-cache warming: it would render every type page while the search API is measured
+  VITRINA_WARM_PAGES=false VITRINA_LOG=info "$BIN" serve --no-demo --data "$data" --listen "127.0.0.1:$PORT" 2>>"$log" &
   VPID=$!
   until curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz" 2>/dev/null; do
     kill -0 "$VPID" 2>/dev/null || { cat "$log"; exit 1; }
