@@ -134,12 +134,8 @@ impl Round<'_> {
     /// Renders one page unless it is cached; `false` when the round must stop.
     async fn page(&mut self, lang: Lang, path: &str) -> Result<bool, String> {
         let app = self.app;
-        if app.catalogue().generation() != self.generation {
-            return Ok(false);
-        }
-        // Measuring the cache settles its bookkeeping: not on every page.
-        if (self.done.rendered + self.done.cached).is_multiple_of(64)
-            && app.cache().weighted_size() as f64 >= app.cache().budget() as f64 * FILL
+        if app.catalogue().generation() != self.generation
+            || app.cache().weighted_size() as f64 >= app.cache().budget() as f64 * FILL
         {
             return Ok(false);
         }
@@ -152,11 +148,7 @@ impl Round<'_> {
             self.done.cached += 1;
             return Ok(true);
         }
-        let uri = match lang {
-            Lang::En => path.to_owned(),
-            Lang::Ru if path == "/" => "/ru/".to_owned(),
-            Lang::Ru => format!("/ru{path}"),
-        };
+        let uri = crate::pages::localized(lang, path);
         let request = Request::get(&uri)
             .body(Body::empty())
             .map_err(|e| e.to_string())?;
