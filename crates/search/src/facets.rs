@@ -22,14 +22,53 @@ use crate::schema::FacetKind;
 /// The facet field's name in the schema.
 const FIELD: &str = "facets";
 
+/// The most codes of one [`Pack`]: its counts (four bytes a code) stay in the core's cache.
+const MAX_PACK_CODES: usize = 1 << 14;
+
 /// One segment's facets, decoded.
+///
+/// Most kinds hold at most one value per type (a type has one category, one decade, one
+/// rarity…). Such kinds are packed together into one small number per type, a mixed-radix
+/// code ([`Pack`]), so that counting a type is one increment per pack instead of one per
+/// value; the codes are turned back into values once per search, when the counts are read.
+/// Kinds with several values per type (materials) keep a list of ordinals per type.
 pub(crate) struct SegmentFacets {
-    /// The facets of type `doc` are `ords[starts[doc]..starts[doc + 1]]`, sorted, no repeats.
+    packs: Vec<Pack>,
+    /// The values of the unpacked kinds of type `doc` are `ords[starts[doc]..starts[doc + 1]]`,
+    /// sorted, no repeats.
     starts: Vec<u32>,
     ords: Vec<u32>,
     /// The kind and value of each ordinal of the segment's facet dictionary (`None` for a
     /// facet outside the kinds, which is not counted).
     names: Vec<Option<(FacetKind, String)>>,
+}
+
+/// Kinds with at most one value per type, packed: the code of a type is the sum over the
+/// kinds of `digit * stride`, where the digit is 0 for no value and `i + 1` for `ords[i]`.
+struct Pack {
+    codes: Vec<u16>,
+    /// Each kind's stride and the ordinals of its values.
+    digits: Vec<(u32, Vec<u32>)>,
+    /// The number of possible codes.
+    size: usize,
+}
+
+impl Pack {
+    /// Adds the counts of the codes to the counts of the ordinals they stand for.
+    fn unpack(&self, hist: &[u32], counts: &mut [u64]) {
+        for (code, &n) in hist.iter().enumerate() {
+            if n == 0 {
+                continue;
+            }
+            for (stride, ords) in &self.digits {
+                let radix = ords.len() + 1;
+                let digit = (code / *stride as usize) % radix;
+                if digit > 0 {
+                    counts[ords[digit - 1] as usize] += u64::from(n);
+                }
+            }
+        }
+    }
 }
 
 impl SegmentFacets {
@@ -49,11 +88,15 @@ impl SegmentFacets {
             };
             names.push(name);
         }
+        let kind_of = |ord: u32| names[ord as usize].as_ref().map(|(kind, _)| *kind);
         let max_doc = segment.max_doc();
-        let mut starts = Vec::with_capacity(max_doc as usize + 1);
-        let mut ords = Vec::new();
+        // Every type's ordinals, and for each kind its values and whether a type has several.
+        let mut all_starts = Vec::with_capacity(max_doc as usize + 1);
+        let mut all_ords = Vec::new();
+        let mut seen = vec![false; names.len()];
+        let mut several: Vec<FacetKind> = Vec::new();
+        all_starts.push(0usize);
         let mut doc_ords = Vec::new();
-        starts.push(0);
         for doc in 0..max_doc {
             doc_ords.clear();
             doc_ords.extend(
@@ -64,7 +107,82 @@ impl SegmentFacets {
             );
             doc_ords.sort_unstable();
             doc_ords.dedup();
-            ords.extend_from_slice(&doc_ords);
+            // Sorted ordinals of one kind are adjacent: the dictionary is sorted by path.
+            for pair in doc_ords.windows(2) {
+                let kind = kind_of(pair[0]);
+                if kind == kind_of(pair[1])
+                    && let Some(kind) = kind
+                    && !several.contains(&kind)
+                {
+                    several.push(kind);
+                }
+            }
+            for &ord in &doc_ords {
+                seen[ord as usize] = true;
+            }
+            all_ords.extend_from_slice(&doc_ords);
+            all_starts.push(all_ords.len());
+        }
+        // Pack the single-valued kinds, fewest values first, as many to a pack as fit.
+        let mut values: BTreeMap<FacetKind, Vec<u32>> = BTreeMap::new();
+        for (ord, _) in seen.iter().enumerate().filter(|&(_, &seen)| seen) {
+            if let Some(kind) = kind_of(ord as u32) {
+                values.entry(kind).or_default().push(ord as u32);
+            }
+        }
+        let mut single: Vec<(FacetKind, Vec<u32>)> = values
+            .into_iter()
+            .filter(|(kind, ords)| !several.contains(kind) && ords.len() < MAX_PACK_CODES)
+            .collect();
+        single.sort_by_key(|(_, ords)| ords.len());
+        let mut packed_kinds: Vec<Vec<(FacetKind, Vec<u32>)>> = Vec::new();
+        let mut size = usize::MAX;
+        for (kind, ords) in single {
+            let radix = ords.len() + 1;
+            match packed_kinds.last_mut() {
+                Some(pack) if size * radix <= MAX_PACK_CODES => {
+                    pack.push((kind, ords));
+                    size *= radix;
+                }
+                _ => {
+                    packed_kinds.push(vec![(kind, ords)]);
+                    size = radix;
+                }
+            }
+        }
+        let mut packs = Vec::with_capacity(packed_kinds.len());
+        // Where each ordinal goes: its pack, stride and digit, if packed.
+        let mut place: HashMap<u32, (usize, u32, u32)> = HashMap::new();
+        for (p, kinds) in packed_kinds.into_iter().enumerate() {
+            let mut stride = 1u32;
+            let mut digits = Vec::with_capacity(kinds.len());
+            for (_, ords) in kinds {
+                for (i, &ord) in ords.iter().enumerate() {
+                    place.insert(ord, (p, stride, i as u32 + 1));
+                }
+                let radix = ords.len() as u32 + 1;
+                digits.push((stride, ords));
+                stride *= radix;
+            }
+            packs.push(Pack {
+                codes: vec![0; max_doc as usize],
+                digits,
+                size: stride as usize,
+            });
+        }
+        let mut starts = Vec::with_capacity(max_doc as usize + 1);
+        let mut ords = Vec::new();
+        starts.push(0);
+        for doc in 0..max_doc as usize {
+            for &ord in &all_ords[all_starts[doc]..all_starts[doc + 1]] {
+                match place.get(&ord) {
+                    Some(&(p, stride, digit)) => {
+                        // Below MAX_PACK_CODES by construction.
+                        packs[p].codes[doc] += (stride * digit) as u16;
+                    }
+                    None => ords.push(ord),
+                }
+            }
             let end = u32::try_from(ords.len()).map_err(|_| {
                 SearchError::Engine(tantivy::TantivyError::InternalError(
                     "too many facet values in one segment".into(),
@@ -73,6 +191,7 @@ impl SegmentFacets {
             starts.push(end);
         }
         Ok(Self {
+            packs,
             starts,
             ords,
             names,
@@ -153,7 +272,12 @@ impl Collector for FacetCounter {
                 ))
             })?;
         let counts = vec![0; facets.names.len()];
-        Ok(SegmentFacetCounter { facets, counts })
+        let hists = facets.packs.iter().map(|p| vec![0; p.size]).collect();
+        Ok(SegmentFacetCounter {
+            facets,
+            counts,
+            hists,
+        })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -181,7 +305,10 @@ impl Collector for FacetCounter {
 
 pub(crate) struct SegmentFacetCounter {
     facets: Arc<SegmentFacets>,
+    /// By ordinal, for the unpacked kinds.
     counts: Vec<u64>,
+    /// By pack, then code.
+    hists: Vec<Vec<u32>>,
 }
 
 impl SegmentCollector for SegmentFacetCounter {
@@ -191,6 +318,9 @@ impl SegmentCollector for SegmentFacetCounter {
     fn collect(&mut self, doc: DocId, _: Score) {
         let f = &*self.facets;
         let doc = doc as usize;
+        for (pack, hist) in f.packs.iter().zip(&mut self.hists) {
+            hist[usize::from(pack.codes[doc])] += 1;
+        }
         let (from, to) = (f.starts[doc] as usize, f.starts[doc + 1] as usize);
         for &ord in &f.ords[from..to] {
             self.counts[ord as usize] += 1;
@@ -198,12 +328,25 @@ impl SegmentCollector for SegmentFacetCounter {
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
+        let f = &*self.facets;
+        for (pack, hist) in f.packs.iter().zip(&mut self.hists) {
+            for &doc in docs {
+                hist[usize::from(pack.codes[doc as usize])] += 1;
+            }
+        }
         for &doc in docs {
-            self.collect(doc, 0.0);
+            let doc = doc as usize;
+            let (from, to) = (f.starts[doc] as usize, f.starts[doc + 1] as usize);
+            for &ord in &f.ords[from..to] {
+                self.counts[ord as usize] += 1;
+            }
         }
     }
 
-    fn harvest(self) -> Self::Fruit {
+    fn harvest(mut self) -> Self::Fruit {
+        for (pack, hist) in self.facets.packs.iter().zip(&self.hists) {
+            pack.unpack(hist, &mut self.counts);
+        }
         self.counts
             .iter()
             .enumerate()
@@ -213,5 +356,81 @@ impl SegmentCollector for SegmentFacetCounter {
                 Some((*kind, value.clone(), count))
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::collector::FacetCollector;
+    use tantivy::query::AllQuery;
+
+    use crate::{FacetKind, Query, SearchIndex};
+
+    /// Types with one or two materials and specimens in one or two conditions, so that some
+    /// kinds pack and some do not.
+    fn index() -> SearchIndex {
+        let types = (0..120).map(|i| {
+            let second = if i % 4 == 0 { r#", "enamel""# } else { "" };
+            let conditions = ["excellent", "good", "fair"];
+            let mut text = format!(
+                r#"
+                slug = "type-{i}"
+                position = {i}
+                names = {{ en = "Badge {i}", ru = "Знак {i}" }}
+                established = {year}
+                [[variants]]
+                name = {{ en = "Variant" }}
+                materials = ["{m}"{second}]
+                [[variants.specimens]]
+                condition = "{c}"
+                "#,
+                year = 1920 + i % 50,
+                m = ["silver", "bronze", "brass"][i % 3],
+                c = conditions[i % 3],
+            );
+            if i % 5 == 0 {
+                text.push_str(&format!(
+                    "[[variants.specimens]]\ncondition = \"{}\"\n",
+                    conditions[(i + 1) % 3]
+                ));
+            }
+            toml::from_str::<vitrina_catalogue::BadgeType>(&text).unwrap()
+        });
+        let index = SearchIndex::in_memory().unwrap();
+        index.rebuild(types).unwrap();
+        index
+    }
+
+    #[test]
+    fn packed_counts_equal_tantivys_own() {
+        let index = index();
+        let ours = index.search(&Query::text("")).unwrap().facets;
+        let searcher = index.reader.searcher();
+        let mut collector = FacetCollector::for_field(super::FIELD);
+        for kind in FacetKind::ALL {
+            collector.add_facet(format!("/{}", kind.key()).as_str());
+        }
+        let theirs = searcher.search(&AllQuery, &collector).unwrap();
+        let mut compared = 0;
+        for kind in FacetKind::ALL {
+            let mut expected: Vec<(String, u64)> = theirs
+                .get(&format!("/{}", kind.key()))
+                .map(|(facet, n)| (facet.to_path().last().unwrap().to_string(), n))
+                .collect();
+            expected.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            let got = ours.get(&kind).cloned().unwrap_or_default();
+            assert_eq!(got, expected, "{kind:?}");
+            compared += got.len();
+        }
+        assert!(compared > 10, "{ours:?}");
+        // materials and conditions have several values for some types: not packed
+        let segment = &index.facet_cache.collector(&searcher).unwrap().segments[0];
+        assert!(!segment.packs.is_empty());
+        assert!(!segment.ords.is_empty());
+        assert!(
+            ours[&FacetKind::Material]
+                .iter()
+                .any(|(m, _)| m == "enamel")
+        );
     }
 }

@@ -105,6 +105,10 @@ pub struct SearchIndex {
     rebuild: RwLock<Option<RebuildReason>>,
     /// The decoded facets of the segments searched ([`crate::facets`]).
     pub(crate) facet_cache: crate::facets::FacetCache,
+    /// The match sets of broad clauses ([`crate::docsets`]).
+    pub(crate) docsets: std::sync::Arc<crate::docsets::DocSetCache>,
+    /// The fewest types that make a word broad ([`crate::query`]); lowered by tests.
+    pub(crate) broad_min_types: u64,
 }
 
 impl fmt::Debug for SearchIndex {
@@ -297,6 +301,8 @@ impl SearchIndex {
             dir,
             rebuild: RwLock::new(reason),
             facet_cache: crate::facets::FacetCache::default(),
+            docsets: Default::default(),
+            broad_min_types: crate::query::BROAD_MIN_TYPES,
         })
     }
 

@@ -12,6 +12,7 @@
 //! HTTP, and the decision of *when* to index, which belongs to the operations layer.
 
 pub mod analyzers;
+mod docsets;
 mod error;
 mod facets;
 mod index;

@@ -16,6 +16,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
+use std::sync::Arc;
 
 use tantivy::collector::sort_key::{SortByStaticFastValue, SortByString};
 use tantivy::collector::{Count, TopDocs};
@@ -31,6 +32,7 @@ use tantivy::{DocAddress, DocSet, Order, Searcher, SeekDangerResult, TantivyDocu
 use vitrina_catalogue::Text;
 
 use crate::analyzers::{self, terms};
+use crate::docsets::{CachedDocs, CachedIntersection, DocSetCache};
 use crate::error::SearchError;
 use crate::index::SearchIndex;
 use crate::schema::{FacetKind, Group, NAMES_SEPARATOR};
@@ -230,7 +232,16 @@ fn typo_distance(word: &str) -> u8 {
 }
 
 /// The clauses of one word in one group of fields.
-fn word_clauses(w: &Word, g: Group, weight: f32, out: &mut Vec<(Occur, Box<dyn TantivyQuery>)>) {
+///
+/// With a `cache`, the prefix clauses of a word typed so far take their matches from it: tantivy
+/// collects a prefix's matches into a bit set on every search otherwise.
+fn word_clauses(
+    w: &Word,
+    g: Group,
+    weight: f32,
+    cache: Option<&Arc<DocSetCache>>,
+    out: &mut Vec<(Occur, Box<dyn TantivyQuery>)>,
+) {
     let should = |q| (Occur::Should, q);
     out.push(should(term_query(g.exact, &w.exact, weight * EXACT_WEIGHT)));
     if w.number {
@@ -262,10 +273,12 @@ fn word_clauses(w: &Word, g: Group, weight: f32, out: &mut Vec<(Occur, Box<dyn T
     if w.prefix && w.exact.chars().count() >= 2 {
         for (field, text) in [(g.exact, &w.exact), (g.translit, &w.keys[0])] {
             let prefix = FuzzyTermQuery::new_prefix(Term::from_field_text(field, text), 0, true);
-            out.push(should(Box::new(BoostQuery::new(
-                Box::new(prefix),
-                weight * PREFIX_WEIGHT,
-            ))));
+            let score = weight * PREFIX_WEIGHT;
+            out.push(should(match cache {
+                // tantivy scores a prefix's matches alike, with the boost
+                Some(cache) => Box::new(CachedDocs::new(Box::new(prefix), score, cache.clone())),
+                None => Box::new(BoostQuery::new(Box::new(prefix), score)),
+            }));
         }
     }
 }
@@ -489,6 +502,42 @@ fn is_common(
     Ok(false)
 }
 
+/// A word is broad in a group of fields when at least this share of the types hold it there
+/// (and at least [`BROAD_MIN_TYPES`]): "back", "pin", "screw" in the variants of nearly every
+/// type. Its matches there come from the [`DocSetCache`] and do not score; its scores there
+/// are added to the best candidates only ([`RERANKED`]), as the phrase bonus is. BM25 gives
+/// such a word little weight anyway: a word in a twentieth of the types weighs about a third
+/// of one in a ten-thousandth.
+const BROAD_SHARE: u64 = 20;
+/// Prefixes of up to this many letters are cached whatever their word ([`word_clauses`]).
+const CACHED_PREFIX_CHARS: usize = 3;
+/// Below this many types a word is never broad: scoring all its matches costs little.
+pub(crate) const BROAD_MIN_TYPES: u64 = 20_000;
+
+/// Whether the word is broad in the group ([`BROAD_SHARE`]): the largest of the document
+/// frequencies of its ways there (a word's skeleton key holds wherever the word does as
+/// written, and its stems wherever a form of it does).
+fn is_broad(searcher: &Searcher, g: Group, w: &Word, min: u64) -> Result<bool, SearchError> {
+    let types = searcher.num_docs();
+    if types < min {
+        return Ok(false);
+    }
+    let mut terms: Vec<Term> = w
+        .keys
+        .iter()
+        .map(|k| Term::from_field_text(g.translit, k))
+        .collect();
+    terms.extend(w.en.iter().map(|t| Term::from_field_text(g.en, t)));
+    terms.extend(w.ru.iter().map(|t| Term::from_field_text(g.ru, t)));
+    for term in terms {
+        let df = searcher.doc_freq(&term)?;
+        if df >= min && df * BROAD_SHARE >= types {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 impl SearchIndex {
     /// Builds the text part of a query; `None` for a text with no words (show everything).
     fn text_query(
@@ -536,7 +585,12 @@ impl SearchIndex {
         ];
         let mut top: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
         // The clauses of stop words, which are optional and only add to the score.
-        let mut stops: Vec<Box<dyn TantivyQuery>> = Vec::new();
+        let mut stops: Vec<Vec<(Occur, Box<dyn TantivyQuery>)>> = Vec::new();
+        // Broad words ([`is_broad`]): the match sets of each (from the cache), the clauses
+        // that score their every match, and those that score the best candidates only.
+        let mut cached: Vec<CachedDocs> = Vec::new();
+        let mut scoring: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
+        let mut broad: Vec<Box<dyn TantivyQuery>> = Vec::new();
         let mut i = 0;
         while i < words.len() {
             if let Some(p) = phrase_of[i] {
@@ -562,18 +616,27 @@ impl SearchIndex {
                     Box::new(BoostQuery::new(Box::new(range), YEAR_WEIGHT)),
                 ));
                 for w in &words[i..=i + 1] {
-                    word_clauses(w, f.text, TEXT_WEIGHT, &mut clauses);
-                    word_clauses(w, f.name, NAME_WEIGHT, &mut clauses);
+                    word_clauses(w, f.text, TEXT_WEIGHT, None, &mut clauses);
+                    word_clauses(w, f.name, NAME_WEIGHT, None, &mut clauses);
                 }
                 top.push((Occur::Must, Box::new(BooleanQuery::new(clauses))));
                 i += 2;
                 continue;
             }
             let w = &words[i];
-            let mut clauses = Vec::new();
-            word_clauses(w, f.name, NAME_WEIGHT, &mut clauses);
-            word_clauses(w, f.issuer, ISSUER_WEIGHT, &mut clauses);
-            word_clauses(w, f.text, TEXT_WEIGHT, &mut clauses);
+            let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
+            let mut broad_in: Vec<(Group, f32)> = Vec::new();
+            for (g, weight) in groups {
+                let broad_here = !w.stop && is_broad(searcher, g, w, self.broad_min_types)?;
+                if broad_here {
+                    broad_in.push((g, weight));
+                }
+                // Only the prefixes that match many types are kept: short ones, and those of
+                // stop words and broad words.
+                let short = w.exact.chars().count() <= CACHED_PREFIX_CHARS;
+                let cache = (broad_here || w.stop || short).then_some(&self.docsets);
+                word_clauses(w, g, weight, cache, &mut clauses);
+            }
             if let Some(y) = is_year(w) {
                 let q = TermQuery::new(Term::from_field_i64(f.years, y), IndexRecordOption::Basic);
                 clauses.push((
@@ -581,13 +644,42 @@ impl SearchIndex {
                     Box::new(BoostQuery::new(Box::new(q), YEAR_WEIGHT)),
                 ));
             }
-            let clause: Box<dyn TantivyQuery> = Box::new(BooleanQuery::new(clauses));
             if w.stop {
-                stops.push(clause);
+                stops.push(clauses);
+                i += 1;
+                continue;
+            }
+            let clause = BooleanQuery::new(clauses);
+            if broad_in.is_empty() {
+                top.push((Occur::Must, Box::new(clause)));
             } else {
-                top.push((Occur::Must, clause));
+                // A broad word: its matches come from the cache, its clauses in the groups
+                // where it is not broad score every match, and those where it is score the
+                // best candidates only.
+                cached.push(CachedDocs::new(Box::new(clause), 0.0, self.docsets.clone()));
+                for (g, weight) in groups {
+                    let mut scored = Vec::new();
+                    word_clauses(w, g, weight, None, &mut scored);
+                    if broad_in.iter().any(|(b, _)| b.exact == g.exact) {
+                        broad.extend(scored.into_iter().map(|(_, q)| q));
+                    } else {
+                        scoring.push((Occur::Should, Box::new(BooleanQuery::new(scored))));
+                    }
+                }
+                if let Some(y) = is_year(w) {
+                    let q =
+                        TermQuery::new(Term::from_field_i64(f.years, y), IndexRecordOption::Basic);
+                    scoring.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(q), YEAR_WEIGHT)),
+                    ));
+                }
             }
             i += 1;
+        }
+        if !cached.is_empty() {
+            top.push((Occur::Must, Box::new(CachedIntersection::new(cached))));
+            top.extend(scoring);
         }
         // The bonus of the whole query as a phrase: scored for the best candidates only
         // ([`SearchIndex::search`]). Its terms are the words' own exact and key terms, so it
@@ -621,8 +713,19 @@ impl SearchIndex {
         // the other words was the largest cost of queries such as "bears the". When some
         // other word is required, its score is added with the phrase bonus to the best
         // candidates only; a query of stop words alone still needs one of them to match.
-        let stops_into = if top.is_empty() { &mut top } else { &mut bonus };
-        stops_into.extend(stops.into_iter().map(|q| (Occur::Should, q)));
+        // The bonus is a list of single terms, phrases and prefixes, not of unions: the bonus
+        // of a candidate is asked of each clause with a seek, which a term answers from its
+        // skip list, while a union reads on through every posting of every term up to it.
+        if top.is_empty() {
+            top.extend(
+                stops
+                    .into_iter()
+                    .map(|c| (Occur::Should, Box::new(BooleanQuery::new(c)) as Box<_>)),
+            );
+        } else {
+            bonus.extend(stops.into_iter().flatten());
+        }
+        bonus.extend(broad.into_iter().map(|q| (Occur::Should, q)));
         let bonus = bonus.into_iter().map(|(_, q)| q).collect();
         Ok(Some(TextQuery {
             words: Box::new(BooleanQuery::new(top)),
@@ -812,6 +915,7 @@ impl SearchIndex {
 #[cfg(test)]
 mod tests {
     use super::quoted_spans;
+    use crate::{FacetKind, Filter, Query, SearchIndex, SearchResults};
 
     fn quoted(text: &str) -> Vec<&str> {
         quoted_spans(text)
@@ -834,5 +938,121 @@ mod tests {
         // Left open: no phrase.
         assert!(quoted("\"Orden Lenina").is_empty());
         assert!(quoted("«Orden Lenina\"").is_empty());
+    }
+
+    /// 300 types, all with a pin-back or screw-back variant; a few with "pin" in the name.
+    fn fitted(broad_min_types: u64) -> SearchIndex {
+        let types = (0..300).map(|i| {
+            let fitting = if i % 3 == 0 { "screw-back" } else { "pin-back" };
+            let name = if i % 50 == 7 {
+                "Pin of the back office"
+            } else {
+                "Jubilee badge"
+            };
+            let material = ["silver", "bronze", "brass"][i % 3];
+            let back = "back ".repeat(i % 4);
+            let text = format!(
+                r#"
+                slug = "type-{i}"
+                position = {i}
+                names = {{ en = "{name} {i}", ru = "Знак {i}" }}
+                description = {{ en = "Issued in {year}. {back}", ru = "" }}
+                established = {year}
+                [[variants]]
+                name = {{ en = "{fitting}, {material}" }}
+                materials = ["{material}"]
+                "#,
+                year = 1930 + i % 40,
+            );
+            toml::from_str::<vitrina_catalogue::BadgeType>(&text).unwrap()
+        });
+        let mut index = SearchIndex::in_memory().unwrap();
+        index.broad_min_types = broad_min_types;
+        index.rebuild(types).unwrap();
+        index
+    }
+
+    fn all(index: &SearchIndex, text: &str, as_you_type: bool, filter: bool) -> SearchResults {
+        let mut q = Query::text(text);
+        q.limit = 100;
+        q.as_you_type = as_you_type;
+        if filter {
+            q.filters = vec![Filter::new(FacetKind::Material, "bronze")];
+        }
+        index.search(&q).unwrap()
+    }
+
+    fn sorted_slugs(r: &SearchResults) -> Vec<String> {
+        let mut s: Vec<String> = r.hits.iter().map(|h| h.slug.clone()).collect();
+        s.sort();
+        s
+    }
+
+    #[test]
+    fn broad_words_match_and_count_as_when_every_match_is_scored() {
+        let broad = fitted(10);
+        let scored = fitted(u64::MAX);
+        for (text, as_you_type) in [
+            ("pin back", false),
+            ("back", false),
+            ("screw-back", false),
+            ("pin", false),
+            ("back 1931", false),
+            ("pin ba", true),
+            ("back", true),
+            ("the back", false),
+            ("bronze back", false),
+        ] {
+            for filter in [false, true] {
+                let (a, b) = (
+                    all(&broad, text, as_you_type, filter),
+                    all(&scored, text, as_you_type, filter),
+                );
+                assert!(filter || a.total > 0, "{text:?}");
+                assert_eq!(a.total, b.total, "{text:?}");
+                assert_eq!(a.facets, b.facets, "{text:?}");
+                if a.total <= 100 {
+                    assert_eq!(sorted_slugs(&a), sorted_slugs(&b), "{text:?}");
+                }
+            }
+        }
+        assert!(
+            broad.docsets.len() > 0,
+            "the broad words' match sets are cached"
+        );
+        // Again, from the cache: the same answer.
+        let again = all(&broad, "pin back", false, false);
+        assert_eq!(again, all(&broad, "pin back", false, false));
+        assert_eq!(again.total, all(&scored, "pin back", false, false).total);
+    }
+
+    #[test]
+    fn broad_words_still_rank_names_first() {
+        let broad = fitted(10);
+        // "pin" is in every type's variant; the six types named "Pin of the back office"
+        // come first, the same six as when every match is scored (in an order that may differ
+        // where their scores tie but for rounding).
+        let r = all(&broad, "pin", false, false);
+        let named: Vec<&str> = r.hits[..6].iter().map(|h| h.name_en.as_str()).collect();
+        assert!(
+            named
+                .iter()
+                .all(|n| n.starts_with("Pin of the back office")),
+            "{named:?}"
+        );
+        let scored = all(&fitted(u64::MAX), "pin", false, false);
+        let six = |r: &SearchResults| {
+            let mut s: Vec<String> = r.hits[..6].iter().map(|h| h.slug.clone()).collect();
+            s.sort();
+            s
+        };
+        assert_eq!(six(&r), six(&scored));
+        // The text scores of a broad word still order the candidates: more "back", higher.
+        let r = all(&broad, "back", false, false);
+        assert!(
+            r.hits[0].name_en.starts_with("Pin of the back office"),
+            "{:?}",
+            r.hits[0]
+        );
     }
 }
