@@ -12,7 +12,8 @@
 #     loader crates/operations/examples/load_generated_csv.rs does), SearchIndex::rebuild into
 #     a fresh folder (build time, du of the folder), then the queries through
 #     SearchIndex::search (top 20 + total + facet counts + snippets): one warm-up pass, one
-#     timed pass; variants: plain, with a category filter, as-you-type, both; then THREADS
+#     timed pass; variants: plain, with a category filter, as-you-type, both (and before them
+#     plain_first_pass: the plain queries on cold caches, timed); then THREADS
 #     threads running the plain list for SECONDS_QPS seconds (queries/s).
 #   - FTS5, as shared/bench/fts.sh: sqlite3 .import of the CSV, then the FTS5 external-content
 #     index over title_en, title_ru, description ('rebuild'; FTS_RUNS=3 builds, each on a fresh
@@ -252,7 +253,7 @@ for name, a, b, fmt in rows:
     print(f"{name:18} {fmt.format(a):>10} {fmt.format(b):>10} {a / b if b else float('nan'):7.2f}")
 print(f"FTS5 DB with content table: {mib(db):.1f} MiB (table alone {mib(base):.1f} MiB); "
       f"the vitrina index stores names and texts itself")
-for k in ("category_filter", "as_you_type", "category_filter_as_you_type"):
+for k in ("plain_first_pass", "category_filter", "as_you_type", "category_filter_as_you_type"):
     x = v[k]
     print(f"vitrina {k:28} p50 {x['p50_ms']:.2f}  p90 {x['p90_ms']:.2f}  p99 {x['p99_ms']:.2f}  "
           f"max {x['max_ms']:.2f} ms")

@@ -64,6 +64,11 @@ impl DocSetCache {
         }
     }
 
+    /// Forgets the match sets of the segments not in `live`.
+    pub(crate) fn retain_segments(&self, live: &[SegmentId]) {
+        self.sets.retain(|(segment, _), _| live.contains(segment));
+    }
+
     /// How many match sets are kept (for tests).
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {

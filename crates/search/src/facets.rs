@@ -243,6 +243,36 @@ impl FacetCache {
     }
 }
 
+/// Prepares each new searcher's segments before any query uses them ([`tantivy::Warmer`]):
+/// decodes their facets; and drops what is kept for segments no searcher holds any more.
+pub(crate) struct SegmentWarmer {
+    pub(crate) facets: Arc<FacetCache>,
+    pub(crate) docsets: Arc<crate::docsets::DocSetCache>,
+}
+
+impl tantivy::Warmer for SegmentWarmer {
+    fn warm(&self, searcher: &Searcher) -> tantivy::Result<()> {
+        self.facets.collector(searcher).map_err(|e| match e {
+            SearchError::Engine(e) => e,
+            other => tantivy::TantivyError::InternalError(other.to_string()),
+        })?;
+        Ok(())
+    }
+
+    fn garbage_collect(&self, live: &[&tantivy::SearcherGeneration]) {
+        let live: Vec<SegmentId> = live
+            .iter()
+            .flat_map(|g| g.segments().keys().copied())
+            .collect();
+        self.facets
+            .segments
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|id, _| live.contains(id));
+        self.docsets.retain_segments(&live);
+    }
+}
+
 /// Counts, for each facet kind, its values among the matching types.
 pub(crate) struct FacetCounter {
     /// By segment ordinal.
@@ -432,5 +462,40 @@ mod tests {
                 .iter()
                 .any(|(m, _)| m == "enamel")
         );
+    }
+
+    #[test]
+    fn new_segments_are_decoded_before_any_search() {
+        let index = index();
+        let decoded = || {
+            index
+                .facet_cache
+                .segments
+                .lock()
+                .unwrap()
+                .keys()
+                .copied()
+                .collect::<std::collections::BTreeSet<_>>()
+        };
+        let searched = || {
+            index
+                .reader
+                .searcher()
+                .segment_readers()
+                .iter()
+                .map(|r| r.segment_id())
+                .collect::<std::collections::BTreeSet<_>>()
+        };
+        assert_eq!(decoded(), searched());
+        // A type saved again lands in a new segment, decoded as the reader reloads.
+        let text = r#"
+            slug = "type-3"
+            position = 3
+            names = { en = "Badge 3, again", ru = "Знак 3" }
+            "#;
+        index.index_type(&toml::from_str(text).unwrap()).unwrap();
+        index.commit().unwrap();
+        assert!(searched().is_subset(&decoded()));
+        assert_eq!(index.search(&Query::text("again")).unwrap().total, 1);
     }
 }

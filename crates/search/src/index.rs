@@ -19,7 +19,7 @@
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use tantivy::directory::MmapDirectory;
 use tantivy::indexer::NoMergePolicy;
@@ -104,9 +104,11 @@ pub struct SearchIndex {
     dir: Option<PathBuf>,
     rebuild: RwLock<Option<RebuildReason>>,
     /// The decoded facets of the segments searched ([`crate::facets`]).
-    pub(crate) facet_cache: crate::facets::FacetCache,
+    pub(crate) facet_cache: Arc<crate::facets::FacetCache>,
     /// The match sets of broad clauses ([`crate::docsets`]).
-    pub(crate) docsets: std::sync::Arc<crate::docsets::DocSetCache>,
+    pub(crate) docsets: Arc<crate::docsets::DocSetCache>,
+    /// The reader holds its warmer weakly.
+    _warmer: Arc<dyn tantivy::Warmer>,
     /// The fewest types that make a word broad ([`crate::query`]); lowered by tests.
     pub(crate) broad_min_types: u64,
 }
@@ -289,9 +291,19 @@ impl SearchIndex {
             index.set_multithread_executor(cores.min(SEARCH_THREADS))?;
         }
         let writer = index.writer(WRITER_HEAP_BYTES)?;
+        let facet_cache = Arc::new(crate::facets::FacetCache::default());
+        let docsets = Arc::new(crate::docsets::DocSetCache::default());
+        // Each new searcher decodes the facets of its new segments before it is handed out, so
+        // no query pays for that (about half a second a million types), and forgets the
+        // segments no searcher holds any more.
+        let warmer: Arc<dyn tantivy::Warmer> = Arc::new(crate::facets::SegmentWarmer {
+            facets: facet_cache.clone(),
+            docsets: docsets.clone(),
+        });
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
+            .warmers(vec![Arc::downgrade(&warmer)])
             .try_into()?;
         Ok(SearchIndex {
             index,
@@ -300,8 +312,9 @@ impl SearchIndex {
             fields,
             dir,
             rebuild: RwLock::new(reason),
-            facet_cache: crate::facets::FacetCache::default(),
-            docsets: Default::default(),
+            facet_cache,
+            docsets,
+            _warmer: warmer,
             broad_min_types: crate::query::BROAD_MIN_TYPES,
         })
     }
