@@ -625,17 +625,16 @@ impl SearchIndex {
             }
             let w = &words[i];
             let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
-            let mut broad_in: Vec<(Group, f32)> = Vec::new();
-            for (g, weight) in groups {
-                let broad_here = !w.stop && is_broad(searcher, g, w, self.broad_min_types)?;
-                if broad_here {
-                    broad_in.push((g, weight));
-                }
-                // Only the prefixes that match many types are kept: short ones, and those of
-                // stop words and broad words.
-                let short = w.exact.chars().count() <= CACHED_PREFIX_CHARS;
-                let cache = (broad_here || w.stop || short).then_some(&self.docsets);
-                word_clauses(w, g, weight, cache, &mut clauses);
+            // Per group: whether the word is broad there, and whether its prefix (if typed so
+            // far) is cached there. Only the prefixes that match many types are kept: short
+            // ones, and those of stop words and of broad words where they are broad.
+            let mut broad_at = [false; 3];
+            let mut cache_at = [None; 3];
+            let short = w.exact.chars().count() <= CACHED_PREFIX_CHARS;
+            for (k, (g, weight)) in groups.into_iter().enumerate() {
+                broad_at[k] = !w.stop && is_broad(searcher, g, w, self.broad_min_types)?;
+                cache_at[k] = (broad_at[k] || w.stop || short).then_some(&self.docsets);
+                word_clauses(w, g, weight, cache_at[k], &mut clauses);
             }
             if let Some(y) = is_year(w) {
                 let q = TermQuery::new(Term::from_field_i64(f.years, y), IndexRecordOption::Basic);
@@ -650,17 +649,19 @@ impl SearchIndex {
                 continue;
             }
             let clause = BooleanQuery::new(clauses);
-            if broad_in.is_empty() {
+            if !broad_at.contains(&true) {
                 top.push((Occur::Must, Box::new(clause)));
             } else {
                 // A broad word: its matches come from the cache, its clauses in the groups
                 // where it is not broad score every match, and those where it is score the
                 // best candidates only.
                 cached.push(CachedDocs::new(Box::new(clause), 0.0, self.docsets.clone()));
-                for (g, weight) in groups {
+                for (k, (g, weight)) in groups.into_iter().enumerate() {
+                    // (a prefix scores its matches alike: where cached, it is the set the
+                    // match set above was made from)
                     let mut scored = Vec::new();
-                    word_clauses(w, g, weight, None, &mut scored);
-                    if broad_in.iter().any(|(b, _)| b.exact == g.exact) {
+                    word_clauses(w, g, weight, cache_at[k], &mut scored);
+                    if broad_at[k] {
                         broad.extend(scored.into_iter().map(|(_, q)| q));
                     } else {
                         scoring.push((Occur::Should, Box::new(BooleanQuery::new(scored))));
