@@ -114,18 +114,25 @@ impl fmt::Debug for CachedDocs {
     }
 }
 
-impl Query for CachedDocs {
-    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+impl CachedDocs {
+    /// The weight: the clause's own, without scores (only its matches are read).
+    fn cached_weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<CachedWeight> {
         let matching = match enable_scoring.searcher() {
             Some(searcher) => EnableScoring::disabled_from_searcher(searcher),
             None => EnableScoring::disabled_from_schema(enable_scoring.schema()),
         };
-        Ok(Box::new(CachedWeight {
+        Ok(CachedWeight {
             key: self.key.clone(),
             inner: self.inner.weight(matching)?,
             score: self.score,
             cache: self.cache.clone(),
-        }))
+        })
+    }
+}
+
+impl Query for CachedDocs {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.cached_weight(enable_scoring)?))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
@@ -197,18 +204,7 @@ impl Query for CachedIntersection {
         let parts = self
             .parts
             .iter()
-            .map(|p| {
-                let matching = match enable_scoring.searcher() {
-                    Some(searcher) => EnableScoring::disabled_from_searcher(searcher),
-                    None => EnableScoring::disabled_from_schema(enable_scoring.schema()),
-                };
-                Ok(CachedWeight {
-                    key: p.key.clone(),
-                    inner: p.inner.weight(matching)?,
-                    score: 0.0,
-                    cache: p.cache.clone(),
-                })
-            })
+            .map(|p| p.cached_weight(enable_scoring))
             .collect::<tantivy::Result<_>>()?;
         Ok(Box::new(IntersectionWeight { parts }))
     }
