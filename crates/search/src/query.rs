@@ -307,6 +307,16 @@ fn is_year(w: &Word) -> Option<i64> {
     (1700..=2100).contains(&y).then_some(y)
 }
 
+/// The clause of a word that is a year: the types tied to that year ([`crate::schema::Fields::years`]).
+fn year_clause(years: Field, w: &Word) -> Option<(Occur, Box<dyn TantivyQuery>)> {
+    let y = is_year(w)?;
+    let q = TermQuery::new(Term::from_field_i64(years, y), IndexRecordOption::Basic);
+    Some((
+        Occur::Should,
+        Box::new(BoostQuery::new(Box::new(q), YEAR_WEIGHT)),
+    ))
+}
+
 /// The closing quote of an opening one.
 fn closing_quotes(open: char) -> Option<&'static [char]> {
     match open {
@@ -636,13 +646,7 @@ impl SearchIndex {
                 cache_at[k] = (broad_at[k] || w.stop || short).then_some(&self.docsets);
                 word_clauses(w, g, weight, cache_at[k], &mut clauses);
             }
-            if let Some(y) = is_year(w) {
-                let q = TermQuery::new(Term::from_field_i64(f.years, y), IndexRecordOption::Basic);
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(q), YEAR_WEIGHT)),
-                ));
-            }
+            clauses.extend(year_clause(f.years, w));
             if w.stop {
                 stops.push(clauses);
                 i += 1;
@@ -667,14 +671,7 @@ impl SearchIndex {
                         scoring.push((Occur::Should, Box::new(BooleanQuery::new(scored))));
                     }
                 }
-                if let Some(y) = is_year(w) {
-                    let q =
-                        TermQuery::new(Term::from_field_i64(f.years, y), IndexRecordOption::Basic);
-                    scoring.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(Box::new(q), YEAR_WEIGHT)),
-                    ));
-                }
+                scoring.extend(year_clause(f.years, w));
             }
             i += 1;
         }

@@ -101,23 +101,13 @@ async fn warming_renders_every_public_page_once_and_they_are_the_pages_visitors_
     let mut changed = catalogue.curator_type(&types[0].slug).await.unwrap();
     changed.names.en = "A freshly renamed badge".into();
     catalogue.save_type(&changed).await.unwrap();
-    let page = client
-        .get(format!("http://{addr}/types/{}", types[0].slug))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = |path: String| {
+        let request = client.get(format!("http://{addr}{path}"));
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let page = text(format!("/types/{}", types[0].slug)).await;
     assert!(page.contains("A freshly renamed badge"));
-    let home = client
-        .get(format!("http://{addr}/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = text("/".into()).await;
     assert_eq!(home, uncached.page("/").await);
     // the next round renders everything of the new generation but what visitors already asked for
     let after = warm(&app, &router).await.unwrap();
