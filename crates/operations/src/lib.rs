@@ -41,6 +41,28 @@ impl Error {
     pub fn is_not_found(&self) -> bool {
         matches!(self, Error::Storage(StorageError::NotFound { .. }))
     }
+
+    /// The error's stable kebab-case code, as every door reports it (the API's problem details,
+    /// the CLI's messages): `not-found`, `conflict`, `invalid`, `bad-query`, `unavailable`,
+    /// `internal`. Codes are part of the API: never rename one.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Storage(StorageError::NotFound { .. }) => "not-found",
+            Error::Storage(StorageError::Conflict(_)) => "conflict",
+            Error::Storage(StorageError::Invalid(_)) | Error::Invalid(_) => "invalid",
+            Error::Storage(StorageError::Unavailable(_)) => "unavailable",
+            Error::BadQuery(_) => "bad-query",
+            Error::Storage(_) | Error::Demo(_) | Error::Search(_) => "internal",
+        }
+    }
+
+    /// The field-by-field problems of an invalid record, if that is what this is.
+    pub fn validation(&self) -> Option<&ValidationErrors> {
+        match self {
+            Error::Invalid(v) | Error::Storage(StorageError::Invalid(v)) => Some(v),
+            _ => None,
+        }
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

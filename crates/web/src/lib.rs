@@ -20,6 +20,7 @@ mod error;
 pub mod i18n;
 mod markdown;
 pub mod pages;
+pub mod problem;
 mod router;
 mod state;
 mod templates;

@@ -380,14 +380,17 @@ async fn hostile_searches_get_a_400_or_an_empty_result_never_a_500() {
                 assert!(!body.contains(raw), "{path}?{query} shows {raw} raw");
             }
             if path.starts_with("/api") {
-                assert!(
-                    content_type.starts_with("application/json"),
-                    "{path}?{query}"
-                );
+                let want_type = if status == 200 {
+                    "application/json"
+                } else {
+                    "application/problem+json"
+                };
+                assert!(content_type.starts_with(want_type), "{path}?{query}");
                 let v: Value = serde_json::from_str(&body).unwrap();
                 if status == 400 {
                     assert_eq!(v["code"], "bad-query", "{body}");
-                    assert!(!v["message"].as_str().unwrap().is_empty());
+                    assert_eq!(v["status"], 400, "{body}");
+                    assert!(!v["detail"].as_str().unwrap().is_empty());
                 }
             } else {
                 assert!(content_type.starts_with("text/html"), "{path}?{query}");
@@ -415,7 +418,7 @@ async fn hostile_searches_get_a_400_or_an_empty_result_never_a_500() {
     let res = site.get("/api/v1/search?lang=ru&page=-1").await;
     let v: Value = res.json().await.unwrap();
     assert_eq!(v["code"], "bad-query");
-    assert_eq!(v["message"], "Такой страницы результатов нет.");
+    assert_eq!(v["detail"], "Такой страницы результатов нет.");
 }
 
 const SECRETS: [&str; 5] = [

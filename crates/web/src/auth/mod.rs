@@ -188,16 +188,7 @@ fn unauthenticated(parts: &Parts) -> Response {
     let path = parts.uri.path();
     let script = parts.headers.contains_key(AUTHORIZATION);
     if script || path == "/api" || path.starts_with("/api/") {
-        let body = serde_json::json!({
-            "code": "unauthenticated",
-            "message": "sign in, or send an API token as `Authorization: Bearer vt_…`",
-        });
-        let mut res = (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
-        res.headers_mut().insert(
-            axum::http::header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Bearer"),
-        );
-        return res;
+        return crate::problem::Problem::unauthenticated().into_response();
     }
     let next = parts
         .uri

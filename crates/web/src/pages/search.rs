@@ -1087,22 +1087,9 @@ struct ApiResults {
     facets: BTreeMap<&'static str, Vec<ApiFacetValue>>,
 }
 
-#[derive(Serialize)]
-struct ApiError<'a> {
-    code: &'a str,
-    message: &'a str,
-}
-
-fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = serde_json::to_vec(&ApiError { code, message }).unwrap_or_default();
-    (
-        status,
-        [
-            (CONTENT_TYPE, JSON),
-            (CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        body,
-    )
+fn json_error(status: StatusCode, code: &'static str, message: &str) -> Response {
+    crate::problem::Problem::new(status, code)
+        .detail(message)
         .into_response()
 }
 
