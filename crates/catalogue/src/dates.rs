@@ -9,7 +9,19 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub const MIN_YEAR: i32 = 1700;
 pub const MAX_YEAR: i32 = 2100;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
     Year,
@@ -147,7 +159,7 @@ impl<'de> Deserialize<'de> for PartialDate {
 }
 
 /// A span of years of award or issue, such as 1922–1932. An open end means "still".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Period {
     pub from: PartialDate,

@@ -17,6 +17,7 @@ mod dates;
 mod ids;
 mod measure;
 mod model;
+mod schema;
 mod slug;
 mod validate;
 

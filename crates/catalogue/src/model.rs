@@ -8,7 +8,7 @@ use crate::{
 };
 
 /// The interface and content languages Vitrina speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     En,
@@ -35,7 +35,7 @@ impl Lang {
 }
 
 /// A text in English with an optional Russian version; Russian falls back to English.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
     #[serde(default)]
@@ -65,7 +65,7 @@ impl Text {
 }
 
 /// The collection as a whole: what the home page says.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Collection {
     pub title: Text,
@@ -75,7 +75,7 @@ pub struct Collection {
 }
 
 /// A section of the collection ("Communist Party Congress badges"). A type may sit in several.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Category {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -99,7 +99,7 @@ pub struct Category {
 }
 
 /// The writing system of an inscription.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Script {
     Cyrillic,
@@ -111,7 +111,7 @@ pub enum Script {
 
 /// A badge's name in the script and language of its own inscription, where that differs from
 /// the English and Russian names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OriginalName {
     /// The inscription as written; empty when the script is known but the text is not recorded.
@@ -122,7 +122,7 @@ pub struct OriginalName {
     pub language: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Names {
     pub en: String,
@@ -142,7 +142,7 @@ impl Names {
 }
 
 /// The body that established or issued a badge: the Party, the NKVD, MOPR, a military school.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Issuer {
     /// The acronym as used on badges and in literature: `МОПР`, `НКВД`.
@@ -156,7 +156,7 @@ pub struct Issuer {
 }
 
 /// An event a badge commemorates or was awarded for.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Event {
     pub name: Text,
@@ -166,7 +166,7 @@ pub struct Event {
     pub place: Text,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reference {
     pub citation: String,
@@ -175,7 +175,7 @@ pub struct Reference {
 }
 
 /// A badge type: the design, as established, with its variants and the collector's pieces.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BadgeType {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -261,7 +261,7 @@ impl BadgeType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Material {
     Gold,
@@ -293,7 +293,7 @@ impl Material {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Fitting {
     ScrewBack,
@@ -302,7 +302,7 @@ pub enum Fitting {
     Suspension,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SerialRange {
     pub from: u32,
@@ -310,7 +310,7 @@ pub struct SerialRange {
 }
 
 /// A variant of a type: the same design in another metal, finish, fitting or maker.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Variant {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -343,7 +343,7 @@ pub struct Variant {
 }
 
 /// Which face of a badge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Side {
     Obverse,
@@ -352,7 +352,7 @@ pub enum Side {
 }
 
 /// Where on a face.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Area {
     Top,
@@ -367,7 +367,7 @@ pub enum Area {
 }
 
 /// A place on the badge: "bottom left of the reverse".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Placement {
     pub side: Side,
@@ -376,7 +376,7 @@ pub struct Placement {
 }
 
 /// Something engraved on a piece: a number, a recipient's name, a dedication.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Engraving {
     /// The engraved text as it reads; empty when its content is described but not transcribed.
@@ -388,7 +388,7 @@ pub struct Engraving {
     pub description: Text,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MarkKind {
     /// An assay or proof mark guaranteeing the metal's fineness.
@@ -401,7 +401,7 @@ pub enum MarkKind {
 }
 
 /// A hallmark on a piece, or its recorded absence.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Hallmark {
     pub kind: MarkKind,
@@ -422,7 +422,19 @@ fn is_true(b: &bool) -> bool {
     *b
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Condition {
     Mint,
@@ -434,7 +446,19 @@ pub enum Condition {
     Poor,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Rarity {
     Common,
@@ -446,7 +470,7 @@ pub enum Rarity {
 }
 
 /// A price as paid, kept as an exact decimal string with an ISO 4217 currency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Price {
     pub amount: String,
@@ -454,7 +478,7 @@ pub struct Price {
 }
 
 /// What only the collector sees. Never on the public site, API, search, feeds or exports.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SpecimenPrivate {
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -476,7 +500,7 @@ impl SpecimenPrivate {
 }
 
 /// A piece in the collection.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Specimen {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -503,7 +527,7 @@ pub struct Specimen {
     pub private: Option<SpecimenPrivate>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum PhotoRole {
     Obverse,
@@ -514,7 +538,7 @@ pub enum PhotoRole {
 }
 
 /// An image of a type or a specimen.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Photo {
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -10,14 +10,14 @@ use crate::{
 };
 
 /// One problem with one field, addressed by a path such as `variants[0].weight_g`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
 }
 
 /// Every problem found in a record; empty means valid.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(transparent)]
 pub struct ValidationErrors(pub Vec<FieldError>);
 

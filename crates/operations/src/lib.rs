@@ -6,6 +6,7 @@
 //! ([`demo`]).
 
 pub mod demo;
+mod edit;
 mod open;
 mod search;
 
@@ -19,6 +20,7 @@ use vitrina_catalogue::{
 };
 use vitrina_storage::{CategorySummary, Neighbours, Page, StorageError, TypeFilter, TypeSummary};
 
+pub use edit::{PhotoChange, Publication};
 pub use open::{Engine, open_store, redact as redact_url};
 pub use vitrina_storage::{Author, FieldChange, HistoryOp, RecordKind, Revision, Store};
 
@@ -35,6 +37,9 @@ pub enum Error {
     BadQuery(String),
     #[error("search failed: {0}")]
     Search(String),
+    /// The record changed since the caller read it: it is at version `current` now.
+    #[error("the record is at version {current}, not the version given")]
+    Stale { current: i64 },
 }
 
 impl Error {
@@ -52,6 +57,7 @@ impl Error {
             Error::Storage(StorageError::Invalid(_)) | Error::Invalid(_) => "invalid",
             Error::Storage(StorageError::Unavailable(_)) => "unavailable",
             Error::BadQuery(_) => "bad-query",
+            Error::Stale { .. } => "precondition-failed",
             Error::Storage(_) | Error::Demo(_) | Error::Search(_) => "internal",
         }
     }

@@ -113,6 +113,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             templates_dir: settings.templates_dir.clone(),
             media_dir: settings.media_dir(),
             page_cache_mb: settings.page_cache_mb,
+            ..WebSettings::new(settings.media_dir())
         },
         media,
     )

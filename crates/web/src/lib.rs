@@ -13,6 +13,7 @@
 //! listening socket and the search index's folder.
 
 mod admin;
+pub mod api;
 mod assets;
 pub mod auth;
 mod cache;

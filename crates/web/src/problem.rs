@@ -21,21 +21,26 @@ use vitrina_storage::StorageError;
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// One field's problem, addressed by its path in the record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldProblem {
     pub path: String,
     pub message: String,
 }
 
 /// An RFC 9457 problem, ready to answer with.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Problem {
+    /// A URI reference naming the kind of problem (`/api/v1/problems#conflict`).
     #[serde(rename = "type")]
     pub kind: String,
+    #[schema(value_type = String)]
     pub title: &'static str,
+    /// The HTTP status.
     #[serde(serialize_with = "status_code")]
+    #[schema(value_type = u16)]
     pub status: StatusCode,
     /// Stable, kebab-case: clients match on this, never on `detail`.
+    #[schema(value_type = String, example = "not-found")]
     pub code: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -46,6 +51,7 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i64>,
     #[serde(skip)]
+    #[schema(ignore)]
     headers: Vec<(axum::http::HeaderName, HeaderValue)>,
 }
 

@@ -76,6 +76,7 @@ pub fn router(app: App) -> Router {
         .merge(crate::auth::router())
         .merge(crate::admin::router())
         .merge(crate::uploads::router())
+        .merge(crate::api::router())
         .fallback(not_found)
         // Credentials, CSRF and no-store for curator responses, in front of every route.
         .layer(middleware::from_fn_with_state(
@@ -103,7 +104,11 @@ async fn not_found(uri: Uri) -> PageError {
 /// Replaces the body of an error response with the site's error page in its language.
 async fn error_pages(State(app): State<App>, req: Request, next: Next) -> Response {
     let lang = lang_of(req.uri());
+    let api = req.uri().path().starts_with("/api/");
     let res = next.run(req).await;
+    if api {
+        return api_problems(res);
+    }
     let marker = res.extensions().get::<ErrorMarker>().copied();
     let Some(ErrorMarker {
         failure,
@@ -128,6 +133,43 @@ async fn error_pages(State(app): State<App>, req: Request, next: Next) -> Respon
         .headers
         .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Response::from_parts(parts, Body::from(app.templates().error_page(lang, failure)))
+}
+
+/// Under `/api/`, an error that is not yet a problem document (an error page's marker, axum's
+/// bare 405 or 413) becomes one.
+fn api_problems(res: Response) -> Response {
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let is_problem = res
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if is_problem {
+        return res;
+    }
+    if let Some(ErrorMarker { failure, .. }) = res.extensions().get::<ErrorMarker>().copied() {
+        let code = match failure {
+            crate::error::Failure::NotFound => "not-found",
+            crate::error::Failure::BadRequest => "bad-request",
+            crate::error::Failure::Forbidden => "forbidden",
+            crate::error::Failure::Unavailable => "unavailable",
+            crate::error::Failure::Internal => "internal",
+        };
+        return crate::problem::Problem::new(failure.status(), code).into_response();
+    }
+    let allow = res.headers().get(axum::http::header::ALLOW).cloned();
+    match status {
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+            crate::problem::Problem::too_large("the body is too large").into_response()
+        }
+        axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            crate::problem::Problem::unsupported_media("this content type is not accepted here")
+                .into_response()
+        }
+        _ => crate::api::api_fallback(status, allow.as_ref()),
+    }
 }
 
 /// Request ids: a per-process random prefix and a counter, cheaper than a UUID per request

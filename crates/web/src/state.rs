@@ -24,6 +24,9 @@ pub struct WebSettings {
     pub media_dir: PathBuf,
     /// Memory for rendered pages, kept compressed, in MiB; 0 renders every page afresh.
     pub page_cache_mb: u64,
+    /// API writes each user may make per minute on average, and at once.
+    pub api_writes_per_minute: u32,
+    pub api_write_burst: u32,
 }
 
 impl WebSettings {
@@ -33,6 +36,8 @@ impl WebSettings {
             templates_dir: None,
             media_dir: media_dir.into(),
             page_cache_mb: crate::cache::DEFAULT_BUDGET_MB,
+            api_writes_per_minute: 600,
+            api_write_burst: 120,
         }
     }
 }
@@ -53,6 +58,7 @@ struct Inner {
     media: Pipeline,
     /// The interface strings per language, converted once for the templates.
     strings: [Value; 2],
+    write_limiter: crate::api::WriteLimiter,
 }
 
 impl std::fmt::Debug for App {
@@ -86,7 +92,10 @@ impl App {
             Value::from(minijinja::value::Serde(i18n::strings(Lang::En))),
             Value::from(minijinja::value::Serde(i18n::strings(Lang::Ru))),
         ];
+        let write_limiter =
+            crate::api::WriteLimiter::new(settings.api_writes_per_minute, settings.api_write_burst);
         let mut inner = Inner {
+            write_limiter,
             cache: PageCache::new(settings.page_cache_mb.saturating_mul(1024 * 1024)),
             catalogue,
             settings,
@@ -122,6 +131,10 @@ impl App {
 
     pub(crate) fn assets(&self) -> &Assets {
         &self.inner.assets
+    }
+
+    pub(crate) fn write_limiter(&self) -> &crate::api::WriteLimiter {
+        &self.inner.write_limiter
     }
 
     pub(crate) fn cache(&self) -> &PageCache {

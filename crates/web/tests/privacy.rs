@@ -186,11 +186,30 @@ async fn no_private_value_reaches_any_public_response() {
         "/api/v1/search?q=secret-drafts",
         "/types/secret-draft",
         "/categories/secret-drafts",
+        "/api/v1/collection",
+        "/api/v1/categories",
+        "/api/v1/types",
+        "/api/v1/types?limit=2",
+        "/api/v1/types?q=draft",
+        "/api/v1/types?q=MOPR",
+        "/api/v1/types?category=secret-drafts",
+        "/api/v1/types/secret-draft",
+        "/api/v1/types/secret-draft/photos",
+        "/api/v1/categories/secret-drafts",
+        "/api/v1/types/mopr-badge/photos",
+        "/api/v1/openapi.json",
+        "/api/v1/docs",
     ]
     .map(String::from)
     .into();
     // drafts answer 404 like records that do not exist; everything else must answer
-    let drafts = ["/types/secret-draft", "/categories/secret-drafts"];
+    let drafts = [
+        "/types/secret-draft",
+        "/categories/secret-drafts",
+        "/api/v1/types/secret-draft",
+        "/api/v1/types/secret-draft/photos",
+        "/api/v1/categories/secret-drafts",
+    ];
     while let Some(path) = queue.pop_front() {
         if !seen.insert(path.clone()) {
             continue;
@@ -232,6 +251,19 @@ async fn no_private_value_reaches_any_public_response() {
             let decoded = res.bytes().await.unwrap();
             assert_eq!(decoded, bytes, "{path} in {encoding}");
         }
+        // The API's answers are followed through every local link they hold (records, pages
+        // of lists, photos' sizes).
+        if content_type.starts_with("application/json") && path.starts_with("/api/v1/") {
+            let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            let mut strings = Vec::new();
+            json_strings(&v, &mut strings);
+            for link in strings {
+                let local = link.starts_with("/api/v1/") || link.starts_with("/media/");
+                if local && !link.contains(['{', '#']) && !seen.contains(&link) {
+                    queue.push_back(link);
+                }
+            }
+        }
         // search pages are scanned but not followed: their facet links combine without end
         let searching = path.starts_with("/search") || path.starts_with("/ru/search");
         if content_type.starts_with("text/html") && !searching {
@@ -246,6 +278,11 @@ async fn no_private_value_reaches_any_public_response() {
         }
     }
     assert!(seen.len() > 30, "crawled only {seen:?}");
+    assert!(
+        seen.iter()
+            .any(|p| p.starts_with("/api/v1/types/mopr-badge")),
+        "the API's records were crawled: {seen:?}"
+    );
     assert!(seen.iter().any(|p| p.starts_with("/media/")));
     assert!(seen.iter().any(|p| p.starts_with("/assets/")));
     assert!(seen.iter().any(|p| p.starts_with("/ru/types/")));
@@ -254,4 +291,14 @@ async fn no_private_value_reaches_any_public_response() {
             .any(|p| p.starts_with(&format!("/media/photos/{}/", ingested.hash))),
         "the uploaded photo's derivatives were crawled: {seen:?}"
     );
+}
+
+/// Every string in a JSON value.
+fn json_strings(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Array(a) => a.iter().for_each(|x| json_strings(x, out)),
+        serde_json::Value::Object(o) => o.values().for_each(|x| json_strings(x, out)),
+        _ => {}
+    }
 }

@@ -340,6 +340,7 @@ pub async fn guard(State(app): State<App>, req: Request, next: Next) -> Response
         return next.run(req).await;
     }
     let admin = path == "/admin" || path.starts_with("/admin/");
+    let api = path.starts_with("/api/");
     let has_credentials = req.headers().contains_key(AUTHORIZATION)
         || cookie(req.headers(), SESSION_COOKIE).is_some();
     let (resolved, renew) = if has_credentials {
@@ -365,7 +366,11 @@ pub async fn guard(State(app): State<App>, req: Request, next: Next) -> Response
     if admin || curator {
         res.headers_mut()
             .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        res.headers_mut().remove(axum::http::header::ETAG);
+        // The API's ETags are the records' versions, which a curator's write sends back in
+        // If-Match; the pages' are only for caches, which curator pages never enter.
+        if !api {
+            res.headers_mut().remove(axum::http::header::ETAG);
+        }
     }
     res
 }

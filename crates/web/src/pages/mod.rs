@@ -341,6 +341,18 @@ impl<'a> MediaFiles<'a> {
     }
 }
 
+/// The URLs of a photo's thumbnail, display and zoom sizes, each as `(jpeg, webp)`; a single
+/// file (the demo's drawings) is every size, with no WebP.
+pub(crate) fn derivative_urls(file: &str) -> [(String, Option<String>); 3] {
+    let files = MediaFiles::of(file);
+    let webp = |size| match files {
+        MediaFiles::Derived(_) => Some(files.url(size, Format::Webp)),
+        MediaFiles::Single(_) => None,
+    };
+    [Size::Thumb, Size::Display, Size::Large]
+        .map(|size| (files.url(size, Format::Jpeg), webp(size)))
+}
+
 /// The size of an image scaled down (never up) to a long edge of `edge` pixels.
 fn fit((w, h): (u32, u32), edge: u32) -> (u32, u32) {
     let long = w.max(h);

@@ -103,6 +103,11 @@ impl BadParam {
         t(lang, self.key())
     }
 
+    /// The message in English, for the API.
+    pub(crate) fn message_en(self) -> &'static str {
+        self.message(Lang::En)
+    }
+
     /// The engine's query errors, by their message (the operations layer keeps only the text).
     fn of_engine(message: &str) -> Self {
         if message.contains("too long") {
@@ -353,6 +358,13 @@ impl Params {
             limit: self.per_page as usize,
             as_you_type: self.as_you_type,
         }
+    }
+
+    /// Whether a year, size or weight range narrows the search.
+    pub(crate) fn has_narrowing_beyond_filters(&self) -> bool {
+        self.year != Bounds::default()
+            || self.size_mm != Bounds::default()
+            || self.weight_g != Bounds::default()
     }
 
     fn has_narrowing(&self) -> bool {
@@ -1057,33 +1069,36 @@ async fn empty_state(app: &App, lang: Lang, p: &Params, categories: &[(String, S
 // ---------------------------------------------------------------------------------------------
 // The JSON API
 
-#[derive(Serialize)]
-struct ApiNames {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ApiNames {
     en: String,
     ru: String,
 }
 
-#[derive(Serialize)]
-struct ApiHit {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ApiHit {
     slug: String,
     url: String,
     names: ApiNames,
     snippet_html: String,
 }
 
-#[derive(Serialize)]
-struct ApiFacetValue {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ApiFacetValue {
     value: String,
     label: String,
     count: u64,
 }
 
-#[derive(Serialize)]
-struct ApiResults {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ApiResults {
     total: usize,
     page: u64,
     per_page: u64,
     hits: Vec<ApiHit>,
+    /// For each facet (`category`, `issuer`, `material`, `decade`, `condition`, `rarity`,
+    /// `photos`), its values among the matches with their labels and counts.
+    #[schema(value_type = std::collections::BTreeMap<String, Vec<ApiFacetValue>>)]
     facets: BTreeMap<&'static str, Vec<ApiFacetValue>>,
 }
 
@@ -1093,7 +1108,37 @@ fn json_error(status: StatusCode, code: &'static str, message: &str) -> Response
         .into_response()
 }
 
-async fn api(State(app): State<App>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
+/// Searches the public catalogue.
+#[utoipa::path(
+    get,
+    path = "/api/v1/search",
+    tag = "types",
+    summary = "Search",
+    description = "The search page's results as JSON: words in any script and romanisation \
+        (MOPR finds МОПР), typos forgiven, with facet counts. Drafts are never found.",
+    params(
+        ("q" = Option<String>, Query, description = "Search words.", example = "MOPR"),
+        ("lang" = Option<String>, Query, description = "`en` or `ru`: the language of labels and URLs."),
+        ("category" = Option<String>, Query, description = "A facet filter; `issuer`, `material`, `decade`, `condition`, `rarity`, `photos` work the same."),
+        ("year_min" = Option<i64>, Query, description = "Established in or after."),
+        ("year_max" = Option<i64>, Query, description = "Established in or before."),
+        ("sort" = Option<String>, Query, description = "`relevance`, `year`, `year_desc`, `name`."),
+        ("page" = Option<u64>, Query, minimum = 1, description = "The page, from 1."),
+        ("per_page" = Option<u64>, Query, minimum = 1, maximum = 100, description = "Results per page."),
+    ),
+    responses(
+        (status = 200, description = "The results", body = ApiResults,
+            example = json!({"total": 1, "page": 1, "per_page": 20, "hits": [{"slug": "mopr-badge", "url": "/types/mopr-badge", "names": {"en": "MOPR badge", "ru": "Знак МОПР"}, "snippet_html": "<mark>MOPR</mark> …"}], "facets": {"material": [{"value": "silver", "label": "Silver", "count": 1}]}})),
+        (status = 304, description = "Not modified"),
+        (status = 400, description = "A bad parameter", body = crate::problem::Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+pub(crate) async fn api(
+    State(app): State<App>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let (p, bad) = parse(raw.as_deref(), true);
     let lang = p.lang.unwrap_or(Lang::En);
     if let Some(bad) = bad {

@@ -1,0 +1,358 @@
+//! The REST API, `/api/v1`: a door onto the same operations the site and the workspace use.
+//!
+//! Public reads need no token and show what the public site shows (no drafts, no private
+//! fields); curators, by bearer token or by session with its CSRF token, read everything and
+//! write with the record's version in `If-Match`. Every error is a problem document
+//! ([`crate::problem`]). The OpenAPI 3.1 description is generated from the handlers themselves
+//! ([`ApiDoc`]) and served at `/api/v1/openapi.json`; `/api/v1/docs` is the same, readable.
+
+mod categories;
+mod history;
+pub mod http;
+mod limit;
+pub mod shapes;
+mod types;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Serialize;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use vitrina_catalogue::Lang;
+
+pub use limit::WriteLimiter;
+
+use crate::pages::Layout;
+use crate::problem::Problem;
+use crate::state::App;
+
+/// The API's description, from the handlers' own annotations.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Vitrina",
+        description = "The collection's records — the collection, its categories, badge types \
+            with their variants, specimens and photos, and their history — for scripts and other \
+            systems. Reads are public; writes need a curator's API token (`Authorization: Bearer \
+            vt_…`, made under /admin/tokens or with `vitrina token create`) and the record's \
+            version in `If-Match`. Errors are RFC 9457 problem documents with a stable `code`.",
+        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
+    ),
+    paths(
+        crate::pages::search::api,
+        categories::collection,
+        categories::patch_collection,
+        categories::list,
+        categories::create,
+        categories::get_one,
+        categories::replace,
+        categories::patch,
+        categories::delete,
+        categories::publish,
+        categories::unpublish,
+        types::list,
+        types::create,
+        types::get_one,
+        types::replace,
+        types::patch,
+        types::delete,
+        types::publish,
+        types::unpublish,
+        history::type_history,
+        history::revision,
+        history::restore,
+        history::photos,
+        history::photo,
+        history::patch_photo,
+        history::delete_photo,
+    ),
+    components(schemas(Problem)),
+    modifiers(&Security),
+    tags(
+        (name = "collection", description = "The collection as a whole"),
+        (name = "categories", description = "Sections of the collection"),
+        (name = "types", description = "Badge types with their variants and specimens"),
+        (name = "photos", description = "Photos of a type and their sizes"),
+        (name = "history", description = "Every change, and undoing it (curators only)"),
+    )
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The OpenAPI document as JSON, made once.
+fn openapi_json() -> &'static [u8] {
+    static DOC: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| serde_json::to_vec_pretty(&ApiDoc::openapi()).unwrap_or_default())
+}
+
+async fn openapi(headers: HeaderMap) -> Response {
+    let bytes = openapi_json();
+    let etag = http::body_etag(bytes);
+    let mut res = if headers
+        .get(axum::http::header::IF_NONE_MATCH)
+        .is_some_and(|v| v.as_bytes() == etag.as_bytes())
+    {
+        axum::http::StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        bytes.to_vec().into_response()
+    };
+    let h = res.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    h.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    h.insert(axum::http::header::ETAG, etag);
+    res
+}
+
+/// One operation on the readable API page.
+#[derive(Debug, Serialize)]
+struct DocOperation {
+    method: String,
+    path: String,
+    anchor: String,
+    summary: String,
+    description: String,
+    needs_token: bool,
+    parameters: Vec<DocParameter>,
+    body: Option<String>,
+    example: Option<String>,
+    responses: Vec<(String, String)>,
+}
+
+#[derive(Debug, Serialize)]
+struct DocParameter {
+    name: String,
+    place: String,
+    description: String,
+}
+
+#[derive(Debug, Serialize)]
+struct DocTag {
+    name: String,
+    description: String,
+    operations: Vec<DocOperation>,
+}
+
+/// The operations grouped by tag, read back from the OpenAPI document, so the page and the
+/// document cannot disagree.
+fn doc_tags() -> Vec<DocTag> {
+    let doc: serde_json::Value = serde_json::from_slice(openapi_json()).unwrap_or_default();
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_owned();
+    let mut tags: Vec<DocTag> = doc["tags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| DocTag {
+            name: s(&t["name"]),
+            description: s(&t["description"]),
+            operations: Vec::new(),
+        })
+        .collect();
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for method in ["get", "post", "put", "patch", "delete"] {
+            let op = &item[method];
+            if !op.is_object() {
+                continue;
+            }
+            let needs_token = op["security"].as_array().is_some_and(|a| {
+                !a.iter()
+                    .any(|r| r.as_object().is_some_and(|o| o.is_empty()))
+            });
+            let body = op["requestBody"]["content"]
+                .as_object()
+                .and_then(|c| c.keys().next().cloned());
+            let example = op["requestBody"]["content"]
+                .as_object()
+                .and_then(|c| c.values().next())
+                .map(|c| &c["example"])
+                .filter(|e| !e.is_null())
+                .or_else(|| {
+                    op["responses"]["200"]["content"]["application/json"]
+                        .get("example")
+                        .filter(|e| !e.is_null())
+                })
+                .and_then(|e| serde_json::to_string_pretty(e).ok());
+            let operation = DocOperation {
+                method: method.to_uppercase(),
+                anchor: format!(
+                    "{method}-{}",
+                    path.replace(['/', '{', '}'], "-").trim_matches('-')
+                ),
+                path: path.clone(),
+                summary: s(&op["summary"]),
+                description: s(&op["description"]),
+                needs_token,
+                parameters: op["parameters"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|p| DocParameter {
+                        name: s(&p["name"]),
+                        place: s(&p["in"]),
+                        description: s(&p["description"]),
+                    })
+                    .collect(),
+                body,
+                example,
+                responses: op["responses"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(code, r)| (code.clone(), s(&r["description"])))
+                    .collect(),
+            };
+            let tag = s(&op["tags"][0]);
+            if let Some(t) = tags.iter_mut().find(|t| t.name == tag) {
+                t.operations.push(operation);
+            }
+        }
+    }
+    tags
+}
+
+/// The readable API page: the site's own layout and stylesheet, nothing loaded from elsewhere.
+async fn docs(State(app): State<App>) -> Result<Response, crate::error::PageError> {
+    let lang = Lang::En;
+    let layout = Layout::page(
+        &app,
+        lang,
+        "The Vitrina API".to_owned(),
+        "The collection's REST API: resources, parameters, examples and errors.".to_owned(),
+        "/api/v1/docs",
+        "",
+    );
+    let ctx = minijinja::context! {
+        layout => minijinja::Value::from(minijinja::value::Serde(&layout)),
+        tags => minijinja::Value::from(minijinja::value::Serde(doc_tags())),
+    };
+    let html = app
+        .templates()
+        .render("api.html", ctx)
+        .map_err(|e| crate::error::PageError::internal(lang, format!("{e:#}")))?;
+    let mut res = html.into_response();
+    res.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    res.headers_mut().insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    Ok(res)
+}
+
+/// The API's routes.
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/docs", get(docs))
+        .route(
+            "/api/v1/collection",
+            get(categories::collection).patch(categories::patch_collection),
+        )
+        .route(
+            "/api/v1/categories",
+            get(categories::list).post(categories::create),
+        )
+        .route(
+            "/api/v1/categories/{slug}",
+            get(categories::get_one)
+                .put(categories::replace)
+                .patch(categories::patch)
+                .delete(categories::delete),
+        )
+        .route(
+            "/api/v1/categories/{slug}/publish",
+            post(categories::publish),
+        )
+        .route(
+            "/api/v1/categories/{slug}/unpublish",
+            post(categories::unpublish),
+        )
+        .route("/api/v1/types", get(types::list).post(types::create))
+        .route(
+            "/api/v1/types/{slug}",
+            get(types::get_one)
+                .put(types::replace)
+                .patch(types::patch)
+                .delete(types::delete),
+        )
+        .route("/api/v1/types/{slug}/publish", post(types::publish))
+        .route("/api/v1/types/{slug}/unpublish", post(types::unpublish))
+        .route("/api/v1/types/{slug}/history", get(history::type_history))
+        .route("/api/v1/types/{slug}/photos", get(history::photos))
+        .route(
+            "/api/v1/types/{slug}/photos/{id}",
+            get(history::photo)
+                .patch(history::patch_photo)
+                .delete(history::delete_photo),
+        )
+        .route("/api/v1/revisions/{id}", get(history::revision))
+        .route("/api/v1/revisions/{id}/restore", post(history::restore))
+}
+
+/// What `/api/…` answers for anything the router does not know, or a method a resource does
+/// not have: problem documents, never the site's HTML error page.
+pub(crate) fn api_fallback(
+    status: axum::http::StatusCode,
+    allow: Option<&HeaderValue>,
+) -> Response {
+    use axum::http::StatusCode;
+    match status {
+        StatusCode::METHOD_NOT_ALLOWED => {
+            Problem::method_not_allowed(allow.and_then(|v| v.to_str().ok()).unwrap_or(""))
+                .into_response()
+        }
+        StatusCode::NOT_FOUND => Problem::not_found("no such resource in the API").into_response(),
+        other => Problem::new(other, "error").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_openapi_document_is_3_1_and_names_every_route() {
+        let doc: serde_json::Value = serde_json::from_slice(openapi_json()).unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+        let paths = doc["paths"].as_object().unwrap();
+        for p in [
+            "/api/v1/collection",
+            "/api/v1/categories",
+            "/api/v1/categories/{slug}",
+            "/api/v1/types",
+            "/api/v1/types/{slug}",
+            "/api/v1/types/{slug}/photos",
+            "/api/v1/types/{slug}/photos/{id}",
+            "/api/v1/types/{slug}/history",
+            "/api/v1/revisions/{id}",
+        ] {
+            assert!(paths.contains_key(p), "{p}");
+        }
+        // Every operation has an example somewhere (request or response) and a summary.
+        let tags = doc_tags();
+        let ops: Vec<&DocOperation> = tags.iter().flat_map(|t| t.operations.iter()).collect();
+        assert!(ops.len() >= 25, "{}", ops.len());
+        for op in ops {
+            assert!(!op.summary.is_empty(), "{} {}", op.method, op.path);
+        }
+    }
+}

@@ -1,0 +1,560 @@
+//! The REST API against the real server on port 0: public reads, curators' writes with
+//! versions, every error as a problem document, and the API's limits.
+
+mod common;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use vitrina_catalogue::{Role, TokenScope, User};
+use vitrina_storage::{AccountStore, ApiToken};
+use vitrina_web::WebSettings;
+
+/// A token of `scope` for a new user with `role`.
+async fn token(site: &common::Site, name: &str, role: Role, scope: TokenScope) -> String {
+    let store: &dyn AccountStore = site.catalogue.store().as_ref();
+    let user = store
+        .create_user(&User::new(name, role), "$argon2id$not-a-real-hash")
+        .await
+        .unwrap();
+    let secret = format!("vt_test{name}{}", "0".repeat(40));
+    store
+        .create_token(&ApiToken {
+            id: None,
+            user_id: user.id.unwrap(),
+            label: "test".into(),
+            scope,
+            prefix: secret[..8].to_owned(),
+            hash: vitrina_web::auth::secret::digest(&secret),
+            created_at: OffsetDateTime::now_utc(),
+            last_used_at: None,
+        })
+        .await
+        .unwrap();
+    secret
+}
+
+struct Api<'a> {
+    site: &'a common::Site,
+    token: Option<String>,
+}
+
+impl Api<'_> {
+    fn req(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        let r = self.site.client.request(method, self.site.url(path));
+        match &self.token {
+            Some(t) => r.bearer_auth(t),
+            None => r,
+        }
+    }
+
+    async fn json(&self, method: Method, path: &str) -> (StatusCode, Value) {
+        let res = self.req(method, path).send().await.unwrap();
+        let status = res.status();
+        let v = res.json().await.unwrap_or(Value::Null);
+        (status, v)
+    }
+}
+
+fn etag(res: &reqwest::Response) -> String {
+    res.headers()["etag"].to_str().unwrap().to_owned()
+}
+
+/// A problem document with this status and code.
+async fn problem(res: reqwest::Response, status: u16, code: &str) -> Value {
+    assert_eq!(res.status().as_u16(), status, "{:?}", res.headers());
+    let ct = res.headers()["content-type"].to_str().unwrap().to_owned();
+    assert_eq!(ct, "application/problem+json");
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["status"], status, "{v}");
+    assert_eq!(v["code"], code, "{v}");
+    assert_eq!(v["type"], format!("/api/v1/problems#{code}"));
+    v
+}
+
+#[tokio::test]
+async fn public_reads_page_through_every_published_type_in_collection_order() {
+    let site = common::start().await;
+    let anon = Api {
+        site: &site,
+        token: None,
+    };
+    let (status, collection) = anon.json(Method::GET, "/api/v1/collection").await;
+    assert_eq!(status, 200);
+    assert_eq!(collection["title"]["en"], "Soviet Badges");
+    assert_eq!(collection["types"], "/api/v1/types");
+
+    let (_, categories) = anon.json(Method::GET, "/api/v1/categories").await;
+    let items = categories["items"].as_array().unwrap();
+    assert!(items.len() >= 5, "{categories}");
+    assert!(items.iter().all(|c| c["version"].as_i64().unwrap() >= 1));
+
+    // Two at a time, following next_cursor and the Link header.
+    let (all, _) = site
+        .catalogue
+        .types(vitrina_storage::Page::new(0, 500))
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/types?limit=2".to_owned();
+    loop {
+        let res = anon.req(Method::GET, &path).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let link = res
+            .headers()
+            .get("link")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let page: Value = res.json().await.unwrap();
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 2);
+        seen.extend(items.iter().map(|t| t["slug"].as_str().unwrap().to_owned()));
+        match page["next_cursor"].as_str() {
+            Some(c) => {
+                let link = link.expect("a Link to the next page");
+                assert!(link.contains(c), "{link}");
+                assert!(link.ends_with("rel=\"next\""));
+                path = format!("/api/v1/types?limit=2&cursor={c}");
+            }
+            None => break,
+        }
+    }
+    let want: Vec<String> = all.iter().map(|s| s.slug.to_string()).collect();
+    assert_eq!(seen, want);
+
+    // One type whole, with its photos' URLs; its ETag revalidates.
+    let res = anon
+        .req(Method::GET, "/api/v1/types/mopr-badge")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("public")
+    );
+    let tag = etag(&res);
+    assert!(tag.ends_with("-p\""), "{tag}");
+    let t: Value = res.json().await.unwrap();
+    assert_eq!(t["slug"], "mopr-badge");
+    assert_eq!(t["urls"]["html"], "/types/mopr-badge");
+    let photos = t["urls"]["photos"].as_array().unwrap();
+    assert!(!photos.is_empty());
+    for p in photos {
+        let url = p["display"]["jpeg"].as_str().unwrap();
+        assert_eq!(site.get(url).await.status(), 200, "{url}");
+    }
+    let res = anon
+        .req(Method::GET, "/api/v1/types/mopr-badge")
+        .header("if-none-match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 304);
+
+    // Fields, and the search's filters.
+    let (_, page) = anon
+        .json(Method::GET, "/api/v1/types?fields=slug,names&limit=3")
+        .await;
+    let first = page["items"][0].as_object().unwrap();
+    assert_eq!(first.keys().collect::<Vec<_>>(), ["names", "slug"]);
+    let (_, found) = anon.json(Method::GET, "/api/v1/types?q=MOPR").await;
+    assert_eq!(found["items"][0]["slug"], "mopr-badge", "{found}");
+    assert!(found["total"].as_u64().unwrap() >= 1);
+}
+
+#[tokio::test]
+async fn a_curator_writes_with_versions_and_never_overwrites_blind() {
+    let site = common::start().await;
+    let secret = token(&site, "anna", Role::Editor, TokenScope::Write).await;
+    let api = Api {
+        site: &site,
+        token: Some(secret),
+    };
+    let anon = Api {
+        site: &site,
+        token: None,
+    };
+
+    // Create a draft: the public does not see it, the curator does.
+    let res = api
+        .req(Method::POST, "/api/v1/types")
+        .json(&json!({
+            "slug": "osoaviakhim-badge",
+            "published": false,
+            "names": {"en": "Osoaviakhim badge", "ru": "Знак Осоавиахима"},
+            "established": "1927",
+            "variants": [{"name": {"en": "Silver"}, "materials": ["silver"], "specimens": [
+                {"inventory_number": "V-1", "private": {"provenance": "bought from a dealer in Riga"}}
+            ]}]
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "{:?}", res.text().await);
+    assert_eq!(res.headers()["location"], "/api/v1/types/osoaviakhim-badge");
+    let v1 = etag(&res);
+    assert_eq!(v1, "\"v1\"");
+    let res = anon
+        .req(Method::GET, "/api/v1/types/osoaviakhim-badge")
+        .send()
+        .await
+        .unwrap();
+    problem(res, 404, "not-found").await;
+    let (status, full) = api
+        .json(Method::GET, "/api/v1/types/osoaviakhim-badge")
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        full["variants"][0]["specimens"][0]["private"]["provenance"],
+        "bought from a dealer in Riga"
+    );
+
+    // Without If-Match: refused. With a stale one: 412 and the version now stored.
+    let res = api
+        .req(Method::PATCH, "/api/v1/types/osoaviakhim-badge")
+        .header("content-type", "application/merge-patch+json")
+        .body(r#"{"established": "1928"}"#)
+        .send()
+        .await
+        .unwrap();
+    problem(res, 428, "precondition-required").await;
+    let res = api
+        .req(Method::PATCH, "/api/v1/types/osoaviakhim-badge")
+        .header("content-type", "application/merge-patch+json")
+        .header("if-match", &v1)
+        .body(r#"{"established": "1928"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let v2 = etag(&res);
+    let patched: Value = res.json().await.unwrap();
+    assert_eq!(patched["established"], "1928");
+    assert_eq!(
+        patched["names"]["ru"], "Знак Осоавиахима",
+        "the rest is kept"
+    );
+    assert_eq!(
+        patched["variants"][0]["specimens"][0]["private"]["provenance"],
+        "bought from a dealer in Riga"
+    );
+    let res = api
+        .req(Method::PUT, "/api/v1/types/osoaviakhim-badge")
+        .header("if-match", &v1)
+        .json(&full)
+        .send()
+        .await
+        .unwrap();
+    let p = problem(res, 412, "precondition-failed").await;
+    assert_eq!(p["current_version"], 2);
+
+    // A record read can be sent back whole (its `urls` are ignored).
+    let (_, now) = api
+        .json(Method::GET, "/api/v1/types/osoaviakhim-badge")
+        .await;
+    let res = api
+        .req(Method::PUT, "/api/v1/types/osoaviakhim-badge")
+        .header("if-match", &v2)
+        .json(&now)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    let v3 = etag(&res);
+
+    // Publish: now the public sees it, without the private fields.
+    let res = api
+        .req(Method::POST, "/api/v1/types/osoaviakhim-badge/publish")
+        .header("if-match", &v3)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let v4 = etag(&res);
+    let res = anon
+        .req(Method::GET, "/api/v1/types/osoaviakhim-badge")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body = res.text().await.unwrap();
+    assert!(!body.contains("Riga"), "{body}");
+
+    // History lists every change; a revision shows what it changed.
+    let (_, history) = api
+        .json(Method::GET, "/api/v1/types/osoaviakhim-badge/history")
+        .await;
+    let items = history["items"].as_array().unwrap();
+    assert_eq!(items.len(), 4, "{history}");
+    assert_eq!(items[0]["author"], "anna");
+    let patch_rev = items.iter().find(|r| r["op"] == "update").unwrap();
+    let (_, detail) = api
+        .json(Method::GET, patch_rev["api"].as_str().unwrap())
+        .await;
+    assert!(detail["changes"].is_array());
+
+    // Delete at a stale version: refused; at the current one: gone; restore brings it back.
+    let res = api
+        .req(Method::DELETE, "/api/v1/types/osoaviakhim-badge")
+        .header("if-match", &v1)
+        .send()
+        .await
+        .unwrap();
+    problem(res, 412, "precondition-failed").await;
+    let res = api
+        .req(Method::DELETE, "/api/v1/types/osoaviakhim-badge")
+        .header("if-match", &v4)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let (status, _) = api
+        .json(Method::GET, "/api/v1/types/osoaviakhim-badge")
+        .await;
+    assert_eq!(status, 404);
+    let (_, history) = api
+        .json(Method::GET, "/api/v1/types/osoaviakhim-badge/history")
+        .await;
+    let before_delete = history["items"][1]["id"].as_i64().unwrap();
+    let res = api
+        .req(
+            Method::POST,
+            &format!("/api/v1/revisions/{before_delete}/restore"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["location"], "/api/v1/types/osoaviakhim-badge");
+    let (status, _) = anon
+        .json(Method::GET, "/api/v1/types/osoaviakhim-badge")
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn who_may_do_what() {
+    let site = common::start().await;
+    let read = token(&site, "rita", Role::Editor, TokenScope::Read).await;
+    let viewer = token(&site, "vera", Role::Viewer, TokenScope::Write).await;
+    let body = json!({"slug": "x-badge", "names": {"en": "X"}});
+    // Anonymous writes: 401 with a Bearer challenge.
+    let res = site
+        .client
+        .post(site.url("/api/v1/types"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["www-authenticate"], "Bearer");
+    problem(res, 401, "unauthenticated").await;
+    // A read token and a viewer: 403.
+    for t in [&read, &viewer] {
+        let res = site
+            .client
+            .post(site.url("/api/v1/types"))
+            .bearer_auth(t)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        problem(res, 403, "forbidden").await;
+    }
+    // A revoked or made-up token: 401, not a quiet public answer.
+    let res = site
+        .client
+        .get(site.url("/api/v1/types"))
+        .bearer_auth("vt_0000")
+        .send()
+        .await
+        .unwrap();
+    problem(res, 401, "unauthenticated").await;
+    // History is for curators.
+    let res = site.get("/api/v1/types/mopr-badge/history").await;
+    problem(res, 401, "unauthenticated").await;
+    let res = site
+        .client
+        .get(site.url("/api/v1/types/mopr-badge/history"))
+        .bearer_auth(&read)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+#[tokio::test]
+async fn bad_requests_get_clear_problems_and_change_nothing() {
+    let site = common::start().await;
+    let secret = token(&site, "anna", Role::Owner, TokenScope::Write).await;
+    let api = Api {
+        site: &site,
+        token: Some(secret),
+    };
+    let before = site
+        .catalogue
+        .types(vitrina_storage::Page::new(0, 500))
+        .await
+        .unwrap();
+
+    let res = api
+        .req(Method::POST, "/api/v1/types")
+        .header("content-type", "application/json")
+        .body("{\"slug\": ")
+        .send()
+        .await
+        .unwrap();
+    problem(res, 400, "malformed").await;
+    let res = api
+        .req(Method::POST, "/api/v1/types")
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    problem(res, 415, "unsupported-media").await;
+    let res = api
+        .req(Method::POST, "/api/v1/types")
+        .header("content-type", "application/json")
+        .body(vec![b' '; 3 * 1024 * 1024])
+        .send()
+        .await
+        .unwrap();
+    problem(res, 413, "too-large").await;
+    // Invalid: the field path of the problem.
+    let res = api
+        .req(Method::POST, "/api/v1/types")
+        .json(&json!({"slug": "Not A Slug", "names": {"en": "X"}}))
+        .send()
+        .await
+        .unwrap();
+    let p = problem(res, 422, "invalid").await;
+    assert_eq!(p["errors"][0]["path"], "slug", "{p}");
+    let res = api
+        .req(Method::POST, "/api/v1/types")
+        .json(&json!({"slug": "y-badge", "names": {"en": ""}}))
+        .send()
+        .await
+        .unwrap();
+    let p = problem(res, 422, "invalid").await;
+    assert!(
+        p["errors"][0]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("names"),
+        "{p}"
+    );
+    let res = api
+        .req(Method::POST, "/api/v1/types")
+        .json(&json!({"slug": "mopr-badge", "names": {"en": "Again"}}))
+        .send()
+        .await
+        .unwrap();
+    problem(res, 409, "conflict").await;
+    let res = api
+        .req(Method::PUT, "/api/v1/types/mopr-badge")
+        .header("if-match", "yesterday")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    problem(res, 400, "bad-precondition").await;
+    // Methods and paths the API does not have.
+    let res = api
+        .req(Method::DELETE, "/api/v1/collection")
+        .send()
+        .await
+        .unwrap();
+    let allow = res.headers()["allow"].to_str().unwrap().to_owned();
+    assert!(allow.contains("GET") && allow.contains("PATCH"), "{allow}");
+    problem(res, 405, "method-not-allowed").await;
+    let res = api
+        .req(Method::GET, "/api/v1/nothing-here")
+        .send()
+        .await
+        .unwrap();
+    problem(res, 404, "not-found").await;
+    for q in [
+        "limit=0",
+        "limit=1000",
+        "cursor=%%%",
+        "cursor=eyJ4IjoxfQ",
+        "fields=price",
+        "page=2",
+        "year_min=abc",
+    ] {
+        let res = api
+            .req(Method::GET, &format!("/api/v1/types?{q}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400, "{q}");
+    }
+
+    let after = site
+        .catalogue
+        .types(vitrina_storage::Page::new(0, 500))
+        .await
+        .unwrap();
+    assert_eq!(before, after, "nothing was written");
+}
+
+#[tokio::test]
+async fn writes_are_rate_limited_per_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalogue = common::demo_catalogue(&dir).await;
+    let settings = WebSettings {
+        api_writes_per_minute: 1,
+        api_write_burst: 2,
+        ..WebSettings::new(dir.path().join("media"))
+    };
+    let site = common::start_with(catalogue, dir, Some(settings)).await;
+    let secret = token(&site, "anna", Role::Editor, TokenScope::Write).await;
+    let api = Api {
+        site: &site,
+        token: Some(secret),
+    };
+    let patch = |v: &str| {
+        api.req(Method::PATCH, "/api/v1/collection")
+            .header("content-type", "application/merge-patch+json")
+            .body(format!(r#"{{"title": {{"en": "{v}"}}}}"#))
+    };
+    assert_eq!(patch("One").send().await.unwrap().status(), 200);
+    assert_eq!(patch("Two").send().await.unwrap().status(), 200);
+    let res = patch("Three").send().await.unwrap();
+    let retry: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry));
+    problem(res, 429, "rate-limited").await;
+    let (_, c) = api.json(Method::GET, "/api/v1/collection").await;
+    assert_eq!(c["title"]["en"], "Two");
+}
+
+#[tokio::test]
+async fn the_openapi_document_and_its_readable_page() {
+    let site = common::start().await;
+    let res = site.get("/api/v1/openapi.json").await;
+    assert_eq!(res.status(), 200);
+    let doc: Value = res.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert!(doc["components"]["schemas"]["BadgeType"].is_object());
+    let res = site.get("/api/v1/docs").await;
+    assert_eq!(res.status(), 200);
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("default-src 'none'"));
+    let html = res.text().await.unwrap();
+    assert!(html.contains("PATCH /api/v1/types/{slug}"), "{html}");
+    for link in common::links(&html) {
+        assert!(
+            link.starts_with('/') || link.starts_with('#'),
+            "the page loads nothing from elsewhere: {link}"
+        );
+    }
+}
