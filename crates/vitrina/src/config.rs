@@ -49,6 +49,17 @@ pub struct Settings {
     /// Render public pages into the page cache in the background after start-up and after
     /// changes, before visitors ask for them.
     pub warm_pages: bool,
+    /// How long a request's head may take to arrive, in seconds (1–3600).
+    pub header_timeout_secs: u64,
+    /// How long one request may take, its body (an upload) included, in seconds (1–86400).
+    pub request_timeout_secs: u64,
+    /// How long a keep-alive connection may wait for its next request, and a request body may
+    /// send nothing, in seconds (1–3600).
+    pub idle_timeout_secs: u64,
+    /// How many connections are served at once (1–1000000); more wait in the listen backlog.
+    pub max_connections: usize,
+    /// How long requests in flight may go on after SIGTERM, in seconds (0–3600).
+    pub shutdown_grace_secs: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +84,11 @@ impl Default for Settings {
             photo_workers: 0,
             page_cache_mb: vitrina_web::DEFAULT_PAGE_CACHE_MB,
             warm_pages: true,
+            header_timeout_secs: 10,
+            request_timeout_secs: 300,
+            idle_timeout_secs: 60,
+            max_connections: 1024,
+            shutdown_grace_secs: 10,
         }
     }
 }
@@ -96,6 +112,11 @@ impl fmt::Debug for Settings {
             .field("photo_workers", &self.photo_workers)
             .field("page_cache_mb", &self.page_cache_mb)
             .field("warm_pages", &self.warm_pages)
+            .field("header_timeout_secs", &self.header_timeout_secs)
+            .field("request_timeout_secs", &self.request_timeout_secs)
+            .field("idle_timeout_secs", &self.idle_timeout_secs)
+            .field("max_connections", &self.max_connections)
+            .field("shutdown_grace_secs", &self.shutdown_grace_secs)
             .finish()
     }
 }
@@ -222,6 +243,37 @@ impl Settings {
                 settings.page_cache_mb
             );
         }
+        for (key, value, range) in [
+            (
+                "header_timeout_secs",
+                settings.header_timeout_secs,
+                1..=3600,
+            ),
+            (
+                "request_timeout_secs",
+                settings.request_timeout_secs,
+                1..=86400,
+            ),
+            ("idle_timeout_secs", settings.idle_timeout_secs, 1..=3600),
+            (
+                "max_connections",
+                settings.max_connections as u64,
+                1..=1_000_000,
+            ),
+            (
+                "shutdown_grace_secs",
+                settings.shutdown_grace_secs,
+                0..=3600,
+            ),
+        ] {
+            if !range.contains(&value) {
+                bail!(
+                    "{key} must be between {} and {} (got {value})",
+                    range.start(),
+                    range.end()
+                );
+            }
+        }
         if vitrina_operations::Engine::of_url(&settings.database_url).is_none() {
             bail!(
                 "database_url must start with sqlite:// or postgres:// (got {})",
@@ -249,6 +301,18 @@ impl Settings {
             limits.concurrency = self.photo_workers;
         }
         limits
+    }
+
+    /// The bounds the server holds every client to.
+    pub fn server_limits(&self) -> vitrina_web::ServerLimits {
+        use std::time::Duration;
+        vitrina_web::ServerLimits {
+            header_timeout: Duration::from_secs(self.header_timeout_secs),
+            request_timeout: Duration::from_secs(self.request_timeout_secs),
+            idle_timeout: Duration::from_secs(self.idle_timeout_secs),
+            max_connections: self.max_connections,
+            shutdown_grace: Duration::from_secs(self.shutdown_grace_secs),
+        }
     }
 
     pub fn media_dir(&self) -> PathBuf {

@@ -132,7 +132,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
              (the link works once, for 24 hours), or run `vitrina user add NAME --role owner`"
         );
     }
-    let served = vitrina_web::serve(listener, app, shutdown).await;
+    let served = vitrina_web::serve_with(listener, app, shutdown, settings.server_limits()).await;
     follower.abort();
     if let Some(warmer) = warmer {
         warmer.abort();
@@ -168,7 +168,8 @@ pub async fn rebuild_photos(settings: Settings) -> anyhow::Result<()> {
 
 /// Registers for SIGINT (Ctrl-C) and SIGTERM at once — before the server says it is listening,
 /// so a signal sent right after that is never missed — and returns a future that resolves on
-/// either: in-flight requests finish, then the server stops.
+/// either: the server stops accepting, requests in flight finish within `shutdown_grace_secs`,
+/// then the server stops.
 fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
     let (mut interrupt, mut terminate) = {

@@ -121,6 +121,33 @@ fn serve_loads_the_demo_on_first_start_and_stops_gracefully_on_sigterm() {
 }
 
 #[test]
+fn sigterm_with_a_stalled_half_sent_request_exits_0_within_the_grace_period() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    // a client that sent half a request line and went quiet
+    let mut stalled = std::net::TcpStream::connect(&addr).unwrap();
+    stalled.write_all(b"GET /types/mo").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    // `terminate` waits at most 20 s: only a hang guard, the default grace is 10 s
+    assert_eq!(
+        server.terminate(),
+        0,
+        "SIGTERM exits 0 despite the stalled client"
+    );
+    stalled
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let mut rest = Vec::new();
+    let _ = stalled.read_to_end(&mut rest);
+    assert!(
+        !String::from_utf8_lossy(&rest).contains("200 OK"),
+        "the half-sent request was answered"
+    );
+}
+
+#[test]
 fn no_demo_leaves_an_empty_store_empty_and_demo_load_fills_it() {
     let dir = tempfile::tempdir().unwrap();
     {

@@ -23,32 +23,14 @@ mod markdown;
 pub mod pages;
 pub mod problem;
 mod router;
+mod server;
 mod state;
 mod templates;
 mod uploads;
 pub mod warm;
 
-use std::future::Future;
-
 pub use cache::DEFAULT_BUDGET_MB as DEFAULT_PAGE_CACHE_MB;
 pub use error::{PageError, WebError};
 pub use router::router;
+pub use server::{ServerLimits, serve, serve_with};
 pub use state::{App, WebSettings};
-
-/// Serves the site on `listener` until `shutdown` completes, then lets open requests finish.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    app: App,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    let listener = listener.tap_io(|tcp| {
-        // Pages are small: send them without waiting for Nagle.
-        let _ = tcp.set_nodelay(true);
-    });
-    // With the peer's address: sign-in throttling counts failures per client address.
-    let service = router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await
-}
