@@ -26,9 +26,9 @@ common=(--checks all --max-examples "$examples" --max-time "$budget" --workers 2
   --generation-deterministic --no-color --request-timeout 10 --suppress-health-check all
   --warnings off)
 echo "== schemathesis, anonymous"
-st run "$schema" "${common[@]}"
+st --config-file .ci/schemathesis.toml run "$schema" "${common[@]}"
 echo "== schemathesis, with a write token"
-st run "$schema" "${common[@]}" -H "Authorization: Bearer $token"
+st --config-file .ci/schemathesis.toml run "$schema" "${common[@]}" -H "Authorization: Bearer $token"
 if ! kill -0 $server 2>/dev/null; then
   echo "the server died during the run:"; tail -50 "$log"; exit 1
 fi

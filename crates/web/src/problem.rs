@@ -174,6 +174,13 @@ impl Problem {
                     .header(RETRY_AFTER, HeaderValue::from_static("5"))
             }
             E::BadQuery(m) => Self::bad_request("bad-query", m.clone()),
+            E::Stale { current } => {
+                Self::new(StatusCode::PRECONDITION_FAILED, "precondition-failed")
+                    .detail(format!(
+                        "the record changed since it was read: it is at version {current} now"
+                    ))
+                    .with_version(*current)
+            }
             _ => Self::internal(err),
         }
     }

@@ -80,6 +80,7 @@ use crate::state::App;
         (name = "history", description = "Every change, and undoing it (curators only)"),
     )
 )]
+#[derive(Debug)]
 pub struct ApiDoc;
 
 struct Security;

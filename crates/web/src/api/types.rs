@@ -3,7 +3,7 @@
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
@@ -11,7 +11,8 @@ use serde_json::Value;
 use vitrina_catalogue::{BadgeType, Slug};
 use vitrina_operations::Publication;
 use vitrina_search::Sort;
-use vitrina_storage::{TypeCursor, TypeFilter};
+use vitrina_storage::TypeCursor;
+use vitrina_storage::TypeFilter;
 
 use super::http::{
     Answer, IfMatch, JsonBody, MergePatch, Reader, Writer, from_value, no_content, slug,
