@@ -18,7 +18,9 @@ use vitrina_catalogue::Access;
 use vitrina_catalogue::{
     BadgeType, Category, Collection, Slug, Snapshot, Validate, ValidationErrors,
 };
-use vitrina_storage::{CategorySummary, Neighbours, Page, StorageError, TypeFilter, TypeSummary};
+use vitrina_storage::{
+    CategorySummary, Neighbours, Page, StorageError, TypeCursor, TypeFilter, TypeSummary,
+};
 
 pub use edit::{PhotoChange, Publication};
 pub use open::{Engine, open_store, redact as redact_url};
@@ -267,6 +269,60 @@ impl Catalogue {
         self.store.delete_type_by(slug, author).await?;
         self.after_write().await;
         Ok(())
+    }
+
+    /// Deletes a type if its stored version is `version`, checked in the storage transaction:
+    /// a stale version is a `Conflict` and nothing is deleted.
+    pub async fn delete_type_at(&self, slug: &Slug, version: i64, author: &Author) -> Result<()> {
+        self.store.delete_type_at(slug, version, author).await?;
+        self.after_write().await;
+        Ok(())
+    }
+
+    /// Moves a type to `to_index` (0-based, among all types, drafts included; past the end is
+    /// last) in collection order, in one transaction.
+    pub async fn move_type(&self, slug: &Slug, to_index: u64, author: &Author) -> Result<()> {
+        self.store.move_type_by(slug, to_index, author).await?;
+        self.after_write().await;
+        Ok(())
+    }
+
+    /// Moves a category to `to_index` (0-based, drafts included; past the end is last), in one
+    /// transaction.
+    pub async fn move_category(&self, slug: &Slug, to_index: u64, author: &Author) -> Result<()> {
+        self.store.move_category_by(slug, to_index, author).await?;
+        self.after_write().await;
+        Ok(())
+    }
+
+    /// Deletes a category if its stored version is `version`, checked in the storage
+    /// transaction: a stale version is a `Conflict` and nothing is deleted.
+    pub async fn delete_category_at(
+        &self,
+        slug: &Slug,
+        version: i64,
+        author: &Author,
+    ) -> Result<()> {
+        self.store.delete_category_at(slug, version, author).await?;
+        self.after_write().await;
+        Ok(())
+    }
+
+    /// A keyset page of types in collection order: at most `limit` after `after` (from the
+    /// start when `None`). One index seek however deep; an empty page is the end.
+    pub async fn types_after(
+        &self,
+        filter: &TypeFilter,
+        after: Option<&TypeCursor>,
+        limit: u64,
+    ) -> Result<Vec<TypeSummary>> {
+        Ok(self.store.types_after(filter, after, limit).await?)
+    }
+
+    /// The summaries of these types in one query, in the order asked; unknown slugs (and
+    /// drafts, unless `drafts`) are left out.
+    pub async fn summaries(&self, slugs: &[Slug], drafts: bool) -> Result<Vec<TypeSummary>> {
+        Ok(self.store.summaries(slugs, drafts).await?)
     }
 
     /// Validates and saves a category (insert without `id`, else update at its `version`).

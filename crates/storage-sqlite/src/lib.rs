@@ -27,14 +27,15 @@ use vitrina_catalogue::{
 };
 use vitrina_storage::{
     Author, CategoryStore, CategorySummary, Change, ChangeLog, ChangeOp, CollectionStore,
-    HistoryOp, Neighbours, Page, RecordKind, Result, StorageError, Store, TypeFilter, TypeStore,
-    TypeSummary,
+    HistoryOp, Neighbours, Page, RecordKind, Result, StorageError, Store, TypeCursor, TypeFilter,
+    TypeStore, TypeSummary,
 };
 
 use crate::error::{json, map};
 use crate::history::{Entry, last_version, record};
 use crate::write::{
-    Changes, Ids, category_data, category_ids, load_private, parse_slug, retag_types, write_type,
+    Changes, Ids, category_data, category_ids, load_private, parse_slug, reposition_type,
+    retag_types, write_type,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -326,6 +327,25 @@ impl CategoryStore for SqliteStore {
     }
 
     async fn delete_category_by(&self, slug: &Slug, author: &Author) -> Result<()> {
+        self.remove_category(slug, None, author).await
+    }
+
+    async fn delete_category_at(&self, slug: &Slug, version: i64, author: &Author) -> Result<()> {
+        self.remove_category(slug, Some(version), author).await
+    }
+
+    async fn move_category_by(&self, slug: &Slug, to_index: u64, author: &Author) -> Result<()> {
+        self.reorder_category(slug, to_index, author).await
+    }
+}
+
+impl SqliteStore {
+    async fn remove_category(
+        &self,
+        slug: &Slug,
+        expected: Option<i64>,
+        author: &Author,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         let (id, version, data): (i64, i64, String) =
             sqlx::query_as("SELECT id, version, data FROM categories WHERE slug = ?")
@@ -334,6 +354,11 @@ impl CategoryStore for SqliteStore {
                 .await
                 .map_err(map)?
                 .ok_or_else(|| StorageError::not_found("category", slug))?;
+        if let Some(expected) = expected.filter(|&v| v != version) {
+            return Err(StorageError::Conflict(format!(
+                "category {slug} was changed by someone else (version {version}, not {expected})"
+            )));
+        }
         let deleted = category(id, version, &data)?;
         let mut changes = Changes::default();
         retag_types(&mut tx, id, slug, None, &mut changes, author).await?;
@@ -355,6 +380,129 @@ impl CategoryStore for SqliteStore {
             },
         )
         .await?;
+        changes.log(&mut tx).await?;
+        tx.commit().await.map_err(map)
+    }
+
+    /// Moves a category in one transaction (see [`CategoryStore::move_category_by`]).
+    async fn reorder_category(&self, slug: &Slug, to_index: u64, author: &Author) -> Result<()> {
+        let mut tx = self.begin().await?;
+        // Every writer of positions waits: the order read below stays the order written.
+        let moved: i64 = sqlx::query_scalar("SELECT id FROM categories WHERE slug = ?")
+            .bind(slug.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map)?
+            .ok_or_else(|| StorageError::not_found("category", slug))?;
+        let order: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT id, position FROM categories ORDER BY position, slug")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(map)?;
+        let from = order.iter().position(|&(id, _)| id == moved).unwrap_or(0);
+        let positions: Vec<i64> = order.iter().map(|&(_, p)| p).collect();
+        for (i, position) in vitrina_storage::placements(&positions, from, to_index) {
+            let id = order[i].0;
+            let (key, version, data): (String, i64, String) =
+                sqlx::query_as("SELECT slug, version, data FROM categories WHERE id = ?")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(map)?;
+            let mut c = category(id, version, &data)?;
+            c.position = position;
+            c.version = version + 1;
+            sqlx::query("UPDATE categories SET position = ?, data = ?, version = ? WHERE id = ?")
+                .bind(position)
+                .bind(category_data(&c)?)
+                .bind(c.version)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?;
+            record(
+                &mut tx,
+                author,
+                Entry {
+                    kind: RecordKind::Category,
+                    record_id: id,
+                    key: &key,
+                    version: c.version,
+                    op: HistoryOp::Update,
+                    record: &c,
+                },
+            )
+            .await?;
+        }
+        tx.commit().await.map_err(map)
+    }
+}
+
+impl SqliteStore {
+    async fn remove_type(&self, slug: &Slug, expected: Option<i64>, author: &Author) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let row: Option<(i64, i64, String)> =
+            sqlx::query_as("SELECT id, version, document FROM badge_types WHERE slug = ?")
+                .bind(slug.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map)?;
+        let (id, version, document) =
+            row.ok_or_else(|| StorageError::not_found("badge type", slug))?;
+        if let Some(expected) = expected.filter(|&v| v != version) {
+            return Err(StorageError::Conflict(format!(
+                "badge type {slug} was changed by someone else (version {version}, not {expected})"
+            )));
+        }
+        let mut deleted: BadgeType = serde_json::from_str(&document).map_err(json)?;
+        deleted.id = Some(TypeId::new(id));
+        deleted.version = version;
+        load_private(&mut *tx, &mut deleted, id).await?;
+        sqlx::query("DELETE FROM badge_types WHERE id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+        record(
+            &mut tx,
+            author,
+            Entry {
+                kind: RecordKind::Type,
+                record_id: id,
+                key: slug.as_str(),
+                version,
+                op: HistoryOp::Delete,
+                record: &deleted,
+            },
+        )
+        .await?;
+        let mut changes = Changes::default();
+        changes.push(slug.as_str(), ChangeOp::Delete);
+        changes.log(&mut tx).await?;
+        tx.commit().await.map_err(map)
+    }
+
+    /// Moves a type in one transaction (see [`TypeStore::move_type_by`]).
+    async fn reorder_type(&self, slug: &Slug, to_index: u64, author: &Author) -> Result<()> {
+        let mut tx = self.begin().await?;
+        // Every writer of positions waits: the order read below stays the order written.
+        let moved: i64 = sqlx::query_scalar("SELECT id FROM badge_types WHERE slug = ?")
+            .bind(slug.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map)?
+            .ok_or_else(|| StorageError::not_found("badge type", slug))?;
+        let order: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT id, position FROM badge_types ORDER BY position, name_en, id")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(map)?;
+        let from = order.iter().position(|&(id, _)| id == moved).unwrap_or(0);
+        let positions: Vec<i64> = order.iter().map(|&(_, p)| p).collect();
+        let mut changes = Changes::default();
+        for (i, position) in vitrina_storage::placements(&positions, from, to_index) {
+            reposition_type(&mut tx, order[i].0, position, &mut changes, author).await?;
+        }
         changes.log(&mut tx).await?;
         tx.commit().await.map_err(map)
     }
@@ -514,41 +662,94 @@ impl TypeStore for SqliteStore {
     }
 
     async fn delete_type_by(&self, slug: &Slug, author: &Author) -> Result<()> {
-        let mut tx = self.begin().await?;
-        let row: Option<(i64, i64, String)> =
-            sqlx::query_as("SELECT id, version, document FROM badge_types WHERE slug = ?")
-                .bind(slug.as_str())
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(map)?;
-        let (id, version, document) =
-            row.ok_or_else(|| StorageError::not_found("badge type", slug))?;
-        let mut deleted: BadgeType = serde_json::from_str(&document).map_err(json)?;
-        deleted.id = Some(TypeId::new(id));
-        deleted.version = version;
-        load_private(&mut *tx, &mut deleted, id).await?;
-        sqlx::query("DELETE FROM badge_types WHERE id = ?")
-            .bind(id)
-            .execute(&mut *tx)
+        self.remove_type(slug, None, author).await
+    }
+
+    async fn delete_type_at(&self, slug: &Slug, version: i64, author: &Author) -> Result<()> {
+        self.remove_type(slug, Some(version), author).await
+    }
+
+    async fn move_type_by(&self, slug: &Slug, to_index: u64, author: &Author) -> Result<()> {
+        self.reorder_type(slug, to_index, author).await
+    }
+
+    async fn types_after(
+        &self,
+        filter: &TypeFilter,
+        after: Option<&TypeCursor>,
+        limit: u64,
+    ) -> Result<Vec<TypeSummary>> {
+        let limit = i64::try_from(limit.clamp(1, Page::MAX_LIMIT)).unwrap_or(1);
+        // A keyset: the row-value comparison and ORDER BY walk one index from the cursor on.
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new("");
+        let (key, order) = match &filter.category {
+            None => {
+                q.push("SELECT summary FROM badge_types WHERE TRUE");
+                if !filter.drafts {
+                    q.push(" AND published = 1");
+                }
+                ("(position, name_en, id)", " ORDER BY position, name_en, id")
+            }
+            Some(category) => {
+                q.push(
+                    "SELECT t.summary FROM type_categories tc JOIN badge_types t ON t.id = tc.type_id \
+                     WHERE tc.category_id = (SELECT id FROM categories WHERE slug = ",
+                )
+                .push_bind(category.as_str().to_owned())
+                .push(")");
+                if !filter.drafts {
+                    q.push(" AND tc.published = 1");
+                }
+                (
+                    "(tc.position, tc.name_en, tc.type_id)",
+                    " ORDER BY tc.position, tc.name_en, tc.type_id",
+                )
+            }
+        };
+        if let Some(c) = after {
+            q.push(format_args!(" AND {key} > ("))
+                .push_bind(c.position)
+                .push(", ")
+                .push_bind(c.name_en.clone())
+                .push(", ")
+                .push_bind(c.id)
+                .push(")");
+        }
+        q.push(order).push(" LIMIT ").push_bind(limit);
+        let rows: Vec<String> = q
+            .build_query_scalar()
+            .fetch_all(&self.read)
             .await
             .map_err(map)?;
-        record(
-            &mut tx,
-            author,
-            Entry {
-                kind: RecordKind::Type,
-                record_id: id,
-                key: slug.as_str(),
-                version,
-                op: HistoryOp::Delete,
-                record: &deleted,
-            },
+        if rows.is_empty()
+            && let Some(category) = &filter.category
+        {
+            // An unknown category, rather than an empty page of a known one?
+            self.category(category).await?;
+        }
+        summaries(rows)
+    }
+
+    async fn summaries(&self, slugs: &[Slug], drafts: bool) -> Result<Vec<TypeSummary>> {
+        if slugs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let asked: Vec<&str> = slugs.iter().map(Slug::as_str).collect();
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT slug, summary FROM badge_types \
+                 WHERE slug IN (SELECT value FROM json_each($1)) AND (published = 1 OR $2)",
         )
-        .await?;
-        let mut changes = Changes::default();
-        changes.push(slug.as_str(), ChangeOp::Delete);
-        changes.log(&mut tx).await?;
-        tx.commit().await.map_err(map)
+        .bind(serde_json::to_string(&asked).map_err(json)?)
+        .bind(drafts)
+        .fetch_all(&self.read)
+        .await
+        .map_err(map)?;
+        let found: HashMap<String, String> = rows.into_iter().collect();
+        asked
+            .iter()
+            .filter_map(|s| found.get(*s))
+            .map(|s| serde_json::from_str(s).map_err(json))
+            .collect()
     }
 
     /// One statement for the type and both neighbours: on the public site's hot path every

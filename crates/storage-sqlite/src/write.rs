@@ -113,12 +113,18 @@ pub(crate) async fn write_type(
             .map_err(map)?;
     }
     for category_id in category_ids {
-        sqlx::query("INSERT INTO type_categories (type_id, category_id) VALUES (?, ?)")
-            .bind(type_id)
-            .bind(category_id)
-            .execute(&mut *conn)
-            .await
-            .map_err(map)?;
+        sqlx::query(
+            "INSERT INTO type_categories (type_id, category_id, position, name_en, published) \
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(type_id)
+        .bind(category_id)
+        .bind(t.position)
+        .bind(&t.names.en)
+        .bind(t.published)
+        .execute(&mut *conn)
+        .await
+        .map_err(map)?;
     }
 
     for (vi, v) in t.variants.iter_mut().enumerate() {
@@ -550,4 +556,59 @@ impl Changes {
         }
         Ok(())
     }
+}
+
+/// Gives stored type `type_id` a new position (a move): its column, document and summary, a new
+/// version, a revision and a change-log row, as a save would.
+pub(crate) async fn reposition_type(
+    conn: &mut SqliteConnection,
+    type_id: i64,
+    position: i64,
+    changes: &mut Changes,
+    author: &Author,
+) -> Result<()> {
+    let (slug, version, document, summary): (String, i64, String, String) =
+        sqlx::query_as("SELECT slug, version, document, summary FROM badge_types WHERE id = ?")
+            .bind(type_id)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(map)?;
+    let mut t: BadgeType = serde_json::from_str(&document).map_err(json)?;
+    let mut s: TypeSummary = serde_json::from_str(&summary).map_err(json)?;
+    t.position = position;
+    s.position = position;
+    sqlx::query(
+        "UPDATE badge_types SET position = ?, document = ?, summary = ?, version = ? WHERE id = ?",
+    )
+    .bind(position)
+    .bind(serde_json::to_string(&t).map_err(json)?)
+    .bind(serde_json::to_string(&s).map_err(json)?)
+    .bind(version + 1)
+    .bind(type_id)
+    .execute(&mut *conn)
+    .await
+    .map_err(map)?;
+    sqlx::query("UPDATE type_categories SET position = ? WHERE type_id = ?")
+        .bind(position)
+        .bind(type_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(map)?;
+    changes.push(&slug, publicly(t.published));
+    t.id = Some(TypeId::new(type_id));
+    t.version = version + 1;
+    load_private(&mut *conn, &mut t, type_id).await?;
+    history::record(
+        conn,
+        author,
+        Entry {
+            kind: RecordKind::Type,
+            record_id: type_id,
+            key: &slug,
+            version: t.version,
+            op: HistoryOp::Update,
+            record: &t,
+        },
+    )
+    .await
 }

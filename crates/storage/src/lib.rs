@@ -135,6 +135,64 @@ pub struct Neighbours {
     pub next: Option<TypeSummary>,
 }
 
+/// Where a keyset page of types starts: the sort key (position, English name, id) of the last
+/// type of the page before. Unlike an offset, it costs one index seek however deep the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct TypeCursor {
+    pub position: i64,
+    pub name_en: String,
+    pub id: i64,
+}
+
+impl TypeCursor {
+    /// The cursor that continues after this type.
+    pub fn of(summary: &TypeSummary) -> Self {
+        Self {
+            position: summary.position,
+            name_en: summary.names.en.clone(),
+            id: summary.id.get(),
+        }
+    }
+}
+
+/// The positions to write so that the record at `from` (an index into `positions`, which are in
+/// collection order) moves to `to` (past the end: last), every other record keeping its order:
+/// `(index, new position)` pairs. When there is room between the new neighbours' positions only
+/// the moved record changes; otherwise the whole list is renumbered 0, 10, 20… and only the
+/// records whose position differs are written. Shared by both backends' `move_*_by`.
+pub fn placements(positions: &[i64], from: usize, to: u64) -> Vec<(usize, i64)> {
+    let n = positions.len();
+    if n < 2 || from >= n {
+        return Vec::new();
+    }
+    let to = usize::try_from(to).unwrap_or(usize::MAX).min(n - 1);
+    if to == from {
+        return Vec::new();
+    }
+    let rest: Vec<usize> = (0..n).filter(|&i| i != from).collect();
+    let before = to.checked_sub(1).map(|i| i128::from(positions[rest[i]]));
+    let after = rest.get(to).map(|&i| i128::from(positions[i]));
+    let room = match (before, after) {
+        (Some(a), None) => Some(a + 10),
+        (None, Some(b)) => Some(b - 10),
+        (Some(a), Some(b)) if b - a >= 2 => Some(a + (b - a) / 2),
+        _ => None,
+    };
+    if let Some(p) = room.and_then(|p| i64::try_from(p).ok()) {
+        return vec![(from, p)];
+    }
+    let mut order = rest;
+    order.insert(to, from);
+    order
+        .into_iter()
+        .enumerate()
+        .filter_map(|(k, i)| {
+            let p = i64::try_from(k).unwrap_or(i64::MAX).saturating_mul(10);
+            (positions[i] != p).then_some((i, p))
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TypeFilter {
     /// Only types in this category.
@@ -175,6 +233,14 @@ pub trait CategoryStore: Send + Sync {
     /// id when it was deleted), whatever version is stored; recorded as a `Restore`. Types it was
     /// removed from when deleted are not put back in it.
     async fn restore_category(&self, category: &Category, author: &Author) -> Result<Category>;
+    /// Deletes a category as [`CategoryStore::delete_category_by`] does, if its stored version
+    /// is `version`, checked in the same transaction: a stale version is a `Conflict` and
+    /// nothing is deleted.
+    async fn delete_category_at(&self, slug: &Slug, version: i64, author: &Author) -> Result<()>;
+    /// Moves a category to `to_index` (0-based, among all categories, drafts included; past the
+    /// end is last) in collection order, in one transaction. The categories whose position
+    /// changes get a new version and a revision; the others keep their order.
+    async fn move_category_by(&self, slug: &Slug, to_index: u64, author: &Author) -> Result<()>;
 
     async fn save_category(&self, category: &Category) -> Result<Category> {
         self.save_category_by(category, &Author::system()).await
@@ -190,6 +256,18 @@ pub trait TypeStore: Send + Sync {
     /// many match in all; drafts only when the filter asks for them. Filtering by an unknown
     /// category is `NotFound`.
     async fn types(&self, filter: &TypeFilter, page: Page) -> Result<(Vec<TypeSummary>, u64)>;
+    /// At most `limit` (clamped to 1..=[`Page::MAX_LIMIT`]) types after `after` (from the
+    /// start when `None`), in the same order and with the same filter as [`TypeStore::types`]:
+    /// a keyset page, one index seek however deep. An empty page is the end.
+    async fn types_after(
+        &self,
+        filter: &TypeFilter,
+        after: Option<&TypeCursor>,
+        limit: u64,
+    ) -> Result<Vec<TypeSummary>>;
+    /// The summaries of these types in one query, in the order asked; unknown slugs (and drafts,
+    /// unless `drafts`) are left out.
+    async fn summaries(&self, slugs: &[Slug], drafts: bool) -> Result<Vec<TypeSummary>>;
     /// One type, whole. Private specimen fields are loaded only for [`Access::Private`]; a draft
     /// is `NotFound` for [`Access::Public`].
     async fn badge_type(&self, slug: &Slug, access: Access) -> Result<BadgeType>;
@@ -209,6 +287,15 @@ pub trait TypeStore: Send + Sync {
     async fn save_type_by(&self, badge_type: &BadgeType, author: &Author) -> Result<BadgeType>;
     /// Deletes a type with its children, recording the deleted aggregate in its history.
     async fn delete_type_by(&self, slug: &Slug, author: &Author) -> Result<()>;
+    /// Deletes a type as [`TypeStore::delete_type_by`] does, if its stored version is
+    /// `version`, checked in the same transaction: a stale version is a `Conflict` and nothing
+    /// is deleted.
+    async fn delete_type_at(&self, slug: &Slug, version: i64, author: &Author) -> Result<()>;
+    /// Moves a type to `to_index` (0-based, among all types, drafts included; past the end is
+    /// last) in collection order, in one transaction. The types whose position changes get a
+    /// new version, a revision and a change-log row, as a save would; the others keep their
+    /// order. An unknown slug is `NotFound`.
+    async fn move_type_by(&self, slug: &Slug, to_index: u64, author: &Author) -> Result<()>;
     /// Writes a type from its history back as type `badge_type.id` (re-created with that id when
     /// it was deleted), whatever version is stored, as a new version; recorded as a `Restore`.
     /// Child ids the type no longer owns are replaced by new ones. A slug now taken by another
@@ -309,4 +396,36 @@ pub trait Store:
     /// index and tests).
     async fn type_slugs(&self) -> Result<Vec<Slug>>;
     async fn close(&self);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placements;
+
+    fn apply(positions: &[i64], from: usize, to: u64) -> Vec<usize> {
+        let mut p = positions.to_vec();
+        for (i, v) in placements(positions, from, to) {
+            p[i] = v;
+        }
+        let mut order: Vec<usize> = (0..p.len()).collect();
+        // Ties keep the original order, as the name and id do in storage.
+        order.sort_by_key(|&i| (p[i], i));
+        order
+    }
+
+    #[test]
+    fn a_move_uses_a_gap_or_renumbers() {
+        assert_eq!(placements(&[0, 10, 20, 30], 3, 0), vec![(3, -10)]);
+        assert_eq!(placements(&[0, 10, 20, 30], 0, 99), vec![(0, 40)]);
+        assert_eq!(placements(&[0, 10, 20, 30], 3, 1), vec![(3, 5)]);
+        assert!(placements(&[0, 10], 1, 1).is_empty());
+        assert_eq!(apply(&[0, 0, 0, 0], 0, 2), vec![1, 2, 0, 3]);
+        assert_eq!(apply(&[0, 1, 2, 3], 3, 1), vec![0, 3, 1, 2]);
+        assert_eq!(apply(&[5, 5, 5], 2, 1), vec![0, 2, 1]);
+        assert_eq!(
+            apply(&[i64::MAX - 1, i64::MAX], 0, 5),
+            vec![1, 0],
+            "no overflow at the end"
+        );
+    }
 }

@@ -12,7 +12,8 @@ use vitrina_catalogue::{
 };
 
 use crate::{
-    Author, Change, ChangeOp, HistoryOp, Page, RecordKind, StorageError, Store, TypeFilter, diff,
+    Author, Change, ChangeOp, HistoryOp, Page, RecordKind, StorageError, Store, TypeCursor,
+    TypeFilter, TypeSummary, diff,
 };
 
 /// Expands to one `#[tokio::test]` per check. `$fresh` is an async fn returning
@@ -48,6 +49,11 @@ macro_rules! storage_tests {
             a_deleted_type_is_restored_with_its_id_and_history,
             restoring_an_earlier_version_makes_a_new_one,
             a_deleted_category_is_restored,
+            a_type_moves_anywhere_in_one_transaction,
+            a_category_moves_anywhere_in_one_transaction,
+            a_delete_at_a_stale_version_is_a_conflict_and_deletes_nothing,
+            keyset_pages_walk_the_same_order_as_types,
+            summaries_by_slug_come_in_the_order_asked,
         );
     };
     (@each $fresh:path; $($check:ident),* $(,)?) => {
@@ -1597,4 +1603,384 @@ pub async fn a_deleted_category_is_restored(store: &dyn Store) {
         .unwrap();
     assert_eq!(history[0].op, HistoryOp::Restore);
     assert_eq!(history.len(), 3);
+}
+
+/// Every type in collection order through [`crate::TypeStore::types`], 500 at a time.
+async fn every_type(store: &dyn Store, filter: &TypeFilter) -> Vec<TypeSummary> {
+    let mut out = Vec::new();
+    loop {
+        let (page, total) = store
+            .types(filter, Page::new(out.len() as u64, Page::MAX_LIMIT))
+            .await
+            .expect("listing types");
+        let done = page.is_empty();
+        out.extend(page);
+        if done || out.len() as u64 >= total {
+            return out;
+        }
+    }
+}
+
+fn slugs_of(types: &[TypeSummary]) -> Vec<String> {
+    types.iter().map(|t| t.slug.to_string()).collect()
+}
+
+fn many_types(
+    n: usize,
+    categories: Vec<Category>,
+    each: impl Fn(usize, &mut BadgeType),
+) -> Snapshot {
+    Snapshot {
+        collection: Collection {
+            title: Text::en("Many"),
+            introduction: Text::default(),
+        },
+        categories,
+        types: (0..n)
+            .map(|i| {
+                let mut t = minimal_type(&format!("t-{i:04}"), &format!("Type {i:04}"));
+                each(i, &mut t);
+                t
+            })
+            .collect(),
+    }
+}
+
+pub async fn a_type_moves_anywhere_in_one_transaction(store: &dyn Store) {
+    // 700 types at one position, so names order them; one is a draft (moves count drafts).
+    let snapshot = many_types(700, vec![], |i, t| t.published = i != 350);
+    store.import(&snapshot).await.expect("import");
+    let all = TypeFilter {
+        drafts: true,
+        ..TypeFilter::default()
+    };
+    let mut expected = slugs_of(&every_type(store, &all).await);
+    assert_eq!(expected.len(), 700);
+    let curator = Author::user(vitrina_catalogue::UserId::new(7), "curator");
+
+    // The 600th to the front: past the 500 a page holds.
+    let before = store
+        .badge_type(&slug("t-0599"), Access::Private)
+        .await
+        .unwrap();
+    let logged = store.last_change().await.unwrap();
+    store
+        .move_type_by(&slug("t-0599"), 0, &curator)
+        .await
+        .expect("move to the front");
+    let moved = expected.remove(599);
+    expected.insert(0, moved);
+    assert_eq!(slugs_of(&every_type(store, &all).await), expected);
+    let after = store
+        .badge_type(&slug("t-0599"), Access::Private)
+        .await
+        .unwrap();
+    assert_eq!(after.version, before.version + 1, "a move is a new version");
+    let history = store
+        .record_history(RecordKind::Type, "t-0599")
+        .await
+        .unwrap();
+    assert_eq!(history[0].op, HistoryOp::Update);
+    assert_eq!(history[0].author, curator);
+    assert_eq!(
+        history[0].record["position"],
+        serde_json::json!(after.position)
+    );
+    let changes = store.changes_since(logged, 1000).await.unwrap();
+    assert!(
+        changes.iter().any(|c| c.slug.as_str() == "t-0599"),
+        "{changes:?}"
+    );
+
+    // Past the end is last.
+    store
+        .move_type_by(&slug("t-0000"), 10_000, &curator)
+        .await
+        .expect("move to the end");
+    let moved = expected.remove(1);
+    expected.push(moved);
+    assert_eq!(slugs_of(&every_type(store, &all).await), expected);
+
+    // Into the middle of types that share a position: the list is renumbered, in one go.
+    store
+        .move_type_by(&slug("t-0698"), 350, &curator)
+        .await
+        .expect("move into the middle");
+    let from = expected.iter().position(|s| s == "t-0698").unwrap();
+    let moved = expected.remove(from);
+    expected.insert(350, moved);
+    let listed = every_type(store, &all).await;
+    assert_eq!(slugs_of(&listed), expected);
+    // Still a permutation: every type once, none lost or doubled.
+    let mut sorted = slugs_of(&listed);
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 700);
+    // The public list follows the same order, without the draft.
+    let public: Vec<String> = expected
+        .iter()
+        .filter(|s| *s != "t-0350")
+        .cloned()
+        .collect();
+    assert_eq!(
+        slugs_of(&every_type(store, &TypeFilter::default()).await),
+        public
+    );
+    assert_eq!(
+        store
+            .type_slugs()
+            .await
+            .unwrap()
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>(),
+        public
+    );
+
+    // A failing move (an unknown type) changes nothing: order, versions, history, log.
+    let logged = store.last_change().await.unwrap();
+    let revisions = store.collection_history(Page::new(0, 10)).await.unwrap();
+    assert!(matches!(
+        store.move_type_by(&slug("no-such"), 0, &curator).await,
+        Err(StorageError::NotFound { .. })
+    ));
+    assert_eq!(every_type(store, &all).await, listed);
+    assert_eq!(store.last_change().await.unwrap(), logged);
+    assert_eq!(
+        store.collection_history(Page::new(0, 10)).await.unwrap(),
+        revisions
+    );
+    // Nor does a move to where it already is.
+    store
+        .move_type_by(&slug("t-0698"), 350, &curator)
+        .await
+        .unwrap();
+    assert_eq!(every_type(store, &all).await, listed);
+    assert_eq!(store.last_change().await.unwrap(), logged);
+}
+
+pub async fn a_category_moves_anywhere_in_one_transaction(store: &dyn Store) {
+    save_categories(store, &["a", "b", "c", "d"]).await;
+    let mut draft = category("e", 4);
+    draft.published = false;
+    store.save_category(&draft).await.unwrap();
+    let order = |cats: Vec<crate::CategorySummary>| -> Vec<String> {
+        cats.iter().map(|c| c.category.slug.to_string()).collect()
+    };
+    let curator = Author::user(vitrina_catalogue::UserId::new(7), "curator");
+    store
+        .move_category_by(&slug("e"), 0, &curator)
+        .await
+        .unwrap();
+    assert_eq!(
+        order(store.all_categories().await.unwrap()),
+        ["e", "a", "b", "c", "d"]
+    );
+    assert_eq!(
+        order(store.categories().await.unwrap()),
+        ["a", "b", "c", "d"]
+    );
+    store
+        .move_category_by(&slug("a"), 99, &curator)
+        .await
+        .unwrap();
+    assert_eq!(
+        order(store.all_categories().await.unwrap()),
+        ["e", "b", "c", "d", "a"]
+    );
+    let before = store.category(&slug("c")).await.unwrap();
+    store
+        .move_category_by(&slug("c"), 1, &curator)
+        .await
+        .unwrap();
+    assert_eq!(
+        order(store.all_categories().await.unwrap()),
+        ["e", "c", "b", "d", "a"]
+    );
+    let after = store.category(&slug("c")).await.unwrap();
+    assert_eq!(after.version, before.version + 1);
+    let history = store
+        .record_history(RecordKind::Category, "c")
+        .await
+        .unwrap();
+    assert_eq!(history[0].op, HistoryOp::Update);
+    assert_eq!(history[0].author, curator);
+    // Positions that leave no room: renumbered.
+    for (i, s) in ["e", "c", "b", "d", "a"].iter().enumerate() {
+        let mut c = store.category(&slug(s)).await.unwrap();
+        c.position = i as i64;
+        store.save_category(&c).await.unwrap();
+    }
+    store
+        .move_category_by(&slug("a"), 1, &curator)
+        .await
+        .unwrap();
+    assert_eq!(
+        order(store.all_categories().await.unwrap()),
+        ["e", "a", "c", "b", "d"]
+    );
+    let untouched = store.all_categories().await.unwrap();
+    assert!(matches!(
+        store.move_category_by(&slug("no-such"), 0, &curator).await,
+        Err(StorageError::NotFound { .. })
+    ));
+    assert_eq!(store.all_categories().await.unwrap(), untouched);
+}
+
+pub async fn a_delete_at_a_stale_version_is_a_conflict_and_deletes_nothing(store: &dyn Store) {
+    save_categories(store, &["c"]).await;
+    let t = save(store, &minimal_type("t", "T")).await;
+    let t2 = save(store, &t).await;
+    assert_eq!(t2.version, t.version + 1);
+    let logged = store.last_change().await.unwrap();
+    assert!(matches!(
+        store
+            .delete_type_at(&slug("t"), t.version, &Author::system())
+            .await,
+        Err(StorageError::Conflict(_))
+    ));
+    assert_eq!(read(store, "t", Access::Private).await, t2);
+    assert_eq!(
+        store.last_change().await.unwrap(),
+        logged,
+        "a refused delete logs nothing"
+    );
+    store
+        .delete_type_at(&slug("t"), t2.version, &Author::system())
+        .await
+        .expect("a delete at the stored version");
+    assert!(matches!(
+        store.badge_type(&slug("t"), Access::Private).await,
+        Err(StorageError::NotFound { .. })
+    ));
+    let history = store.record_history(RecordKind::Type, "t").await.unwrap();
+    assert_eq!(history[0].op, HistoryOp::Delete);
+    assert!(matches!(
+        store
+            .delete_type_at(&slug("t"), t2.version, &Author::system())
+            .await,
+        Err(StorageError::NotFound { .. })
+    ));
+
+    let c = store.category(&slug("c")).await.unwrap();
+    let c2 = store.save_category(&c).await.unwrap();
+    assert!(matches!(
+        store
+            .delete_category_at(&slug("c"), c.version, &Author::system())
+            .await,
+        Err(StorageError::Conflict(_))
+    ));
+    assert_eq!(store.category(&slug("c")).await.unwrap(), c2);
+    store
+        .delete_category_at(&slug("c"), c2.version, &Author::system())
+        .await
+        .expect("a delete at the stored version");
+    assert!(matches!(
+        store.category(&slug("c")).await,
+        Err(StorageError::NotFound { .. })
+    ));
+}
+
+/// Every type through [`crate::TypeStore::types_after`], `limit` at a time.
+async fn walk(store: &dyn Store, filter: &TypeFilter, limit: u64) -> Vec<TypeSummary> {
+    let mut out: Vec<TypeSummary> = Vec::new();
+    loop {
+        let cursor = out.last().map(TypeCursor::of);
+        let page = store
+            .types_after(filter, cursor.as_ref(), limit)
+            .await
+            .expect("a keyset page");
+        assert!(page.len() as u64 <= limit);
+        if page.is_empty() {
+            return out;
+        }
+        out.extend(page);
+    }
+}
+
+pub async fn keyset_pages_walk_the_same_order_as_types(store: &dyn Store) {
+    // Shared positions, shared names (the id decides), names that sort by bytes (Ä, Cyrillic,
+    // lower case after upper), drafts, and two categories.
+    let names = ["Alpha", "alpha", "Ärmel", "Знак", "Zulu", "Beta"];
+    let snapshot = many_types(
+        1234,
+        vec![category("odd", 0), category("few", 1)],
+        |i, t| {
+            t.position = (i % 7) as i64 - 3;
+            t.names.en = names[i % names.len()].to_owned();
+            t.published = i % 10 != 0;
+            if i % 2 == 1 {
+                t.categories.push(slug("odd"));
+            }
+            if i % 97 == 0 {
+                t.categories.push(slug("few"));
+            }
+        },
+    );
+    store.import(&snapshot).await.expect("import");
+    for drafts in [false, true] {
+        for category in [None, Some(slug("odd")), Some(slug("few"))] {
+            let filter = TypeFilter { category, drafts };
+            let expected = every_type(store, &filter).await;
+            assert!(!expected.is_empty());
+            let walked = walk(store, &filter, 100).await;
+            assert_eq!(walked.len(), expected.len(), "{filter:?}");
+            assert_eq!(walked, expected, "{filter:?}");
+        }
+    }
+    assert_eq!(
+        walk(
+            store,
+            &TypeFilter {
+                drafts: true,
+                category: None
+            },
+            100
+        )
+        .await
+        .len(),
+        1234
+    );
+    assert!(
+        walk(store, &TypeFilter::default(), 100)
+            .await
+            .iter()
+            .all(|t| t.published)
+    );
+    // A cursor past the end is an empty page; an unknown category is not found.
+    let last = every_type(store, &TypeFilter::default())
+        .await
+        .pop()
+        .unwrap();
+    let page = store
+        .types_after(&TypeFilter::default(), Some(&TypeCursor::of(&last)), 10)
+        .await
+        .unwrap();
+    assert!(page.is_empty());
+    let unknown = TypeFilter {
+        category: Some(slug("no-such")),
+        drafts: false,
+    };
+    assert!(matches!(
+        store.types_after(&unknown, None, 10).await,
+        Err(StorageError::NotFound { .. })
+    ));
+}
+
+pub async fn summaries_by_slug_come_in_the_order_asked(store: &dyn Store) {
+    save_categories(store, &["c"]).await;
+    let a = save(store, &full_type("a", &["c"])).await;
+    save(store, &minimal_type("b", "B")).await;
+    let mut draft = minimal_type("draft", "Draft");
+    draft.published = false;
+    save(store, &draft).await;
+    let asked = [slug("b"), slug("missing"), slug("draft"), slug("a")];
+    let got = store.summaries(&asked, false).await.unwrap();
+    assert_eq!(slugs_of(&got), ["b", "a"]);
+    let expected = TypeSummary::of(&a.clone().into_public(), a.id.unwrap());
+    assert_eq!(got[1], expected);
+    let got = store.summaries(&asked, true).await.unwrap();
+    assert_eq!(slugs_of(&got), ["b", "draft", "a"]);
+    assert!(!got[1].published);
+    assert!(store.summaries(&[], true).await.unwrap().is_empty());
 }

@@ -1272,3 +1272,61 @@ async fn two_curators_editing_the_collection_conflict_and_compare() {
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
 }
+
+#[tokio::test]
+async fn the_move_buttons_reorder_in_one_step_and_a_stale_delete_deletes_nothing() {
+    let site = common::start().await;
+    let anna = sign_in(&site, "anna", Role::Editor).await;
+    let order = |site: &common::Site| {
+        let catalogue = site.catalogue.clone();
+        async move {
+            let (all, _) = catalogue
+                .curator_types(vitrina_storage::Page::new(0, 500))
+                .await
+                .unwrap();
+            all.iter().map(|t| t.slug.to_string()).collect::<Vec<_>>()
+        }
+    };
+    let before = order(&site).await;
+    assert!(before.len() >= 2);
+    // The list tells each row's buttons where the row is.
+    let (_, body) = get(&site, &anna, "/admin/types").await;
+    assert!(body.contains(r#"name="index" value="1""#), "{body}");
+    let second = before[1].clone();
+    let (status, location, _) = post(
+        &site,
+        &anna,
+        &format!("/admin/types/{second}/move"),
+        &[("index", "1"), ("dir", "up")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, "/admin/types");
+    let mut expected = before.clone();
+    expected.swap(0, 1);
+    assert_eq!(order(&site).await, expected);
+    // Without its place the request is refused and nothing moves.
+    let (status, _, _) = post(
+        &site,
+        &anna,
+        &format!("/admin/types/{second}/move"),
+        &[("dir", "down")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(order(&site).await, expected);
+
+    // A delete at a version that is no longer stored: a conflict, and the type stays.
+    let v = version(&site, &second).await;
+    let stale = (v.parse::<i64>().unwrap() - 1).to_string();
+    let (status, _, body) = post(
+        &site,
+        &anna,
+        &format!("/admin/types/{second}/delete"),
+        &[("version", &stale)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains("nothing"), "{body}");
+    assert_eq!(version(&site, &second).await, v);
+}

@@ -64,6 +64,8 @@ struct Row {
     published: bool,
     type_count: u64,
     version: i64,
+    /// Its place in collection order, for the up and down buttons.
+    index: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -84,7 +86,9 @@ async fn list(
         .await
         .map_err(page_error)?
         .into_iter()
-        .map(|c: CategorySummary| Row {
+        .enumerate()
+        .map(|(index, c): (usize, CategorySummary)| Row {
+            index,
             slug: c.category.slug.to_string(),
             title: c.category.title.en.clone(),
             published: c.category.published,
@@ -345,29 +349,39 @@ async fn delete(
     curator.require_edit()?;
     let slug = slug_of(&slug)?;
     let fields = fields(form)?;
-    let c = app
-        .catalogue()
-        .curator_category(&slug)
-        .await
-        .map_err(page_error)?;
-    if fields.get("version").trim().parse::<i64>().ok() != Some(c.version) {
-        return conflict(
-            &app,
-            &curator,
-            &c,
-            slug.as_str(),
-            forms::category_form(&c),
-            Some(format!(
-                "This category changed (now version {}) since you asked to delete it; nothing \
-                 was deleted. Review it and delete again if you still mean to.",
-                c.version
-            )),
-        );
+    let asked = fields.get("version").trim().parse::<i64>().ok();
+    // The version is checked in the storage transaction: a save cannot slip in between.
+    let deleted = match asked {
+        Some(version) => {
+            app.catalogue()
+                .delete_category_at(&slug, version, &author(&curator))
+                .await
+        }
+        None => Err(vitrina_storage::StorageError::Conflict("no version".into()).into()),
+    };
+    match deleted {
+        Ok(()) => {}
+        Err(vitrina_operations::Error::Storage(vitrina_storage::StorageError::Conflict(_))) => {
+            let c = app
+                .catalogue()
+                .curator_category(&slug)
+                .await
+                .map_err(page_error)?;
+            return conflict(
+                &app,
+                &curator,
+                &c,
+                slug.as_str(),
+                forms::category_form(&c),
+                Some(format!(
+                    "This category changed (now version {}) since you asked to delete it; \
+                     nothing was deleted. Review it and delete again if you still mean to.",
+                    c.version
+                )),
+            );
+        }
+        Err(e) => return Err(page_error(e)),
     }
-    app.catalogue()
-        .delete_category_by(&slug, &author(&curator))
-        .await
-        .map_err(page_error)?;
     Ok(see_other(&format!(
         "/admin/categories/{slug}/history?deleted=1"
     )))
@@ -409,34 +423,10 @@ async fn move_category(
     curator.require_edit()?;
     let slug = slug_of(&slug)?;
     let fields = fields(form)?;
-    let up = match fields.get("dir") {
-        "up" => true,
-        "down" => false,
-        _ => return Err(PageError::bad_request(Lang::En)),
-    };
-    let all = app
-        .catalogue()
-        .curator_categories()
+    let to = super::types::move_target(&fields)?;
+    app.catalogue()
+        .move_category(&slug, to, &author(&curator))
         .await
         .map_err(page_error)?;
-    let Some(i) = all.iter().position(|c| c.category.slug == slug) else {
-        return Err(PageError::not_found(Lang::En));
-    };
-    let j = if up { i.checked_sub(1) } else { Some(i + 1) };
-    if let Some(j) = j.filter(|j| *j < all.len()) {
-        let mut order: Vec<Category> = all.into_iter().map(|c| c.category).collect();
-        order.swap(i, j);
-        let who = author(&curator);
-        for (n, mut c) in order.into_iter().enumerate() {
-            let position = n as i64 * 10;
-            if c.position != position {
-                c.position = position;
-                app.catalogue()
-                    .save_category_by(&c, &who)
-                    .await
-                    .map_err(page_error)?;
-            }
-        }
-    }
     Ok(see_other("/admin/categories"))
 }

@@ -29,6 +29,7 @@ use super::{
 use crate::auth::Curator;
 use crate::error::PageError;
 use crate::state::App;
+use vitrina_operations::Error as OpError;
 
 pub(super) type FormBody = Result<axum::Form<Vec<(String, String)>>, FormRejection>;
 
@@ -82,11 +83,20 @@ struct ListQuery {
     notice: String,
 }
 
+/// A row of the list: the type and its place in collection order (what its up and down buttons
+/// send, see [`move_target`]).
+#[derive(Debug, Serialize)]
+struct Row {
+    #[serde(flatten)]
+    summary: TypeSummary,
+    index: u64,
+}
+
 #[derive(Debug, Serialize)]
 struct ListPage {
     title: &'static str,
     q: String,
-    types: Vec<TypeSummary>,
+    types: Vec<Row>,
     total: u64,
     page: u64,
     pages: u64,
@@ -102,10 +112,18 @@ async fn list(
 ) -> Result<Response, PageError> {
     let q = query.q.trim().to_lowercase();
     let (types, total) = if q.is_empty() {
-        app.catalogue()
-            .curator_types(Page::new(query.page * PER_PAGE, PER_PAGE))
+        let first = query.page * PER_PAGE;
+        let (types, total) = app
+            .catalogue()
+            .curator_types(Page::new(first, PER_PAGE))
             .await
-            .map_err(page_error)?
+            .map_err(page_error)?;
+        let rows = types
+            .into_iter()
+            .zip(first..)
+            .map(|(summary, index)| Row { summary, index })
+            .collect();
+        (rows, total)
     } else {
         // A plain filter over the whole list: drafts are not in the search index.
         let (all, _) = app
@@ -113,13 +131,15 @@ async fn list(
             .curator_types(Page::new(0, Page::MAX_LIMIT))
             .await
             .map_err(page_error)?;
-        let found: Vec<TypeSummary> = all
+        let found: Vec<Row> = all
             .into_iter()
-            .filter(|t| {
+            .zip(0..)
+            .filter(|(t, _)| {
                 t.slug.as_str().contains(&q)
                     || t.names.en.to_lowercase().contains(&q)
                     || t.names.ru.to_lowercase().contains(&q)
             })
+            .map(|(summary, index)| Row { summary, index })
             .collect();
         let n = found.len() as u64;
         (found, n)
@@ -776,34 +796,44 @@ async fn delete(
     curator.require_edit()?;
     let slug = slug_of(&slug)?;
     let fields = fields(form)?;
-    let t = app
-        .catalogue()
-        .curator_type(&slug)
-        .await
-        .map_err(page_error)?;
-    if fields.get("version").trim().parse::<i64>().ok() != Some(t.version) {
-        let shown = Shown {
-            conflict: Some(format!(
-                "This type changed (now version {}) since you asked to delete it; nothing was \
-                 deleted. Review it and delete again if you still mean to.",
-                t.version
-            )),
-            ..Shown::default()
-        };
-        return edit_page(
-            &app,
-            &curator,
-            &t,
-            slug.as_str(),
-            shown,
-            StatusCode::CONFLICT,
-        )
-        .await;
+    let asked = fields.get("version").trim().parse::<i64>().ok();
+    // The version is checked in the storage transaction: a save cannot slip in between.
+    let deleted = match asked {
+        Some(version) => {
+            app.catalogue()
+                .delete_type_at(&slug, version, &author(&curator))
+                .await
+        }
+        None => Err(vitrina_storage::StorageError::Conflict("no version".into()).into()),
+    };
+    match deleted {
+        Ok(()) => {}
+        Err(OpError::Storage(vitrina_storage::StorageError::Conflict(_))) => {
+            let t = app
+                .catalogue()
+                .curator_type(&slug)
+                .await
+                .map_err(page_error)?;
+            let shown = Shown {
+                conflict: Some(format!(
+                    "This type changed (now version {}) since you asked to delete it; nothing \
+                     was deleted. Review it and delete again if you still mean to.",
+                    t.version
+                )),
+                ..Shown::default()
+            };
+            return edit_page(
+                &app,
+                &curator,
+                &t,
+                slug.as_str(),
+                shown,
+                StatusCode::CONFLICT,
+            )
+            .await;
+        }
+        Err(e) => return Err(page_error(e)),
     }
-    app.catalogue()
-        .delete_type_by(&slug, &author(&curator))
-        .await
-        .map_err(page_error)?;
     Ok(see_other(&format!("/admin/types/{slug}/history?deleted=1")))
 }
 
@@ -879,40 +909,26 @@ async fn move_type(
     curator.require_edit()?;
     let slug = slug_of(&slug)?;
     let fields = fields(form)?;
-    let up = match fields.get("dir") {
-        "up" => true,
-        "down" => false,
-        _ => return Err(PageError::bad_request(Lang::En)),
-    };
-    let (all, _) = app
-        .catalogue()
-        .curator_types(Page::new(0, Page::MAX_LIMIT))
+    let to = move_target(&fields)?;
+    app.catalogue()
+        .move_type(&slug, to, &author(&curator))
         .await
         .map_err(page_error)?;
-    let Some(i) = all.iter().position(|t| t.slug == slug) else {
-        return Err(PageError::not_found(Lang::En));
-    };
-    let j = if up { i.checked_sub(1) } else { Some(i + 1) };
-    if let Some(j) = j.filter(|j| *j < all.len()) {
-        // Collection order is position, then name: number the list so the two can swap.
-        let mut order: Vec<&TypeSummary> = all.iter().collect();
-        order.swap(i, j);
-        let who = author(&curator);
-        for (n, summary) in order.iter().enumerate() {
-            let position = n as i64 * 10;
-            if summary.position != position {
-                let mut t = app
-                    .catalogue()
-                    .curator_type(&summary.slug)
-                    .await
-                    .map_err(page_error)?;
-                t.position = position;
-                app.catalogue()
-                    .save_type_by(&t, &who)
-                    .await
-                    .map_err(page_error)?;
-            }
-        }
-    }
     Ok(see_other("/admin/types"))
+}
+
+/// Where an up or down button sends its row: one place before or after the `index` the list
+/// showed it at (0-based, in collection order). Storage moves it there in one transaction;
+/// up from the top and down from the bottom change nothing.
+pub(super) fn move_target(fields: &Fields) -> Result<u64, PageError> {
+    let index: u64 = fields
+        .get("index")
+        .trim()
+        .parse()
+        .map_err(|_| PageError::bad_request(Lang::En))?;
+    match fields.get("dir") {
+        "up" => Ok(index.saturating_sub(1)),
+        "down" => Ok(index.saturating_add(1)),
+        _ => Err(PageError::bad_request(Lang::En)),
+    }
 }

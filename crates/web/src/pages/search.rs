@@ -34,12 +34,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use percent_encoding::{percent_decode_str, utf8_percent_encode};
 use serde::Serialize;
-use vitrina_catalogue::{Access, Condition, Lang, Material, Rarity, Slug, Text};
+use vitrina_catalogue::{Condition, Lang, Material, Rarity, Slug, Text};
 use vitrina_operations::Error as OpError;
 use vitrina_search::{
     Bounds, FacetKind, Filter, MAX_FILTERS, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, Query,
     SearchResults, Sort,
 };
+use vitrina_storage::TypeSummary;
 
 use super::{COMPONENT, Image, Layout, Link, localized, other, render};
 use crate::cache::{PageKey, RenderedPage, etag_matches, etag_of};
@@ -861,10 +862,27 @@ async fn render_results(
         });
     }
 
-    let mut hits = Vec::with_capacity(results.hits.len());
-    for (i, h) in results.hits.iter().enumerate() {
-        hits.push(hit_view(app, lang, h, i >= 4).await);
-    }
+    // The hits' facts and pictures: their summaries, in one query. A type the index still
+    // names but storage no longer holds (or holds as a draft) is shown by name only.
+    let slugs: Vec<Slug> = results
+        .hits
+        .iter()
+        .filter_map(|h| Slug::parse(&h.slug).ok())
+        .collect();
+    let stored: HashMap<String, TypeSummary> = app
+        .catalogue()
+        .summaries(&slugs, false)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| (s.slug.to_string(), s))
+        .collect();
+    let hits: Vec<HitView> = results
+        .hits
+        .iter()
+        .enumerate()
+        .map(|(i, h)| hit_view(lang, h, stored.get(&h.slug), i >= 4))
+        .collect();
 
     let empty = if results.total == 0 {
         Some(empty_state(app, lang, p, &titles_list).await)
@@ -930,7 +948,12 @@ async fn render_results(
     render(app, lang, "search.html", ctx)
 }
 
-async fn hit_view(app: &App, lang: Lang, h: &vitrina_search::Hit, lazy: bool) -> HitView {
+fn hit_view(
+    lang: Lang,
+    h: &vitrina_search::Hit,
+    stored: Option<&TypeSummary>,
+    lazy: bool,
+) -> HitView {
     let names = vitrina_catalogue::Names {
         en: h.name_en.clone(),
         ru: h.name_ru.clone(),
@@ -938,19 +961,7 @@ async fn hit_view(app: &App, lang: Lang, h: &vitrina_search::Hit, lazy: bool) ->
     };
     let name = names.get(lang).to_owned();
     let other_name = names.get(other(lang)).to_owned();
-    // The facts and the picture come from the public aggregate; a type the index still names
-    // but storage no longer holds is shown by name only.
-    let stored = match Slug::parse(&h.slug) {
-        Ok(slug) => app
-            .catalogue()
-            .store()
-            .badge_type(&slug, Access::Public)
-            .await
-            .ok()
-            .map(|t| t.into_public()),
-        Err(_) => None,
-    };
-    let (established, issuer, image) = match &stored {
+    let (established, issuer, image) = match stored {
         Some(t) => (
             t.established.as_ref().map(|d| i18n::date(lang, d)),
             t.issuer.as_ref().map(|i| {
@@ -960,7 +971,7 @@ async fn hit_view(app: &App, lang: Lang, h: &vitrina_search::Hit, lazy: bool) ->
                     i.abbreviation.clone()
                 }
             }),
-            t.thumbnail().map(|ph| Image::of(ph, lang, lazy)),
+            t.thumbnail.as_ref().map(|ph| Image::of(ph, lang, lazy)),
         ),
         None => (None, None, None),
     };
