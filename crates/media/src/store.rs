@@ -28,6 +28,20 @@ pub trait MediaStore: Send + Sync + Debug {
     async fn delete(&self, key: &str) -> io::Result<()>;
     /// Every key that starts with `prefix`, sorted.
     async fn list(&self, prefix: &str) -> io::Result<Vec<String>>;
+
+    /// Stores the file at `path` under `key`, as [`MediaStore::put`] does, taking the file
+    /// (it may be moved). The default reads it whole; a store that can take a file without
+    /// holding it in memory (a local folder renames it) should.
+    async fn put_file(&self, key: &str, path: &Path) -> io::Result<()> {
+        let bytes = fs::read(path).await?;
+        self.put(key, Bytes::from(bytes)).await
+    }
+
+    /// A folder for temporary files (streamed uploads) from which [`MediaStore::put_file`] is
+    /// cheapest: on the same file system for a local folder. `None`: the system's.
+    fn temp_dir(&self) -> Option<PathBuf> {
+        None
+    }
 }
 
 /// Checks that a key is safe to use as a relative path anywhere: non-empty `/`-separated
@@ -108,6 +122,35 @@ impl MediaStore for LocalStore {
             let _ = fs::remove_file(&tmp).await;
         }
         written
+    }
+
+    async fn put_file(&self, key: &str, path: &Path) -> io::Result<()> {
+        let target = self.path(key)?;
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent).await?;
+        }
+        // On the same file system (the store's own temp folder) a rename is atomic and copies
+        // nothing; elsewhere, copy into the temp folder first so the rename into place still is.
+        if fs::rename(path, &target).await.is_ok() {
+            return Ok(());
+        }
+        let tmp_dir = self.root.join(".tmp");
+        fs::create_dir_all(&tmp_dir).await?;
+        let tmp = tmp_dir.join(uuid::Uuid::new_v4().to_string());
+        let copied = async {
+            fs::copy(path, &tmp).await?;
+            fs::File::open(&tmp).await?.sync_all().await?;
+            fs::rename(&tmp, &target).await
+        }
+        .await;
+        if copied.is_err() {
+            let _ = fs::remove_file(&tmp).await;
+        }
+        copied
+    }
+
+    fn temp_dir(&self) -> Option<PathBuf> {
+        Some(self.root.join(".tmp"))
     }
 
     async fn get(&self, key: &str) -> io::Result<Option<Bytes>> {

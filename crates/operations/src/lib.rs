@@ -7,6 +7,7 @@
 
 pub mod demo;
 mod open;
+pub mod photos;
 mod search;
 
 use std::collections::HashMap;
