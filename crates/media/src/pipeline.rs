@@ -47,6 +47,20 @@ pub fn is_private_key(key: &str) -> bool {
     PRIVATE.iter().any(|p| key.starts_with(p)) || key.split('/').any(|seg| seg.starts_with('.'))
 }
 
+/// True for keys `/media/…` may serve: valid store keys ([`crate::validate_key`]: no `..`, no
+/// hidden segments) that are not private ([`is_private_key`]).
+pub fn is_public_key(key: &str) -> bool {
+    !is_private_key(key) && crate::validate_key(key).is_ok()
+}
+
+/// The content hash of a content-addressed public key (`photos/<sha256>/<name>`): what an
+/// ETag can be made of, and why such a key may be cached for good.
+pub fn content_hash_of_key(key: &str) -> Option<&str> {
+    let rest = key.strip_prefix("photos/")?;
+    let (hash, name) = rest.split_once('/')?;
+    (is_hash(hash) && !name.is_empty() && !name.contains('/')).then_some(hash)
+}
+
 fn queue_key(hash: &str) -> String {
     format!("queue/{hash}")
 }

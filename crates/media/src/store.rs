@@ -14,6 +14,21 @@ use bytes::Bytes;
 use tokio::fs;
 use tokio::io::AsyncWriteExt;
 
+/// An object opened for reading: its length and a reader over its bytes, so that serving it
+/// never holds it whole in memory.
+pub struct MediaObject {
+    pub len: u64,
+    pub reader: std::pin::Pin<Box<dyn tokio::io::AsyncRead + Send>>,
+}
+
+impl Debug for MediaObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MediaObject")
+            .field("len", &self.len)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A store of whole objects under string keys.
 #[async_trait]
 pub trait MediaStore: Send + Sync + Debug {
@@ -28,6 +43,15 @@ pub trait MediaStore: Send + Sync + Debug {
     async fn delete(&self, key: &str) -> io::Result<()>;
     /// Every key that starts with `prefix`, sorted.
     async fn list(&self, prefix: &str) -> io::Result<Vec<String>>;
+
+    /// The object under `key` opened for reading, or `None`. The default reads it whole with
+    /// [`MediaStore::get`]; a store that can stream (a file, an object store's body) should.
+    async fn open(&self, key: &str) -> io::Result<Option<MediaObject>> {
+        Ok(self.get(key).await?.map(|bytes| MediaObject {
+            len: bytes.len() as u64,
+            reader: Box::pin(std::io::Cursor::new(bytes)),
+        }))
+    }
 
     /// Stores the file at `path` under `key`, as [`MediaStore::put`] does, taking the file
     /// (it may be moved). The default reads it whole; a store that can take a file without
@@ -151,6 +175,22 @@ impl MediaStore for LocalStore {
 
     fn temp_dir(&self) -> Option<PathBuf> {
         Some(self.root.join(".tmp"))
+    }
+
+    async fn open(&self, key: &str) -> io::Result<Option<MediaObject>> {
+        let file = match fs::File::open(self.path(key)?).await {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let meta = file.metadata().await?;
+        if !meta.is_file() {
+            return Ok(None);
+        }
+        Ok(Some(MediaObject {
+            len: meta.len(),
+            reader: Box::pin(file),
+        }))
     }
 
     async fn get(&self, key: &str) -> io::Result<Option<Bytes>> {
