@@ -4,7 +4,9 @@
 //! format, and the header decides the size. Anything over [`Limits`] is refused here, before a
 //! single pixel is decoded, so a 300 KB file that claims 2.5 gigapixels costs nothing.
 
-use std::io::Cursor;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Cursor, Read, Seek, SeekFrom};
+use std::path::Path;
 
 use image::{ImageDecoder, ImageFormat, ImageReader};
 
@@ -80,12 +82,68 @@ pub fn inspect(bytes: &[u8], limits: &Limits) -> Result<Inspection, MediaError> 
     }
     let format = sniff(bytes)?;
     let mut header = match format {
-        Format::Jpeg => jpeg_header(bytes)?,
+        Format::Jpeg => jpeg_header(Cursor::new(bytes))?,
         // Read by hand: image's PNG decoder reads on to the first image data before it tells the
         // size, and a header-only flood should be refused for its size, not its missing data.
         Format::Png => png_header(bytes)?,
-        _ => image_header(bytes, format, limits)?,
+        _ => image_header(Cursor::new(bytes), format, limits)?,
     };
+    check_header(&header, limits)?;
+    check_complete(bytes, format)?;
+    if format == Format::Png {
+        header.orientation = image_header(Cursor::new(bytes), format, limits)?.orientation;
+    }
+    Ok(Inspection {
+        format,
+        width: header.width,
+        height: header.height,
+        orientation: header.orientation,
+    })
+}
+
+/// How much of a file's head [`inspect_file`] holds in memory to tell its format.
+const HEAD: u64 = 4096;
+
+/// [`inspect`] for a file (a streamed upload), reading only its head, its header and (for
+/// JPEG) one pass in small chunks to find its end marker: memory stays small whatever the size.
+pub fn inspect_file(path: &Path, limits: &Limits) -> Result<Inspection, MediaError> {
+    let mut file = File::open(path)?;
+    let len = file.metadata()?.len();
+    if len == 0 {
+        return Err(MediaError::Empty);
+    }
+    if len > limits.max_bytes {
+        return Err(MediaError::TooLarge {
+            bytes: len,
+            limit: limits.max_bytes,
+        });
+    }
+    let mut head = Vec::with_capacity(HEAD as usize);
+    (&mut file).take(HEAD).read_to_end(&mut head)?;
+    let format = sniff(&head)?;
+    let reader = || -> Result<BufReader<File>, MediaError> {
+        Ok(BufReader::with_capacity(64 * 1024, File::open(path)?))
+    };
+    let mut header = match format {
+        Format::Jpeg => jpeg_header(reader()?)?,
+        Format::Png => png_header(&head)?,
+        _ => image_header(reader()?, format, limits)?,
+    };
+    check_header(&header, limits)?;
+    check_complete_file(&mut file, len, &head, format)?;
+    if format == Format::Png {
+        header.orientation = image_header(reader()?, format, limits)?.orientation;
+    }
+    Ok(Inspection {
+        format,
+        width: header.width,
+        height: header.height,
+        orientation: header.orientation,
+    })
+}
+
+/// The size and memory limits, from the header alone.
+fn check_header(header: &Header, limits: &Limits) -> Result<(), MediaError> {
     if header.width == 0 || header.height == 0 {
         return Err(MediaError::Corrupt(
             "the header gives the picture no width or height".into(),
@@ -105,16 +163,68 @@ pub fn inspect(bytes: &[u8], limits: &Limits) -> Result<Inspection, MediaError> 
             limit: limits.max_decode_bytes,
         });
     }
-    check_complete(bytes, format)?;
-    if format == Format::Png {
-        header.orientation = image_header(bytes, format, limits)?.orientation;
+    Ok(())
+}
+
+/// [`check_complete`] over a file, a chunk at a time.
+fn check_complete_file(
+    file: &mut File,
+    len: u64,
+    head: &[u8],
+    format: Format,
+) -> Result<(), MediaError> {
+    let cut = |what: &str| Err(MediaError::Truncated(what.to_owned()));
+    match format {
+        Format::Jpeg => {
+            // The same rule as in memory: an end marker after the last start-of-scan.
+            file.seek(SeekFrom::Start(0))?;
+            let mut chunk = vec![0u8; 64 * 1024];
+            let (mut prev, mut scan, mut ended) = (0u8, false, false);
+            loop {
+                let n = file.read(&mut chunk)?;
+                if n == 0 {
+                    break;
+                }
+                for &b in &chunk[..n] {
+                    if prev == 0xFF {
+                        if b == 0xDA {
+                            scan = true;
+                            ended = false;
+                        } else if b == 0xD9 && scan {
+                            ended = true;
+                        }
+                    }
+                    prev = b;
+                }
+            }
+            match (scan, ended) {
+                (true, true) => Ok(()),
+                (true, false) => cut("the JPEG stops before its end marker"),
+                _ => cut("the JPEG has no image data"),
+            }
+        }
+        Format::Png => {
+            let from = len.saturating_sub(HEAD);
+            file.seek(SeekFrom::Start(from))?;
+            let mut tail = Vec::with_capacity(HEAD as usize);
+            file.read_to_end(&mut tail)?;
+            if find_last(&tail, b"IEND").is_some() {
+                Ok(())
+            } else {
+                cut("the PNG stops before its end chunk")
+            }
+        }
+        Format::WebP => {
+            let declared = head
+                .get(4..8)
+                .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]));
+            match declared {
+                Some(size) if u64::from(size) + 8 <= len => Ok(()),
+                _ => cut("the WebP file is shorter than its header says"),
+            }
+        }
+        Format::Gif | Format::Tiff => Ok(()),
     }
-    Ok(Inspection {
-        format,
-        width: header.width,
-        height: header.height,
-        orientation: header.orientation,
-    })
 }
 
 /// The format from the first bytes, or the reason it is refused.
@@ -192,8 +302,8 @@ struct Header {
     bytes_per_pixel: u64,
 }
 
-fn jpeg_header(bytes: &[u8]) -> Result<Header, MediaError> {
-    let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+fn jpeg_header(source: impl Read) -> Result<Header, MediaError> {
+    let mut decoder = jpeg_decoder::Decoder::new(source);
     // jpeg-decoder panics on a few impossible headers instead of returning an error.
     let info = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
         decoder
@@ -259,8 +369,12 @@ pub(crate) fn exif_orientation(exif: Option<&[u8]>) -> Option<u8> {
         .map(|o| o.to_exif())
 }
 
-fn image_header(bytes: &[u8], format: Format, limits: &Limits) -> Result<Header, MediaError> {
-    let mut decoder = ImageReader::with_format(Cursor::new(bytes), format.image_format())
+fn image_header(
+    source: impl BufRead + Seek,
+    format: Format,
+    limits: &Limits,
+) -> Result<Header, MediaError> {
+    let mut decoder = ImageReader::with_format(source, format.image_format())
         .into_decoder()
         .map_err(|e| crate::render::image_error(e, limits.max_decode_bytes))?;
     let (width, height) = decoder.dimensions();
@@ -355,6 +469,29 @@ mod tests {
             ),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn a_file_is_inspected_as_its_bytes_are() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/images");
+        let tmp = tempfile::tempdir().unwrap();
+        let mut seen = 0;
+        for sub in ["formats", "orientation"] {
+            for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
+                let path = entry.unwrap().path();
+                let bytes = std::fs::read(&path).unwrap();
+                for cut in [bytes.len(), bytes.len() / 2] {
+                    let part = tmp.path().join("part");
+                    std::fs::write(&part, &bytes[..cut]).unwrap();
+                    let limits = Limits::default();
+                    let from_bytes = inspect(&bytes[..cut], &limits).map_err(|e| e.to_string());
+                    let from_file = inspect_file(&part, &limits).map_err(|e| e.to_string());
+                    assert_eq!(from_file, from_bytes, "{} cut at {cut}", path.display());
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen > 4);
     }
 
     #[test]

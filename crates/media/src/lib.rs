@@ -17,13 +17,16 @@ mod inspect;
 mod limits;
 mod pipeline;
 mod render;
+mod staging;
 mod store;
 
 pub use error::MediaError;
-pub use inspect::{Format, Inspection, inspect};
+pub use inspect::{Format, Inspection, inspect, inspect_file};
 pub use limits::Limits;
 pub use pipeline::{
-    Ingested, PhotoStatus, Pipeline, content_hash, derivative_key, is_private_key, original_key,
+    Ingested, PhotoStatus, Pipeline, content_hash, content_hash_of_key, derivative_key,
+    is_private_key, is_public_key, original_key,
 };
 pub use render::{JPEG_QUALITY, OutFormat, Rendition, Size, WEBP_QUALITY, render};
-pub use store::{LocalStore, MediaStore, validate_key};
+pub use staging::{Staged, Staging};
+pub use store::{LocalStore, MediaObject, MediaStore, validate_key};

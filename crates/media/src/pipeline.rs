@@ -21,7 +21,7 @@ use tokio::sync::{Notify, Semaphore};
 use tokio::task::JoinHandle;
 
 use crate::render::{OutFormat, Rendition, Size, render};
-use crate::{Inspection, Limits, MediaError, MediaStore, inspect};
+use crate::{Inspection, Limits, MediaError, MediaStore, Staged, Staging, inspect};
 
 /// How often the worker looks at the queue when nothing wakes it (work queued by another
 /// process, retries after a transient failure).
@@ -45,6 +45,20 @@ pub fn original_key(hash: &str) -> String {
 pub fn is_private_key(key: &str) -> bool {
     const PRIVATE: [&str; 3] = ["originals/", "queue/", "failed/"];
     PRIVATE.iter().any(|p| key.starts_with(p)) || key.split('/').any(|seg| seg.starts_with('.'))
+}
+
+/// True for keys `/media/…` may serve: valid store keys ([`crate::validate_key`]: no `..`, no
+/// hidden segments) that are not private ([`is_private_key`]).
+pub fn is_public_key(key: &str) -> bool {
+    !is_private_key(key) && crate::validate_key(key).is_ok()
+}
+
+/// The content hash of a content-addressed public key (`photos/<sha256>/<name>`): what an
+/// ETag can be made of, and why such a key may be cached for good.
+pub fn content_hash_of_key(key: &str) -> Option<&str> {
+    let rest = key.strip_prefix("photos/")?;
+    let (hash, name) = rest.split_once('/')?;
+    (is_hash(hash) && !name.is_empty() && !name.contains('/')).then_some(hash)
 }
 
 fn queue_key(hash: &str) -> String {
@@ -143,12 +157,44 @@ impl Pipeline {
         .await
         .map_err(|e| MediaError::Internal(format!("inspecting the upload: {e}")))??;
 
+        let original = original_key(&hash);
+        let duplicate = self.inner.store.exists(&original).await?;
+        if !duplicate {
+            self.inner.store.put(&original, bytes).await?;
+        }
+        self.queue(hash, inspection, duplicate).await
+    }
+
+    /// A temporary file for an upload streamed in ([`Staging::write`] chunk by chunk, then
+    /// [`Staging::finish`]), in the store's temp area, held to this pipeline's limits.
+    pub async fn stage(&self) -> Result<Staging, MediaError> {
+        let dir = self.inner.store.temp_dir();
+        Staging::new(dir.as_deref(), self.inner.limits.clone()).await
+    }
+
+    /// [`Pipeline::ingest`] for a staged upload: the file is moved into the store (never read
+    /// whole into memory by a local store) and its derivatives queued.
+    pub async fn ingest_staged(&self, staged: Staged) -> Result<Ingested, MediaError> {
+        let original = original_key(&staged.hash);
+        let duplicate = self.inner.store.exists(&original).await?;
+        if !duplicate {
+            self.inner.store.put_file(&original, staged.path()).await?;
+        }
+        let Staged {
+            hash, inspection, ..
+        } = staged;
+        self.queue(hash, inspection, duplicate).await
+    }
+
+    /// Queues the derivatives of a stored original unless they are made already.
+    async fn queue(
+        &self,
+        hash: String,
+        inspection: Inspection,
+        duplicate: bool,
+    ) -> Result<Ingested, MediaError> {
         let store = &self.inner.store;
         let original = original_key(&hash);
-        let duplicate = store.exists(&original).await?;
-        if !duplicate {
-            store.put(&original, bytes).await?;
-        }
         let needs_work = !duplicate || !self.is_ready(&hash).await?;
         if needs_work && duplicate {
             // The same bytes again after a failure: try again rather than refuse for good.

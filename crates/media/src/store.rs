@@ -14,6 +14,21 @@ use bytes::Bytes;
 use tokio::fs;
 use tokio::io::AsyncWriteExt;
 
+/// An object opened for reading: its length and a reader over its bytes, so that serving it
+/// never holds it whole in memory.
+pub struct MediaObject {
+    pub len: u64,
+    pub reader: std::pin::Pin<Box<dyn tokio::io::AsyncRead + Send>>,
+}
+
+impl Debug for MediaObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MediaObject")
+            .field("len", &self.len)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A store of whole objects under string keys.
 #[async_trait]
 pub trait MediaStore: Send + Sync + Debug {
@@ -28,6 +43,29 @@ pub trait MediaStore: Send + Sync + Debug {
     async fn delete(&self, key: &str) -> io::Result<()>;
     /// Every key that starts with `prefix`, sorted.
     async fn list(&self, prefix: &str) -> io::Result<Vec<String>>;
+
+    /// The object under `key` opened for reading, or `None`. The default reads it whole with
+    /// [`MediaStore::get`]; a store that can stream (a file, an object store's body) should.
+    async fn open(&self, key: &str) -> io::Result<Option<MediaObject>> {
+        Ok(self.get(key).await?.map(|bytes| MediaObject {
+            len: bytes.len() as u64,
+            reader: Box::pin(std::io::Cursor::new(bytes)),
+        }))
+    }
+
+    /// Stores the file at `path` under `key`, as [`MediaStore::put`] does, taking the file
+    /// (it may be moved). The default reads it whole; a store that can take a file without
+    /// holding it in memory (a local folder renames it) should.
+    async fn put_file(&self, key: &str, path: &Path) -> io::Result<()> {
+        let bytes = fs::read(path).await?;
+        self.put(key, Bytes::from(bytes)).await
+    }
+
+    /// A folder for temporary files (streamed uploads) from which [`MediaStore::put_file`] is
+    /// cheapest: on the same file system for a local folder. `None`: the system's.
+    fn temp_dir(&self) -> Option<PathBuf> {
+        None
+    }
 }
 
 /// Checks that a key is safe to use as a relative path anywhere: non-empty `/`-separated
@@ -108,6 +146,51 @@ impl MediaStore for LocalStore {
             let _ = fs::remove_file(&tmp).await;
         }
         written
+    }
+
+    async fn put_file(&self, key: &str, path: &Path) -> io::Result<()> {
+        let target = self.path(key)?;
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent).await?;
+        }
+        // On the same file system (the store's own temp folder) a rename is atomic and copies
+        // nothing; elsewhere, copy into the temp folder first so the rename into place still is.
+        if fs::rename(path, &target).await.is_ok() {
+            return Ok(());
+        }
+        let tmp_dir = self.root.join(".tmp");
+        fs::create_dir_all(&tmp_dir).await?;
+        let tmp = tmp_dir.join(uuid::Uuid::new_v4().to_string());
+        let copied = async {
+            fs::copy(path, &tmp).await?;
+            fs::File::open(&tmp).await?.sync_all().await?;
+            fs::rename(&tmp, &target).await
+        }
+        .await;
+        if copied.is_err() {
+            let _ = fs::remove_file(&tmp).await;
+        }
+        copied
+    }
+
+    fn temp_dir(&self) -> Option<PathBuf> {
+        Some(self.root.join(".tmp"))
+    }
+
+    async fn open(&self, key: &str) -> io::Result<Option<MediaObject>> {
+        let file = match fs::File::open(self.path(key)?).await {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let meta = file.metadata().await?;
+        if !meta.is_file() {
+            return Ok(None);
+        }
+        Ok(Some(MediaObject {
+            len: meta.len(),
+            reader: Box::pin(file),
+        }))
     }
 
     async fn get(&self, key: &str) -> io::Result<Option<Bytes>> {

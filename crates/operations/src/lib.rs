@@ -8,6 +8,7 @@
 pub mod demo;
 mod edit;
 mod open;
+pub mod photos;
 mod search;
 
 use std::collections::HashMap;

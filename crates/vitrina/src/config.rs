@@ -136,6 +136,82 @@ struct FlagLayer {
     templates_dir: Option<PathBuf>,
 }
 
+/// Where each key's value came from, so that a bad value is reported by the name the user
+/// wrote (`VITRINA_MAX_UPLOAD_MB`, `max_upload_mb in vitrina.toml`, a flag), with the value.
+#[derive(Debug, Default)]
+struct Sources {
+    /// key → (variable, raw value)
+    env: std::collections::BTreeMap<String, (String, String)>,
+    /// the file's name and its table
+    file: Option<(String, toml::Table)>,
+    /// keys given as flags
+    flags: Vec<String>,
+}
+
+impl Sources {
+    /// How the user named `key`, in the layer that won.
+    fn name(&self, key: &str) -> String {
+        if self.flags.iter().any(|k| k == key) {
+            return format!("the flag for {key}");
+        }
+        if let Some((var, _)) = self.env.get(key) {
+            return var.clone();
+        }
+        match &self.file {
+            Some((file, table)) if table.contains_key(key) => format!("{key} in {file}"),
+            _ => key.to_owned(),
+        }
+    }
+
+    /// The value as the user wrote it, quoted.
+    fn value(&self, key: &str) -> Option<String> {
+        if let Some((_, raw)) = self.env.get(key) {
+            return Some(format!("{raw:?}"));
+        }
+        let (_, table) = self.file.as_ref()?;
+        table.get(key).map(|v| v.to_string())
+    }
+
+    /// One line naming the key, the value and what is expected; no Rust internals.
+    fn explain(&self, err: &figment::Error) -> String {
+        use figment::error::Kind;
+        if let Kind::UnknownField(field, _) = &err.kind {
+            let mut path = err.path.clone();
+            path.push(field.clone());
+            let key = path.join(".");
+            let name = match (self.env.get(&key), &self.file) {
+                (Some((var, _)), _) => format!("{var} (from the environment)"),
+                (None, Some((file, _))) => format!("`{key}` in {file}"),
+                (None, None) => format!("`{key}`"),
+            };
+            return format!("{name} is not a configuration key (see vitrina.example.toml)");
+        }
+        let key = err.path.join(".");
+        let expected = expected(&key);
+        match self.value(&key) {
+            Some(value) => format!("{}: {value} is not {expected}", self.name(&key)),
+            None => format!("{}: the value is not {expected}", self.name(&key)),
+        }
+    }
+}
+
+/// What a key takes, in words.
+fn expected(key: &str) -> &'static str {
+    match key {
+        "listen" => "an address and port, such as 127.0.0.1:8080",
+        "data_dir" | "templates_dir" => "a folder path",
+        "database_url" => "a database URL (sqlite://PATH or postgres://…)",
+        "load_demo" | "warm_pages" => "true or false",
+        "log_format" => "text or json",
+        "log_level" => "a log filter such as info",
+        "max_connections" | "photo_workers" => "a whole number",
+        _ if key.ends_with("_mb") || key.ends_with("_secs") || key.ends_with("megapixels") => {
+            "a whole number"
+        }
+        _ => "a valid value",
+    }
+}
+
 impl Settings {
     pub fn load(cli: &Cli) -> anyhow::Result<Self> {
         let mut flags = FlagLayer {
@@ -168,9 +244,22 @@ impl Settings {
         flags: FlagLayer,
     ) -> anyhow::Result<Self> {
         let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        let mut sources = Sources::default();
         if let Some(file) = file {
             let text = std::fs::read_to_string(file)
                 .with_context(|| format!("cannot read the config file {}", file.display()))?;
+            let table: toml::Table = toml::from_str(&text).map_err(|e| {
+                let line = e
+                    .span()
+                    .map(|s| text[..s.start].lines().count().max(1))
+                    .unwrap_or(1);
+                anyhow::anyhow!(
+                    "the config file {} is not valid TOML (line {line}): {}",
+                    file.display(),
+                    e.message()
+                )
+            })?;
+            sources.file = Some((file.display().to_string(), table));
             figment = figment.merge(Toml::string(&text));
         }
         let mut env_layer = Vec::new();
@@ -181,6 +270,9 @@ impl Settings {
             if NOT_KEYS.contains(&key) || NOT_KEY_PREFIXES.iter().any(|p| key.starts_with(p)) {
                 continue;
             }
+            sources
+                .env
+                .insert(key.to_ascii_lowercase(), (name.clone(), value.clone()));
             env_layer.push((key.to_ascii_lowercase(), value));
         }
         // Values follow figment's environment rules: `true`, `8080` and `"text"` are typed.
@@ -195,6 +287,9 @@ impl Settings {
             })
             .collect();
         figment = figment.merge(Serialized::defaults(env_layer));
+        if let Ok(toml::Value::Table(set)) = toml::Value::try_from(&flags) {
+            sources.flags = set.keys().cloned().collect();
+        }
         figment = figment.merge(Serialized::defaults(flags));
         let mut settings: Settings = figment.extract().map_err(|e| {
             let mut msg = String::new();
@@ -202,7 +297,7 @@ impl Settings {
                 if !msg.is_empty() {
                     msg.push_str("; ");
                 }
-                msg.push_str(&err.to_string());
+                msg.push_str(&sources.explain(&err));
             }
             anyhow::anyhow!(msg)
         })?;
@@ -219,31 +314,15 @@ impl Settings {
                 settings.data_dir.join("vitrina.db").display()
             );
         }
-        if !(1..=1000).contains(&settings.max_upload_mb) {
-            bail!(
-                "max_upload_mb must be between 1 and 1000 (got {})",
-                settings.max_upload_mb
-            );
-        }
-        if !(1..=1000).contains(&settings.max_photo_megapixels) {
-            bail!(
-                "max_photo_megapixels must be between 1 and 1000 (got {})",
-                settings.max_photo_megapixels
-            );
-        }
-        if settings.photo_workers > 64 {
-            bail!(
-                "photo_workers must be at most 64 (got {})",
-                settings.photo_workers
-            );
-        }
-        if settings.page_cache_mb > 65536 {
-            bail!(
-                "page_cache_mb must be at most 65536 (got {})",
-                settings.page_cache_mb
-            );
-        }
         for (key, value, range) in [
+            ("max_upload_mb", settings.max_upload_mb, 1..=1000),
+            (
+                "max_photo_megapixels",
+                settings.max_photo_megapixels,
+                1..=1000,
+            ),
+            ("photo_workers", settings.photo_workers as u64, 0..=64),
+            ("page_cache_mb", settings.page_cache_mb, 0..=65536),
             (
                 "header_timeout_secs",
                 settings.header_timeout_secs,
@@ -268,7 +347,8 @@ impl Settings {
         ] {
             if !range.contains(&value) {
                 bail!(
-                    "{key} must be between {} and {} (got {value})",
+                    "{}: {value} is out of range: {key} must be between {} and {}",
+                    sources.name(key),
                     range.start(),
                     range.end()
                 );
@@ -420,7 +500,12 @@ mod tests {
             (vec![("VITRINA_WARM_PAGES", "maybe")], "warm_pages"),
         ] {
             let e = Settings::from_layers(None, env(&vars), FlagLayer::default()).unwrap_err();
-            assert!(e.to_string().contains(needle), "{vars:?}: {e}");
+            let text = e.to_string();
+            assert!(text.to_lowercase().contains(needle), "{vars:?}: {e}");
+            assert!(
+                !text.contains(".rs:") && !text.contains("::"),
+                "{vars:?}: {e}"
+            );
         }
         let f = file("listen = [1, 2\n");
         assert!(Settings::from_layers(Some(f.path()), env(&[]), FlagLayer::default()).is_err());

@@ -67,7 +67,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!("{e:#}");
+            // once: the log already goes to stderr, so this is not logged as well
             eprintln!("vitrina: {e:#}");
             ExitCode::FAILURE
         }

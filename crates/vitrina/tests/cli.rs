@@ -30,7 +30,7 @@ fn an_unknown_config_key_is_named_and_refused() {
         .env("VITRINA_LISTEN", "banana")
         .args(["config", "show"]));
     assert_eq!(code, 2, "{text}");
-    assert!(text.contains("listen"), "{text}");
+    assert!(text.contains("VITRINA_LISTEN"), "{text}");
 
     let (code, text) = run(vitrina()
         .arg("--config")
@@ -38,6 +38,102 @@ fn an_unknown_config_key_is_named_and_refused() {
         .args(["config", "show"]));
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("does not exist"), "{text}");
+}
+
+/// A configuration error: exit 2, one line that names the problem, printed once, no internals.
+fn assert_one_clear_error(text: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(text.contains(needle), "{needle:?} missing from: {text}");
+    }
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "printed once, on one line: {text}");
+    for internal in [".rs:", "alloc::", "BTreeMap", "panicked"] {
+        assert!(!text.contains(internal), "{internal} in: {text}");
+    }
+}
+
+#[test]
+fn bad_values_in_variables_name_the_variable_the_value_and_what_is_expected() {
+    for (var, value, needles) in [
+        (
+            "VITRINA_MAX_UPLOAD_MB",
+            "abc",
+            &["VITRINA_MAX_UPLOAD_MB", "\"abc\"", "whole number"][..],
+        ),
+        (
+            "VITRINA_MAX_UPLOAD_MB",
+            "-5",
+            &["VITRINA_MAX_UPLOAD_MB", "-5"][..],
+        ),
+        (
+            "VITRINA_MAX_UPLOAD_MB",
+            "1000000000000",
+            &["VITRINA_MAX_UPLOAD_MB", "1000000000000", "1000"][..],
+        ),
+        (
+            "VITRINA_MAX_UPLOAD_MB",
+            "99999999999999999999999",
+            &["VITRINA_MAX_UPLOAD_MB"][..],
+        ),
+        (
+            "VITRINA_LISTEN",
+            "banana",
+            &["VITRINA_LISTEN", "\"banana\"", "address"][..],
+        ),
+        (
+            "VITRINA_LOAD_DEMO",
+            "perhaps",
+            &["VITRINA_LOAD_DEMO", "perhaps", "true or false"][..],
+        ),
+        (
+            "VITRINA_LOG_FORMAT",
+            "xml",
+            &["VITRINA_LOG_FORMAT", "xml", "text or json"][..],
+        ),
+        (
+            "VITRINA_SHUTDOWN_GRACE_SECS",
+            "soon",
+            &["VITRINA_SHUTDOWN_GRACE_SECS", "soon"][..],
+        ),
+        (
+            "VITRINA_MAX_CONNECTIONS",
+            "0",
+            &["VITRINA_MAX_CONNECTIONS", "max_connections"][..],
+        ),
+    ] {
+        let (code, text) = run(vitrina().env(var, value).args(["config", "show"]));
+        assert_eq!(code, 2, "{var}={value}: {text}");
+        assert_one_clear_error(&text, needles);
+    }
+}
+
+#[test]
+fn bad_values_in_the_config_file_name_the_key_and_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for (toml, needles) in [
+        (
+            "max_upload_mb = \"abc\"\n",
+            &["max_upload_mb", "\"abc\"", "whole number"][..],
+        ),
+        ("max_upload_mb = -5\n", &["max_upload_mb", "-5"][..]),
+        (
+            "page_cache_mb = 10000000\n",
+            &["page_cache_mb", "65536"][..],
+        ),
+        ("load_demo = \"yes\"\n", &["load_demo", "true or false"][..]),
+        ("listen = [1, 2\n", &["not valid TOML", "line 1"][..]),
+        ("lisen = \"x\"\n", &["lisen", "not a configuration key"][..]),
+    ] {
+        let config = dir.path().join("vitrina.toml");
+        std::fs::write(&config, toml).unwrap();
+        let (code, text) = run(vitrina()
+            .arg("--config")
+            .arg(&config)
+            .args(["config", "show"]));
+        assert_eq!(code, 2, "{toml}: {text}");
+        assert_one_clear_error(&text, needles);
+        assert!(text.contains("vitrina.toml"), "{toml}: {text}");
+    }
 }
 
 #[test]

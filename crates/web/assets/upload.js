@@ -115,7 +115,7 @@
           window.location.reload();
         } else {
           bar.hidden = true;
-          status.textContent = body.error || ("The upload failed (" + xhr.status + ").");
+          status.textContent = body.detail || body.error || ("The upload failed (" + xhr.status + ").");
         }
       });
       xhr.addEventListener("error", function () {

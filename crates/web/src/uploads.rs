@@ -4,16 +4,16 @@
 //! (a row of the plain form, or a file the drag-and-drop script added), and optionally the
 //! `specimen` the photos belong to. The handler:
 //!
-//! 1. reads every part, refusing a file over the configured size while it streams in and the
-//!    whole request over `MAX_FILES` files' worth;
-//! 2. inspects every file ([`vitrina_media::inspect`]: format from the bytes, dimensions from
-//!    the header, the pixel limit) before storing any, so one bad file refuses the upload and
-//!    nothing is left behind;
-//! 3. ingests each (the original is stored privately under its content hash, identical uploads
-//!    once, and the derivatives are queued for the background worker);
-//! 4. appends the photo records to the type or specimen and saves the type as the signed-in
-//!    curator, so the upload is in the history and can be undone. A save that fails removes
-//!    the originals this request stored.
+//! 1. reads every part, streaming each file chunk by chunk into a temporary file in the media
+//!    store's temp area ([`vitrina_media::Staging`]: hashed as it streams, refused the moment
+//!    it passes the configured size), at most `MAX_FILES` files, so memory stays bounded
+//!    whatever the number and size of the files;
+//! 2. inspects every file from its head ([`vitrina_media::inspect_file`]: format from the
+//!    bytes, dimensions from the header, the pixel limit) before storing any, so one bad file
+//!    refuses the upload and nothing is left behind (temporary files are deleted on drop);
+//! 3. calls one operation, [`vitrina_operations::photos::attach`]: it ingests each file, appends
+//!    the photo records and saves the type as the signed-in curator (retrying on a conflict),
+//!    removing the originals it stored when the save fails.
 //!
 //! It answers before any decoding: the derivatives are made by [`vitrina_media::Pipeline`]'s
 //! worker. A request that asks for JSON (`Accept: application/json`, the drag-and-drop script)
@@ -27,14 +27,15 @@ use axum::http::header::{ACCEPT, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use bytes::{Bytes, BytesMut};
 use serde::Serialize;
-use vitrina_catalogue::{Photo, PhotoRole, Slug, SpecimenId, Text};
-use vitrina_media::{Ingested, MediaError};
+use vitrina_catalogue::{PhotoRole, Slug, SpecimenId};
+use vitrina_media::{MediaError, Pipeline, Staged};
+use vitrina_operations::photos::{self, NewPhoto, PhotoError};
 use vitrina_storage::StorageError;
 
 use crate::admin::forms::{key_of, parse_key};
 use crate::auth::Curator;
+use crate::problem::Problem;
 use crate::state::App;
 
 /// The most photos one request may carry.
@@ -43,8 +44,6 @@ pub const MAX_FILES: usize = 24;
 const MAX_ALT: usize = 500;
 /// Text fields (role, alt, specimen) are small: anything longer is refused.
 const MAX_FIELD: usize = 4096;
-/// Saving the type is retried this often when another save got in between.
-const SAVE_ATTEMPTS: usize = 3;
 
 pub fn router() -> Router<App> {
     Router::new()
@@ -53,20 +52,11 @@ pub fn router() -> Router<App> {
         .layer(DefaultBodyLimit::disable())
 }
 
-/// One file of the form, with the role and alt text given before it.
-#[derive(Debug)]
-struct Upload {
-    name: String,
-    role: PhotoRole,
-    alt: String,
-    bytes: Bytes,
-}
-
 /// What the form said.
 #[derive(Debug, Default)]
 struct Form {
     specimen: Option<SpecimenId>,
-    files: Vec<Upload>,
+    files: Vec<NewPhoto>,
 }
 
 /// Why an upload was refused, shown to the curator as it is.
@@ -81,6 +71,19 @@ impl Refusal {
         Self {
             status,
             message: message.into(),
+        }
+    }
+
+    /// The stable code a JSON caller matches on.
+    fn code(&self) -> &'static str {
+        match self.status {
+            StatusCode::PAYLOAD_TOO_LARGE => "too-large",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported-media",
+            StatusCode::NOT_FOUND => "not-found",
+            StatusCode::FORBIDDEN => "forbidden",
+            StatusCode::CONFLICT => "conflict",
+            s if s.is_server_error() => "internal",
+            _ => "invalid",
         }
     }
 
@@ -105,10 +108,8 @@ impl Refusal {
 
     fn respond(self, app: &App, curator: &Curator, slug: &str, json: bool) -> Response {
         if json {
-            return (
-                self.status,
-                Json(serde_json::json!({ "error": self.message })),
-            )
+            return Problem::new(self.status, self.code())
+                .detail(self.message)
                 .into_response();
         }
         let back = Slug::parse(slug)
@@ -167,115 +168,37 @@ async fn receive(
         .map_err(|_| Refusal::new(StatusCode::FORBIDDEN, "you may not change the catalogue"))?;
     let slug =
         Slug::parse(slug).map_err(|_| Refusal::new(StatusCode::NOT_FOUND, "no such type"))?;
-    let catalogue = app.catalogue();
-    // the type must exist before a byte is stored; this read is also the first save's base
-    let mut badge_type = catalogue
-        .curator_type(&slug)
-        .await
-        .map_err(|e| operations_refusal(&e))?;
     let mut multipart =
         multipart.map_err(|e| Refusal::bad(format!("this is not an upload form: {e}")))?;
-    let pipeline = app.media();
-    let max_bytes = pipeline.limits().max_bytes;
-    let form = read_form(&mut multipart, max_bytes).await?;
+    let form = read_form(app.media(), &mut multipart).await?;
     if form.files.is_empty() {
         return Err(Refusal::bad("choose at least one photo to upload"));
     }
-
-    if let Some(id) = form.specimen
-        && !badge_type.specimens().any(|s| s.id == Some(id))
-    {
-        return Err(Refusal::bad(
-            "the chosen specimen is not one of this type's",
-        ));
-    }
-
-    // every file is checked before any is stored: one bad file refuses the whole upload
-    let limits = pipeline.limits().clone();
-    for file in &form.files {
-        let (bytes, limits) = (file.bytes.clone(), limits.clone());
-        tokio::task::spawn_blocking(move || vitrina_media::inspect(&bytes, &limits))
-            .await
-            .map_err(|e| Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
-            .map_err(|e| Refusal::media(&file.name, &e))?;
-    }
-
-    let mut ingested: Vec<(Ingested, &Upload)> = Vec::with_capacity(form.files.len());
-    for file in &form.files {
-        match pipeline.ingest(file.bytes.clone()).await {
-            Ok(done) => ingested.push((done, file)),
-            Err(e) => {
-                forget(app, &ingested).await;
-                return Err(Refusal::media(&file.name, &e));
-            }
-        }
-    }
-
+    let request = photos::Attach {
+        slug: slug.clone(),
+        specimen: form.specimen,
+        photos: form.files,
+    };
     let author = crate::admin::author(curator);
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        if attempt > 1 {
-            // another save got in between: append to what is stored now
-            badge_type = match catalogue.curator_type(&slug).await {
-                Ok(t) => t,
-                Err(e) => {
-                    forget(app, &ingested).await;
-                    return Err(operations_refusal(&e));
-                }
-            };
-        }
-        let names = badge_type.names.clone();
-        let photos: Vec<Photo> = ingested
-            .iter()
-            .map(|(done, file)| photo_record(done, file, &names.en))
-            .collect();
-        let target = match form.specimen {
-            None => &mut badge_type.photos,
-            Some(id) => match badge_type
-                .variants
-                .iter_mut()
-                .flat_map(|v| v.specimens.iter_mut())
-                .find(|s| s.id == Some(id))
-            {
-                Some(specimen) => &mut specimen.photos,
-                None => {
-                    forget(app, &ingested).await;
-                    return Err(Refusal::bad(
-                        "the chosen specimen is not one of this type's",
-                    ));
-                }
-            },
-        };
-        // the same picture twice on one record is one photo
-        for photo in photos {
-            if !target.iter().any(|p| p.file == photo.file) {
-                target.push(photo);
-            }
-        }
-        match catalogue.save_type_by(&badge_type, &author).await {
-            Ok(_) => break,
-            Err(vitrina_operations::Error::Storage(StorageError::Conflict(_)))
-                if attempt < SAVE_ATTEMPTS =>
-            {
-                continue;
-            }
-            Err(e) => {
-                forget(app, &ingested).await;
-                return Err(operations_refusal(&e));
-            }
-        }
-    }
-    let done: Vec<Uploaded> = ingested
+    let attached = photos::attach(app.catalogue(), app.media(), request, &author, |r| {
+        key_of(r)
+    })
+    .await
+    .map_err(|e| match e {
+        PhotoError::Catalogue(e) => operations_refusal(&e),
+        PhotoError::Media { name, error } => Refusal::media(&name, &error),
+        PhotoError::NotASpecimen => Refusal::bad(e.to_string()),
+    })?;
+    let done: Vec<Uploaded> = attached
         .iter()
-        .map(|(d, f)| {
-            let (width, height) = d.inspection.upright_size();
+        .map(|a| {
+            let (width, height) = a.ingested.inspection.upright_size();
             Uploaded {
-                file: d.file.clone(),
-                role: f.role,
+                file: a.ingested.file.clone(),
+                role: a.role,
                 width,
                 height,
-                duplicate: d.duplicate,
+                duplicate: a.ingested.duplicate,
             }
         })
         .collect();
@@ -283,42 +206,8 @@ async fn receive(
     Ok(serde_json::json!({ "photos": done }))
 }
 
-/// Removes what this request stored (originals that were new), after a failure.
-async fn forget(app: &App, ingested: &[(Ingested, &Upload)]) {
-    for (done, _) in ingested {
-        if !done.duplicate
-            && let Err(e) = app.media().remove(&done.hash).await
-        {
-            tracing::error!(hash = %done.hash, error = %e, "could not remove an unsaved upload");
-        }
-    }
-}
-
-fn photo_record(done: &Ingested, file: &Upload, type_name: &str) -> Photo {
-    let (width, height) = done.inspection.upright_size();
-    let alt = if file.alt.trim().is_empty() {
-        format!("{type_name}, {}", key_of(&file.role))
-    } else {
-        file.alt.trim().to_owned()
-    };
-    Photo {
-        id: None,
-        role: file.role,
-        file: done.file.clone(),
-        alt: Text {
-            en: alt,
-            ru: String::new(),
-        },
-        caption: Text::default(),
-        illustration: false,
-        width: Some(width),
-        height: Some(height),
-        credit: String::new(),
-    }
-}
-
 /// Reads the parts in order; each file takes the role and alt text last given before it.
-async fn read_form(multipart: &mut Multipart, max_bytes: u64) -> Result<Form, Refusal> {
+async fn read_form(media: &Pipeline, multipart: &mut Multipart) -> Result<Form, Refusal> {
     let mut form = Form::default();
     let mut role = PhotoRole::Obverse;
     let mut alt = String::new();
@@ -332,22 +221,21 @@ async fn read_form(multipart: &mut Multipart, max_bytes: u64) -> Result<Form, Re
         match name.as_str() {
             "file" => {
                 let file_name = field.file_name().unwrap_or("").to_owned();
-                let bytes = read_limited(field, max_bytes, &file_name).await?;
-                if bytes.is_empty() && file_name.is_empty() {
+                let Some(staged) = stream_to_file(media, field, &file_name).await? else {
                     // a row of the plain form left empty
                     continue;
-                }
+                };
                 if form.files.len() == MAX_FILES {
                     return Err(Refusal::new(
                         StatusCode::PAYLOAD_TOO_LARGE,
                         format!("at most {MAX_FILES} photos can be uploaded at once"),
                     ));
                 }
-                form.files.push(Upload {
+                form.files.push(NewPhoto {
                     name: file_name,
                     role,
                     alt: alt.clone(),
-                    bytes,
+                    staged,
                 });
             }
             "role" => {
@@ -388,27 +276,39 @@ async fn read_form(multipart: &mut Multipart, max_bytes: u64) -> Result<Form, Re
     Ok(form)
 }
 
-async fn read_limited(mut field: Field<'_>, max_bytes: u64, name: &str) -> Result<Bytes, Refusal> {
-    let mut buf = BytesMut::new();
+/// Streams a file part into a temporary file, chunk by chunk, within the size limit, and
+/// inspects it; `None` for an empty part without a name (a row of the form left empty).
+async fn stream_to_file(
+    media: &Pipeline,
+    mut field: Field<'_>,
+    name: &str,
+) -> Result<Option<Staged>, Refusal> {
+    let mut staging = media.stage().await.map_err(|e| Refusal::media(name, &e))?;
     loop {
         match field.chunk().await {
-            Ok(Some(chunk)) => {
-                if (buf.len() + chunk.len()) as u64 > max_bytes {
-                    return Err(Refusal::new(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        format!(
-                            "{} is larger than the limit of {} MB",
-                            display_name(name),
-                            max_bytes / 1_000_000
-                        ),
-                    ));
-                }
-                buf.extend_from_slice(&chunk);
-            }
-            Ok(None) => return Ok(buf.freeze()),
+            Ok(Some(chunk)) => staging.write(&chunk).await.map_err(|e| match e {
+                MediaError::TooLarge { limit, .. } => Refusal::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!(
+                        "{} is larger than the limit of {} MB",
+                        display_name(name),
+                        limit / 1_000_000
+                    ),
+                ),
+                e => Refusal::media(name, &e),
+            })?,
+            Ok(None) => break,
             Err(e) => return Err(multipart_refusal(&e)),
         }
     }
+    if staging.is_empty() && name.is_empty() {
+        return Ok(None);
+    }
+    staging
+        .finish()
+        .await
+        .map(Some)
+        .map_err(|e| Refusal::media(name, &e))
 }
 
 async fn read_text(mut field: Field<'_>) -> Result<String, Refusal> {

@@ -352,6 +352,100 @@ async fn media_from_the_media_folder_are_served_and_nothing_outside_it() {
     );
 }
 
+/// A media store in memory: not the media folder, so only the trait can reach it.
+#[derive(Debug, Default)]
+struct MemoryStore(std::sync::Mutex<std::collections::BTreeMap<String, bytes::Bytes>>);
+
+#[async_trait::async_trait]
+impl vitrina_media::MediaStore for MemoryStore {
+    async fn put(&self, key: &str, bytes: bytes::Bytes) -> std::io::Result<()> {
+        self.0.lock().unwrap().insert(key.to_owned(), bytes);
+        Ok(())
+    }
+    async fn get(&self, key: &str) -> std::io::Result<Option<bytes::Bytes>> {
+        Ok(self.0.lock().unwrap().get(key).cloned())
+    }
+    async fn exists(&self, key: &str) -> std::io::Result<bool> {
+        Ok(self.0.lock().unwrap().contains_key(key))
+    }
+    async fn delete(&self, key: &str) -> std::io::Result<()> {
+        self.0.lock().unwrap().remove(key);
+        Ok(())
+    }
+    async fn list(&self, prefix: &str) -> std::io::Result<Vec<String>> {
+        let keys = self.0.lock().unwrap();
+        Ok(keys
+            .keys()
+            .filter(|k| k.starts_with(prefix))
+            .cloned()
+            .collect())
+    }
+}
+
+#[tokio::test]
+async fn media_are_served_through_the_media_store_with_their_hash_as_etag() {
+    use vitrina_media::MediaStore;
+    let dir = tempfile::tempdir().unwrap();
+    let catalogue = common::demo_catalogue(&dir).await;
+    let store = std::sync::Arc::new(MemoryStore::default());
+    let hash = "ab".repeat(32);
+    let thumb = format!("photos/{hash}/thumb.jpg");
+    store
+        .put(&thumb, bytes::Bytes::from_static(b"\xFF\xD8\xFFthumb"))
+        .await
+        .unwrap();
+    store
+        .put(
+            &format!("originals/{hash}"),
+            bytes::Bytes::from_static(b"gps"),
+        )
+        .await
+        .unwrap();
+    let media = vitrina_media::Pipeline::new(store, vitrina_media::Limits::default());
+    // the media folder is empty: whatever is served came through the store
+    let app = vitrina_web::App::with_media(
+        catalogue,
+        vitrina_web::WebSettings::new(dir.path().join("media")),
+        media,
+    )
+    .unwrap();
+    let (addr, _stop) = common::serve(app).await;
+    let client = common::plain_client();
+    let url = |p: &str| format!("http://{addr}{p}");
+    let res = client
+        .get(url(&format!("/media/{thumb}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(header(&res, "content-type"), "image/jpeg");
+    assert_eq!(header(&res, "etag"), format!("\"{hash}-thumb.jpg\""));
+    assert!(header(&res, "cache-control").contains("immutable"));
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"\xFF\xD8\xFFthumb");
+    let again = client
+        .get(url(&format!("/media/{thumb}")))
+        .header("if-none-match", format!("\"{hash}-thumb.jpg\""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    for hidden in [
+        format!("/media/originals/{hash}"),
+        format!("/media/photos/{hash}/display.jpg"),
+        "/media/photos/..%2F..%2Foriginals".to_owned(),
+    ] {
+        let res = client.get(url(&hidden)).send().await.unwrap();
+        assert_eq!(res.status(), 404, "{hidden}");
+    }
+    // the demo illustrations are embedded and still served
+    let res = client
+        .get(url("/media/demo/mopr-badge-obverse.svg"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
 #[tokio::test]
 async fn healthz_reports_the_database() {
     let site = start().await;

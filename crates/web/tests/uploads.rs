@@ -407,7 +407,7 @@ async fn hostile_uploads_get_a_clear_refusal_and_leave_nothing_behind() {
         let res = s.upload(&editor, MOPR, form, true).await;
         assert_eq!(res.status(), status, "{name}");
         let body: serde_json::Value = res.json().await.unwrap();
-        let message = body["error"].as_str().unwrap_or_default();
+        let message = body["detail"].as_str().unwrap_or_default();
         assert!(message.contains(needle), "{name}: {message}");
         assert!(!message.contains('<'), "{name}: the message is plain text");
         assert!(s.originals().is_empty(), "{name}: nothing stored");
@@ -475,8 +475,109 @@ async fn a_file_over_the_configured_size_is_refused_while_it_streams_in() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
     let body: serde_json::Value = res.json().await.unwrap();
-    assert!(body["error"].as_str().unwrap().contains("limit"));
+    assert_eq!(body["code"], "too-large");
+    assert_eq!(body["status"], 413);
+    assert!(body["detail"].as_str().unwrap().contains("limit"));
     assert!(s.originals().is_empty());
+    assert_no_temporary_files(&s);
+    s.still_serving().await;
+}
+
+/// Streamed uploads leave no temporary files behind, whatever happened to them.
+fn assert_no_temporary_files(s: &Server) {
+    let left = std::fs::read_dir(s.media_dir.join(".tmp"))
+        .map(|rd| rd.count())
+        .unwrap_or(0);
+    assert_eq!(left, 0, "temporary upload files were left behind");
+}
+
+/// `hopper.jpg` made distinct by `n` bytes after its end marker.
+fn distinct_jpeg(n: usize) -> Vec<u8> {
+    let mut bytes = testdata("formats/hopper.jpg");
+    bytes.extend(std::iter::repeat_n(0u8, n));
+    bytes
+}
+
+#[tokio::test]
+async fn many_photos_at_once_are_streamed_and_stored_and_one_more_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = start(&dir, Limits::default()).await;
+    let editor = s.curator("editor", Role::Editor).await;
+    let before = s.photos_of(MOPR).await.len();
+    let mut form = Form::new();
+    for i in 0..vitrina_web_max_files() {
+        form = photo(
+            form,
+            "detail",
+            "",
+            &format!("{i}.jpg"),
+            distinct_jpeg(i + 1),
+        );
+    }
+    let res = s.upload(&editor, MOPR, form, true).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["photos"].as_array().unwrap().len(), 24);
+    assert_eq!(s.originals().len(), 24);
+    assert_eq!(s.photos_of(MOPR).await.len(), before + 24);
+    assert_no_temporary_files(&s);
+
+    let mut form = Form::new();
+    for i in 0..=vitrina_web_max_files() {
+        form = photo(
+            form,
+            "detail",
+            "",
+            &format!("{i}.jpg"),
+            distinct_jpeg(100 + i),
+        );
+    }
+    let res = s.upload(&editor, MOPR, form, true).await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "too-large");
+    assert_eq!(s.originals().len(), 24, "nothing more stored");
+    assert_no_temporary_files(&s);
+}
+
+/// The most photos one request may carry (`uploads::MAX_FILES`).
+fn vitrina_web_max_files() -> usize {
+    24
+}
+
+#[tokio::test]
+async fn a_save_that_fails_leaves_no_originals_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = start(&dir, Limits::default()).await;
+    let editor = s.curator("editor", Role::Editor).await;
+    // a type that already holds as many photos as a record may: one more fails validation
+    let store: &dyn vitrina_storage::Store = s.catalogue.store().as_ref();
+    let mut t = store
+        .badge_type(&Slug::parse(MOPR).unwrap(), Access::Private)
+        .await
+        .unwrap();
+    let model = t.photos[0].clone();
+    t.photos = (0..500)
+        .map(|i| vitrina_catalogue::Photo {
+            id: None,
+            file: format!("photos/{i:064x}"),
+            ..model.clone()
+        })
+        .collect();
+    s.catalogue.save_type(&t).await.unwrap();
+    let form = photo(Form::new(), "obverse", "", "a.jpg", distinct_jpeg(1));
+    let form = photo(form, "reverse", "", "b.jpg", distinct_jpeg(2));
+    let res = s.upload(&editor, MOPR, form, true).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "invalid");
+    assert!(
+        s.originals().is_empty(),
+        "the stored originals were removed"
+    );
+    assert_eq!(s.photos_of(MOPR).await.len(), 500);
+    assert_no_temporary_files(&s);
     s.still_serving().await;
 }
