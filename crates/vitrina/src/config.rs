@@ -49,6 +49,30 @@ pub struct Settings {
     /// Render public pages into the page cache in the background after start-up and after
     /// changes, before visitors ask for them.
     pub warm_pages: bool,
+    /// Reverse proxies (IP addresses or CIDR blocks) whose `X-Forwarded-For` names the client,
+    /// for sign-in throttling; empty: the header is ignored. `VITRINA_TRUSTED_PROXIES` takes a
+    /// comma-separated list.
+    #[serde(deserialize_with = "list_or_commas")]
+    pub trusted_proxies: Vec<String>,
+}
+
+/// A list, or one string of comma-separated items (as environment variables give it).
+fn list_or_commas<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Items {
+        List(Vec<String>),
+        One(String),
+    }
+    Ok(match Items::deserialize(d)? {
+        Items::List(items) => items,
+        Items::One(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +97,7 @@ impl Default for Settings {
             photo_workers: 0,
             page_cache_mb: vitrina_web::DEFAULT_PAGE_CACHE_MB,
             warm_pages: true,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -96,6 +121,7 @@ impl fmt::Debug for Settings {
             .field("photo_workers", &self.photo_workers)
             .field("page_cache_mb", &self.page_cache_mb)
             .field("warm_pages", &self.warm_pages)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -222,6 +248,7 @@ impl Settings {
                 settings.page_cache_mb
             );
         }
+        settings.trusted_proxies()?;
         if vitrina_operations::Engine::of_url(&settings.database_url).is_none() {
             bail!(
                 "database_url must start with sqlite:// or postgres:// (got {})",
@@ -249,6 +276,12 @@ impl Settings {
             limits.concurrency = self.photo_workers;
         }
         limits
+    }
+
+    /// The parsed `trusted_proxies`.
+    pub fn trusted_proxies(&self) -> anyhow::Result<vitrina_web::auth::TrustedProxies> {
+        vitrina_web::auth::TrustedProxies::parse(&self.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("trusted_proxies: {e}"))
     }
 
     pub fn media_dir(&self) -> PathBuf {

@@ -24,6 +24,9 @@ pub struct WebSettings {
     pub media_dir: PathBuf,
     /// Memory for rendered pages, kept compressed, in MiB; 0 renders every page afresh.
     pub page_cache_mb: u64,
+    /// Proxies whose `X-Forwarded-For` names the client (for sign-in throttling); empty: the
+    /// header is ignored.
+    pub trusted_proxies: crate::auth::TrustedProxies,
 }
 
 impl WebSettings {
@@ -33,6 +36,7 @@ impl WebSettings {
             templates_dir: None,
             media_dir: media_dir.into(),
             page_cache_mb: crate::cache::DEFAULT_BUDGET_MB,
+            trusted_proxies: Default::default(),
         }
     }
 }

@@ -37,7 +37,7 @@ pub(crate) const COLLECTION_FIELDS: &[&str] = &[
 
 /// What the form was read from, as a digest of the whole record.
 fn digest(c: &Collection) -> String {
-    crate::auth::secret::digest(&serde_json::to_string(c).unwrap_or_default())
+    vitrina_operations::secret::digest(&serde_json::to_string(c).unwrap_or_default())
 }
 
 fn collection_form(c: &Collection) -> Form {
