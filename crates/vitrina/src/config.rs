@@ -313,6 +313,34 @@ mod tests {
     }
 
     #[test]
+    fn trusted_proxies_come_as_a_list_or_comma_separated_and_are_checked() {
+        let s = Settings::from_layers(None, env(&[]), FlagLayer::default()).unwrap();
+        assert!(s.trusted_proxies.is_empty());
+        let f = file("trusted_proxies = [\"10.0.0.0/8\", \"127.0.0.1\"]\n");
+        let s = Settings::from_layers(Some(f.path()), env(&[]), FlagLayer::default()).unwrap();
+        assert_eq!(s.trusted_proxies, ["10.0.0.0/8", "127.0.0.1"]);
+        let s = Settings::from_layers(
+            None,
+            env(&[("VITRINA_TRUSTED_PROXIES", "10.0.0.1, fd00::/8")]),
+            FlagLayer::default(),
+        )
+        .unwrap();
+        assert_eq!(s.trusted_proxies, ["10.0.0.1", "fd00::/8"]);
+        assert!(
+            s.trusted_proxies()
+                .unwrap()
+                .contains("fd00::1".parse().unwrap())
+        );
+        let err = Settings::from_layers(
+            None,
+            env(&[("VITRINA_TRUSTED_PROXIES", "10.0.0.0/99")]),
+            FlagLayer::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("trusted_proxies"), "{err}");
+    }
+
+    #[test]
     fn defaults_put_sqlite_in_the_data_folder() {
         let s = Settings::from_layers(None, env(&[]), FlagLayer::default()).unwrap();
         assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
