@@ -16,7 +16,7 @@ use super::{
     CompareRow, Confirm, Refusal, author, compare, confirm, fields, page_error, refusal, render,
     see_other,
 };
-use crate::auth::Curator;
+use crate::auth::{Curator, Editor};
 use crate::error::PageError;
 use crate::state::App;
 
@@ -147,8 +147,7 @@ fn edit_page(
     render(app, curator, "admin_category.html", page, status)
 }
 
-async fn new_form(State(app): State<App>, curator: Curator) -> Result<Response, PageError> {
-    curator.require_edit()?;
+async fn new_form(State(app): State<App>, Editor(curator): Editor) -> Result<Response, PageError> {
     let mut form = forms::category_form(&blank());
     form.values.insert("slug".into(), String::new());
     edit_page(&app, &curator, "", form, StatusCode::OK, |_| {})
@@ -282,21 +281,19 @@ fn conflict(
 
 async fn create(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     form: FormBody,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let fields = fields(form)?;
     save_form(&app, &curator, blank(), "", fields).await
 }
 
 async fn save(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path(slug): Path<String>,
     form: FormBody,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let slug = slug_of(&slug)?;
     let fields = fields(form)?;
     let stored = app
@@ -309,10 +306,9 @@ async fn save(
 
 async fn delete_confirm(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let slug = slug_of(&slug)?;
     let c = app
         .catalogue()
@@ -338,11 +334,10 @@ async fn delete_confirm(
 
 async fn delete(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path(slug): Path<String>,
     form: FormBody,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let slug = slug_of(&slug)?;
     let fields = fields(form)?;
     let c = app
@@ -375,11 +370,10 @@ async fn delete(
 
 async fn publish(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path(slug): Path<String>,
     form: FormBody,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let slug = slug_of(&slug)?;
     let fields = fields(form)?;
     let mut c = app
@@ -402,11 +396,10 @@ async fn publish(
 
 async fn move_category(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path(slug): Path<String>,
     form: FormBody,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let slug = slug_of(&slug)?;
     let fields = fields(form)?;
     let up = match fields.get("dir") {

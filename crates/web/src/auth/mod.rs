@@ -5,8 +5,8 @@
 //! server-side session or an `Authorization: Bearer vt_…` API token. [`guard`] (one middleware
 //! on the whole site) resolves that once per request, renews sliding sessions, marks curator
 //! responses `no-store` and enforces CSRF ([`csrf`]); handlers then ask for a [`Curator`] (or a
-//! [`MaybeCurator`]) and check its role with [`Curator::require_edit`] and
-//! [`Curator::require_owner`].
+//! [`MaybeCurator`]); a handler for editors or owners only takes an [`Editor`] or an [`Owner`]
+//! instead, so its permission is in its signature.
 //!
 //! Anonymous HTML requests for a curator page are sent to `/admin/login?next=…`; anonymous
 //! `/api/…` requests get a 401 in JSON.
@@ -74,25 +74,6 @@ impl Curator {
         self.user.role.can_edit() && self.may_write()
     }
 
-    /// Owners and editors; a read-scoped token is refused. A 403 otherwise.
-    pub fn require_edit(&self) -> Result<(), PageError> {
-        if self.can_edit() {
-            Ok(())
-        } else {
-            Err(PageError::forbidden(Lang::En))
-        }
-    }
-
-    /// Owners only. A 403 otherwise. (A read-scoped token of an owner may read the owner's
-    /// pages; the guard refuses every state-changing request made with it.)
-    pub fn require_owner(&self) -> Result<(), PageError> {
-        if self.user.role.can_manage_users() {
-            Ok(())
-        } else {
-            Err(PageError::forbidden(Lang::En))
-        }
-    }
-
     /// Whether private fields (provenance, price…) may be shown: every signed-in role.
     pub fn sees_private(&self) -> bool {
         self.user.role.sees_private()
@@ -120,6 +101,61 @@ impl Serialize for Curator {
         m.serialize_entry("can_manage_users", &self.user.role.can_manage_users())?;
         m.end()
     }
+}
+
+/// A curator who may change the catalogue (an owner or editor, not through a read-only
+/// token), as an extractor: a handler that takes one is for editors, by its signature.
+/// Anonymous callers are answered as for [`Curator`]; other curators get a 403 (the error page,
+/// or a problem for `/api/` and bearer clients).
+#[derive(Debug, Clone)]
+pub struct Editor(pub Curator);
+
+/// An owner, as an extractor: a handler that takes one is the owner's, by its signature. (A
+/// read-scoped token of an owner may read the owner's pages; the guard refuses every
+/// state-changing request made with it.)
+#[derive(Debug, Clone)]
+pub struct Owner(pub Curator);
+
+impl FromRequestParts<App> for Editor {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let curator = <Curator as FromRequestParts<App>>::from_request_parts(parts, app).await?;
+        if curator.can_edit() {
+            Ok(Editor(curator))
+        } else {
+            Err(forbidden(parts, "you may not change the catalogue"))
+        }
+    }
+}
+
+impl FromRequestParts<App> for Owner {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let curator = <Curator as FromRequestParts<App>>::from_request_parts(parts, app).await?;
+        if curator.user.role.can_manage_users() {
+            Ok(Owner(curator))
+        } else {
+            Err(forbidden(parts, "only an owner may do this"))
+        }
+    }
+}
+
+/// The answer to a signed-in curator whose role does not allow the route: a problem for the
+/// API and scripts, the error page otherwise.
+fn forbidden(parts: &Parts, detail: &str) -> Response {
+    let path = parts.uri.path();
+    let mut res =
+        if parts.headers.contains_key(AUTHORIZATION) || path == "/api" || path.starts_with("/api/")
+        {
+            crate::problem::Problem::forbidden(detail).into_response()
+        } else {
+            PageError::forbidden(Lang::En).into_response()
+        };
+    res.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
 }
 
 /// A signed-in user if there is one, for pages that show more to curators.

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use vitrina_catalogue::{Lang, Role, UserId};
 use vitrina_operations::AccountError;
 
-use super::{Curator, page_error, render_status, see_other};
+use super::{Curator, Owner, page_error, render_status, see_other};
 use crate::error::PageError;
 use crate::state::App;
 
@@ -78,8 +78,7 @@ async fn render(
     render_status(app, curator, "admin_users.html", page, status)
 }
 
-async fn list(State(app): State<App>, curator: Curator) -> Result<Response, PageError> {
-    curator.require_owner()?;
+async fn list(State(app): State<App>, Owner(curator): Owner) -> Result<Response, PageError> {
     render(&app, &curator, StatusCode::OK, UsersPage::default()).await
 }
 
@@ -95,10 +94,9 @@ struct AddForm {
 
 async fn add(
     State(app): State<App>,
-    curator: Curator,
+    Owner(curator): Owner,
     form: Result<Form<AddForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, PageError> {
-    curator.require_owner()?;
     let Ok(Form(form)) = form else {
         return Err(PageError::bad_request(Lang::En));
     };
@@ -164,11 +162,10 @@ struct RoleForm {
 
 async fn change_role(
     State(app): State<App>,
-    curator: Curator,
+    Owner(curator): Owner,
     Path(id): Path<i64>,
     form: Result<Form<RoleForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, PageError> {
-    curator.require_owner()?;
     let Ok(Form(form)) = form else {
         return Err(PageError::bad_request(Lang::En));
     };
@@ -195,11 +192,10 @@ struct DisabledForm {
 
 async fn set_disabled(
     State(app): State<App>,
-    curator: Curator,
+    Owner(curator): Owner,
     Path(id): Path<i64>,
     form: Result<Form<DisabledForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, PageError> {
-    curator.require_owner()?;
     let Ok(Form(form)) = form else {
         return Err(PageError::bad_request(Lang::En));
     };
@@ -232,11 +228,10 @@ struct PasswordForm {
 /// too) and clears the account's sign-in throttling: one operation.
 async fn reset_password(
     State(app): State<App>,
-    curator: Curator,
+    Owner(curator): Owner,
     Path(id): Path<i64>,
     form: Result<Form<PasswordForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, PageError> {
-    curator.require_owner()?;
     let Ok(Form(form)) = form else {
         return Err(PageError::bad_request(Lang::En));
     };
