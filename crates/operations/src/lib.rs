@@ -2,14 +2,19 @@
 //! web pages, the JSON API, the CLI, later the static export — goes through [`Catalogue`], so no
 //! use case is written twice and every write passes the same validation.
 //!
+//! Accounts (signing in with throttling, sessions, users, API tokens) have their own door,
+//! [`Accounts`] ([`Catalogue::accounts`]), over the same store, with the secrets in [`secret`].
+//!
 //! This crate also opens storage from a URL ([`open_store`]) and owns the demo collection
 //! ([`demo`]).
 
+pub mod accounts;
 pub mod demo;
 mod edit;
 mod open;
 pub mod photos;
 mod search;
+pub mod secret;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
@@ -23,6 +28,7 @@ use vitrina_storage::{
     CategorySummary, Neighbours, Page, StorageError, TypeCursor, TypeFilter, TypeSummary,
 };
 
+pub use accounts::{AccountError, Accounts};
 pub use edit::{PhotoChange, Publication};
 pub use open::{Engine, open_store, redact as redact_url};
 pub use vitrina_storage::{Author, FieldChange, HistoryOp, RecordKind, Revision, Store};
@@ -138,19 +144,33 @@ pub struct Catalogue {
     seen_change: Arc<AtomicI64>,
     /// The categories as of a generation (see [`Catalogue::public_type`]).
     category_cache: Arc<RwLock<Option<(u64, CategoryMap)>>>,
+    /// The account use cases over the same store.
+    accounts: Accounts,
 }
 
 impl Catalogue {
     pub fn new(store: Arc<dyn Store>) -> Self {
         Self {
-            store,
             generation: Arc::new(AtomicU64::new(1)),
             search: None,
             search_stale: Arc::new(AtomicBool::new(false)),
             search_lock: Arc::new(tokio::sync::Mutex::new(())),
             seen_change: Arc::new(AtomicI64::new(-1)),
             category_cache: Arc::new(RwLock::new(None)),
+            accounts: Accounts::new(store.clone()),
+            store,
         }
+    }
+
+    /// Signing in, sessions, users, tokens and the set-up link ([`accounts`]).
+    pub fn accounts(&self) -> &Accounts {
+        &self.accounts
+    }
+
+    /// The same catalogue with its account use cases on `clock` (tests move time by hand).
+    pub fn with_clock(mut self, clock: Arc<dyn accounts::Clock>) -> Self {
+        self.accounts = self.accounts.with_clock(clock);
+        self
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -344,6 +344,32 @@ impl AccountStore for SqliteStore {
         Ok(n as u64)
     }
 
+    async fn login_failure_stats(
+        &self,
+        key: &str,
+        since: OffsetDateTime,
+    ) -> Result<(u64, Option<OffsetDateTime>)> {
+        let (n, last): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT COUNT(*), MAX(at) FROM login_failures WHERE key = $1 AND at >= $2",
+        )
+        .bind(key)
+        .bind(to_unix(since))
+        .fetch_one(&self.read)
+        .await
+        .map_err(map)?;
+        Ok((n as u64, last.map(from_unix)))
+    }
+
+    async fn clear_login_failures_prefix(&self, prefix: &str) -> Result<()> {
+        // substr/length instead of LIKE: a name may hold `%` or `_`.
+        sqlx::query("DELETE FROM login_failures WHERE substr(key, 1, length($1)) = $1")
+            .bind(prefix)
+            .execute(&self.write)
+            .await
+            .map_err(map)?;
+        Ok(())
+    }
+
     async fn clear_login_failures(&self, key: &str) -> Result<()> {
         sqlx::query("DELETE FROM login_failures WHERE key = $1")
             .bind(key)

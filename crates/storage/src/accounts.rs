@@ -74,12 +74,22 @@ pub trait AccountStore: Send + Sync {
     async fn token_by_hash(&self, hash: &str) -> Result<Option<(ApiToken, User)>>;
     async fn touch_token(&self, token_id: i64, at: OffsetDateTime) -> Result<()>;
 
-    /// Records a failed sign-in under `key` (`user:NAME` or `addr:IP`).
+    /// Records a failed sign-in under `key` (`user:NAME`, `addr:IP` or `pair:NAME|IP`).
     async fn record_login_failure(&self, key: &str, at: OffsetDateTime) -> Result<()>;
     /// How many failures were recorded under `key` at or after `since`.
     async fn login_failures(&self, key: &str, since: OffsetDateTime) -> Result<u64>;
+    /// How many failures were recorded under `key` at or after `since`, and when the latest
+    /// of them was (for growing delays: the wait is counted from the last failure).
+    async fn login_failure_stats(
+        &self,
+        key: &str,
+        since: OffsetDateTime,
+    ) -> Result<(u64, Option<OffsetDateTime>)>;
     /// Forgets the failures under `key` (after a successful sign-in).
     async fn clear_login_failures(&self, key: &str) -> Result<()>;
+    /// Forgets the failures under every key that starts with `prefix` (a password reset clears
+    /// all of an account's `pair:NAME|…` keys). Matched literally: `%` and `_` are no wildcards.
+    async fn clear_login_failures_prefix(&self, prefix: &str) -> Result<()>;
 
     /// Replaces any set-up token with this one.
     async fn put_setup_token(&self, hash: &str, expires_at: OffsetDateTime) -> Result<()>;

@@ -20,6 +20,7 @@ macro_rules! account_tests {
             sessions_expire_slide_and_are_deleted,
             api_tokens_are_found_by_hash_and_revoked_by_their_owner,
             login_failures_are_counted_in_a_window,
+            login_failure_stats_and_prefix_clearing,
             the_setup_token_creates_the_first_owner_once,
             a_disabled_users_session_and_tokens_say_so,
         );
@@ -384,4 +385,85 @@ pub async fn a_disabled_users_session_and_tokens_say_so(store: &impl Store) {
     assert!(user.disabled);
     let (_, user) = store.token_by_hash("th").await.unwrap().unwrap();
     assert!(user.disabled);
+}
+
+pub async fn login_failure_stats_and_prefix_clearing(store: &impl Store) {
+    assert_eq!(
+        store
+            .login_failure_stats("pair:anna|1.2.3.4", now())
+            .await
+            .unwrap(),
+        (0, None)
+    );
+    for m in [0, 3, 7] {
+        store
+            .record_login_failure("pair:anna|1.2.3.4", now() + Duration::minutes(m))
+            .await
+            .unwrap();
+    }
+    for key in [
+        "pair:anna|5.6.7.8",
+        "pair:an%|1.2.3.4",
+        "pair:annabel|1.2.3.4",
+        "user:anna",
+    ] {
+        store.record_login_failure(key, now()).await.unwrap();
+    }
+    assert_eq!(
+        store
+            .login_failure_stats("pair:anna|1.2.3.4", now())
+            .await
+            .unwrap(),
+        (3, Some(now() + Duration::minutes(7)))
+    );
+    assert_eq!(
+        store
+            .login_failure_stats("pair:anna|1.2.3.4", now() + Duration::minutes(5))
+            .await
+            .unwrap()
+            .0,
+        1
+    );
+    store
+        .clear_login_failures_prefix("pair:anna|")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .login_failures("pair:anna|1.2.3.4", now())
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .login_failures("pair:anna|5.6.7.8", now())
+            .await
+            .unwrap(),
+        0
+    );
+    // Literal: neither a longer name nor a wildcard in another key is touched.
+    assert_eq!(
+        store
+            .login_failures("pair:annabel|1.2.3.4", now())
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(store.login_failures("user:anna", now()).await.unwrap(), 1);
+    store.clear_login_failures_prefix("pair:an%").await.unwrap();
+    assert_eq!(
+        store
+            .login_failures("pair:an%|1.2.3.4", now())
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .login_failures("pair:annabel|1.2.3.4", now())
+            .await
+            .unwrap(),
+        1
+    );
 }

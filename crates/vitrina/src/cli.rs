@@ -61,6 +61,11 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// API tokens for scripts: create (the secret is printed once), list, revoke.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -119,6 +124,32 @@ pub enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token for a user; prints the secret, once, alone on its line.
+    Create {
+        /// What the token is for ("backup script").
+        label: String,
+        /// The user the token acts as.
+        #[arg(long)]
+        user: String,
+        /// read (reads only) or write (also changes what the user's role allows).
+        #[arg(long, value_parser = parse_scope)]
+        scope: vitrina_catalogue::TokenScope,
+    },
+    /// List tokens (never their secrets), of one user or of everyone.
+    List {
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Revoke a token by its id (as `token list` shows it).
+    Revoke { id: i64 },
+}
+
+fn parse_scope(s: &str) -> Result<vitrina_catalogue::TokenScope, String> {
+    vitrina_catalogue::TokenScope::parse(s).map_err(|e| e.to_string())
 }
 
 fn parse_role(s: &str) -> Result<vitrina_catalogue::Role, String> {

@@ -60,6 +60,30 @@ pub struct Settings {
     pub max_connections: usize,
     /// How long requests in flight may go on after SIGTERM, in seconds (0–3600).
     pub shutdown_grace_secs: u64,
+    /// Reverse proxies (IP addresses or CIDR blocks) whose `X-Forwarded-For` names the client,
+    /// for sign-in throttling; empty: the header is ignored. `VITRINA_TRUSTED_PROXIES` takes a
+    /// comma-separated list.
+    #[serde(deserialize_with = "list_or_commas")]
+    pub trusted_proxies: Vec<String>,
+}
+
+/// A list, or one string of comma-separated items (as environment variables give it).
+fn list_or_commas<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Items {
+        List(Vec<String>),
+        One(String),
+    }
+    Ok(match Items::deserialize(d)? {
+        Items::List(items) => items,
+        Items::One(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,6 +113,7 @@ impl Default for Settings {
             idle_timeout_secs: 60,
             max_connections: 1024,
             shutdown_grace_secs: 10,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -117,6 +142,7 @@ impl fmt::Debug for Settings {
             .field("idle_timeout_secs", &self.idle_timeout_secs)
             .field("max_connections", &self.max_connections)
             .field("shutdown_grace_secs", &self.shutdown_grace_secs)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -354,6 +380,7 @@ impl Settings {
                 );
             }
         }
+        settings.trusted_proxies()?;
         if vitrina_operations::Engine::of_url(&settings.database_url).is_none() {
             bail!(
                 "database_url must start with sqlite:// or postgres:// (got {})",
@@ -395,6 +422,12 @@ impl Settings {
         }
     }
 
+    /// The parsed `trusted_proxies`.
+    pub fn trusted_proxies(&self) -> anyhow::Result<vitrina_web::auth::TrustedProxies> {
+        vitrina_web::auth::TrustedProxies::parse(&self.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("trusted_proxies: {e}"))
+    }
+
     pub fn media_dir(&self) -> PathBuf {
         self.data_dir.join("media")
     }
@@ -421,6 +454,34 @@ mod tests {
         let f = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(f.path(), text).unwrap();
         f
+    }
+
+    #[test]
+    fn trusted_proxies_come_as_a_list_or_comma_separated_and_are_checked() {
+        let s = Settings::from_layers(None, env(&[]), FlagLayer::default()).unwrap();
+        assert!(s.trusted_proxies.is_empty());
+        let f = file("trusted_proxies = [\"10.0.0.0/8\", \"127.0.0.1\"]\n");
+        let s = Settings::from_layers(Some(f.path()), env(&[]), FlagLayer::default()).unwrap();
+        assert_eq!(s.trusted_proxies, ["10.0.0.0/8", "127.0.0.1"]);
+        let s = Settings::from_layers(
+            None,
+            env(&[("VITRINA_TRUSTED_PROXIES", "10.0.0.1, fd00::/8")]),
+            FlagLayer::default(),
+        )
+        .unwrap();
+        assert_eq!(s.trusted_proxies, ["10.0.0.1", "fd00::/8"]);
+        assert!(
+            s.trusted_proxies()
+                .unwrap()
+                .contains("fd00::1".parse().unwrap())
+        );
+        let err = Settings::from_layers(
+            None,
+            env(&[("VITRINA_TRUSTED_PROXIES", "10.0.0.0/99")]),
+            FlagLayer::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("trusted_proxies"), "{err}");
     }
 
     #[test]

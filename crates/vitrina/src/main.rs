@@ -8,6 +8,7 @@ mod config;
 mod demo;
 mod logging;
 mod serve;
+mod token;
 mod user;
 
 use std::process::ExitCode;
@@ -62,6 +63,7 @@ fn main() -> ExitCode {
                 Ok(())
             }
             Command::User { command } => user::run(settings, command).await,
+            Command::Token { command } => token::run(settings, command).await,
         }
     });
     match result {

@@ -113,6 +113,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             templates_dir: settings.templates_dir.clone(),
             media_dir: settings.media_dir(),
             page_cache_mb: settings.page_cache_mb,
+            trusted_proxies: settings.trusted_proxies()?,
             ..WebSettings::new(settings.media_dir())
         },
         media,
@@ -123,7 +124,10 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!("listening on http://{addr}");
     // A new instance with nobody to sign in: a one-time link makes the first owner.
-    if let Some(token) = vitrina_web::auth::setup_token_if_no_users(store.as_ref())
+    if let Some(token) = app
+        .catalogue()
+        .accounts()
+        .setup_link_if_no_users()
         .await
         .context("cannot prepare the set-up link")?
     {

@@ -7,9 +7,8 @@
 use std::io::{BufRead, IsTerminal, Read};
 
 use anyhow::{Context, bail};
-use vitrina_catalogue::{Role, User, check_user_name};
-use vitrina_storage::{AccountStore, StorageError};
-use vitrina_web::auth::secret;
+use vitrina_catalogue::{Role, check_user_name};
+use vitrina_operations::{AccountError, Accounts, secret};
 
 use crate::cli::UserCommand;
 use crate::config::Settings;
@@ -18,24 +17,25 @@ use crate::serve::{open, prepare_data_dir};
 pub async fn run(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
     prepare_data_dir(&settings)?;
     let store = open(&settings).await?;
+    let accounts = Accounts::new(store.clone());
     let result = match command {
         UserCommand::Add {
             name,
             role,
             password_stdin,
-        } => add(store.as_ref(), &name, role, password_stdin).await,
-        UserCommand::List => list(store.as_ref()).await,
+        } => add(&accounts, &name, role, password_stdin).await,
+        UserCommand::List => list(&accounts).await,
         UserCommand::Passwd {
             name,
             password_stdin,
-        } => passwd(store.as_ref(), &name, password_stdin).await,
+        } => passwd(&accounts, &name, password_stdin).await,
     };
     store.close().await;
     result
 }
 
 async fn add(
-    store: &dyn AccountStore,
+    accounts: &Accounts,
     name: &str,
     role: Role,
     password_stdin: bool,
@@ -43,24 +43,23 @@ async fn add(
     if let Err(problem) = check_user_name(name) {
         bail!("the user name {name:?} is not allowed: {problem}");
     }
-    match store.user_by_name(name).await {
+    match accounts.user_by_name(name).await {
         Ok(_) => bail!("a user named {name:?} already exists"),
-        Err(StorageError::NotFound { .. }) => {}
+        Err(AccountError::NotFound(_)) => {}
         Err(e) => return Err(e).context("cannot read the users"),
     }
     let password = read_password(password_stdin, &format!("Password for {name}: "))?;
-    let hash = secret::hash_password_now(&password).context("cannot hash the password")?;
-    let user = match store.create_user(&User::new(name, role), &hash).await {
+    let user = match accounts.add_user(name, role.as_str(), &password).await {
         Ok(u) => u,
-        Err(StorageError::Conflict(_)) => bail!("a user named {name:?} already exists"),
+        Err(e @ (AccountError::Conflict(_) | AccountError::Invalid(_))) => bail!("{e}"),
         Err(e) => return Err(e).context("cannot add the user"),
     };
     println!("Added {} ({})", user.name, user.role);
     Ok(())
 }
 
-async fn list(store: &dyn AccountStore) -> anyhow::Result<()> {
-    let users = store.users().await.context("cannot read the users")?;
+async fn list(accounts: &Accounts) -> anyhow::Result<()> {
+    let users = accounts.users().await.context("cannot read the users")?;
     if users.is_empty() {
         println!("No users yet. Add the first owner with: vitrina user add NAME --role owner");
     }
@@ -71,23 +70,20 @@ async fn list(store: &dyn AccountStore) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn passwd(store: &dyn AccountStore, name: &str, password_stdin: bool) -> anyhow::Result<()> {
-    let user = match store.user_by_name(name).await {
+/// Sets the password through the same operation as the owner's reset in /admin/users: the
+/// hash, the end of every session and of the account's sign-in throttling, together.
+async fn passwd(accounts: &Accounts, name: &str, password_stdin: bool) -> anyhow::Result<()> {
+    let user = match accounts.user_by_name(name).await {
         Ok(u) => u,
-        Err(StorageError::NotFound { .. }) => bail!("there is no user named {name:?}"),
+        Err(AccountError::NotFound(_)) => bail!("there is no user named {name:?}"),
         Err(e) => return Err(e).context("cannot read the users"),
     };
     let id = user.id.context("a stored user without an id")?;
     let password = read_password(password_stdin, &format!("New password for {name}: "))?;
-    let hash = secret::hash_password_now(&password).context("cannot hash the password")?;
-    store
-        .set_password_hash(id, &hash)
+    let (_, n) = accounts
+        .set_password(id, &password)
         .await
         .context("cannot set the password")?;
-    let n = store
-        .delete_user_sessions(id)
-        .await
-        .context("cannot end the user's sessions")?;
     println!("Set the password of {name} and ended {n} session(s)");
     Ok(())
 }

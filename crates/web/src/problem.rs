@@ -186,6 +186,34 @@ impl Problem {
     }
 }
 
+impl Problem {
+    /// Maps an account use case's error, keeping its code.
+    pub fn from_accounts(err: vitrina_operations::AccountError) -> Self {
+        use vitrina_operations::AccountError as E;
+        match err {
+            E::NotFound(m) => Self::not_found(m),
+            E::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict").detail(m),
+            E::Invalid(v) => Self::invalid(&v),
+            E::Forbidden(m) => Self::forbidden(m),
+            E::RateLimited { retry_after } => Self::rate_limited(retry_after),
+            E::Unauthenticated => Self::new(StatusCode::UNAUTHORIZED, "unauthenticated")
+                .detail("wrong name or password"),
+            E::Storage(StorageError::Unavailable(_)) => {
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+                    .detail("the database is not answering; try again shortly")
+                    .header(RETRY_AFTER, HeaderValue::from_static("5"))
+            }
+            e => Self::internal(e),
+        }
+    }
+}
+
+impl From<vitrina_operations::AccountError> for Problem {
+    fn from(err: vitrina_operations::AccountError) -> Self {
+        Self::from_accounts(err)
+    }
+}
+
 impl From<vitrina_operations::Error> for Problem {
     fn from(err: vitrina_operations::Error) -> Self {
         Self::from_operations(err)

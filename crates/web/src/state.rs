@@ -27,6 +27,9 @@ pub struct WebSettings {
     /// API writes each user may make per minute on average, and at once.
     pub api_writes_per_minute: u32,
     pub api_write_burst: u32,
+    /// Proxies whose `X-Forwarded-For` names the client (for sign-in throttling); empty: the
+    /// header is ignored.
+    pub trusted_proxies: crate::auth::TrustedProxies,
 }
 
 impl WebSettings {
@@ -38,6 +41,7 @@ impl WebSettings {
             page_cache_mb: crate::cache::DEFAULT_BUDGET_MB,
             api_writes_per_minute: 600,
             api_write_burst: 120,
+            trusted_proxies: Default::default(),
         }
     }
 }

@@ -8,7 +8,8 @@ use reqwest::StatusCode;
 use reqwest::header::SET_COOKIE;
 use tempfile::TempDir;
 use vitrina_catalogue::Role;
-use vitrina_web::auth::{secret, setup_token_if_no_users};
+use vitrina_operations::accounts::ManualClock;
+use vitrina_web::auth::secret;
 
 /// A server over the SQLite database in `dir` (no demo: accounts do not need one). Dropping it
 /// stops the server and leaves the database.
@@ -93,18 +94,89 @@ async fn signing_in_with_the_right_password_and_not_with_a_wrong_one() {
     assert_eq!(s.get("/admin/tokens", &cookie).await.status(), 303);
 }
 
+/// A server behind a trusted proxy (the test client, 127.0.0.1) on a clock that moves only
+/// when told: each request says which address it comes from in `X-Forwarded-For`.
+async fn behind_proxy(dir: &TempDir) -> (Server, ManualClock) {
+    let clock = ManualClock::new(time::OffsetDateTime::now_utc());
+    let s = curators::start(
+        dir,
+        Options {
+            clock: Some(clock.clone()),
+            trusted_proxies: vec!["127.0.0.1", "::1"],
+            ..Options::default()
+        },
+    )
+    .await;
+    (s, clock)
+}
+
+/// Posts the sign-in form as if from `from` (through the trusted proxy).
+async fn login_from(s: &Server, from: &str, name: &str, password: &str) -> reqwest::Response {
+    s.client
+        .post(s.url("/admin/login"))
+        .header("x-forwarded-for", from)
+        .form(&[
+            ("name", name),
+            ("password", password),
+            ("next", "/admin/tokens"),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+fn retry_after(res: &reqwest::Response) -> u64 {
+    res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+const OWNER_HOME: &str = "198.51.100.7";
+
 #[tokio::test]
-async fn repeated_failures_are_throttled_per_account_and_per_address() {
+async fn many_wrong_guesses_from_elsewhere_do_not_keep_the_owner_out() {
     let dir = tempfile::tempdir().unwrap();
-    let s = start(&dir).await;
+    let (s, clock) = behind_proxy(&dir).await;
     s.add_user("anna", Role::Owner).await;
-    s.add_user("boris", Role::Viewer).await;
-    for _ in 0..5 {
-        assert_eq!(s.login("anna", "not the password").await.status(), 401);
+    // 60 guesses at anna's password from 20 addresses.
+    for i in 0..60 {
+        let from = format!("203.0.113.{}", i % 20);
+        let res = login_from(&s, &from, "anna", "not the password").await;
+        assert!(
+            res.status() == 401 || res.status() == 429,
+            "guess {i}: {}",
+            res.status()
+        );
     }
-    // Now even the right password is refused, with a message that says why.
-    let res = s.login("anna", PASSWORD).await;
+    // The owner, from home, gets in at once: the account's failures only slow it, boundedly.
+    let before = clock.slept();
+    let res = login_from(&s, OWNER_HOME, "anna", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let slowed = clock.slept() - before;
+    assert!(
+        slowed > std::time::Duration::ZERO && slowed <= std::time::Duration::from_secs(2),
+        "{slowed:?}"
+    );
+}
+
+#[tokio::test]
+async fn delays_grow_and_refused_attempts_are_not_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, clock) = behind_proxy(&dir).await;
+    s.add_user("anna", Role::Editor).await;
+    let from = "203.0.113.1";
+    for _ in 0..3 {
+        assert_eq!(
+            login_from(&s, from, "anna", "wrong guess!").await.status(),
+            401
+        );
+    }
+    // After three free failures: 1 s, and the form says why.
+    let res = login_from(&s, from, "anna", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(retry_after(&res), 1);
     assert!(session_cookie(res.headers()).is_none());
     assert!(
         res.text()
@@ -112,17 +184,160 @@ async fn repeated_failures_are_throttled_per_account_and_per_address() {
             .unwrap()
             .contains("Too many failed sign-ins")
     );
-    // The name's case does not escape the count.
-    assert_eq!(s.login("ANNA", PASSWORD).await.status(), 429);
-    // Another account from the same address is not locked out by anna's failures…
-    assert_eq!(s.login("boris", PASSWORD).await.status(), 303);
-    // …until the address itself has failed too often.
-    for i in 0..15 {
-        let res = s.login(&format!("guess{i}"), "not the password").await;
-        assert_eq!(res.status(), 401, "guess {i}");
+    // Refused attempts do not count: the wait stays 1 s however often it is tried…
+    for _ in 0..10 {
+        let res = login_from(&s, from, "ANNA", "wrong guess!").await;
+        assert_eq!(
+            res.status(),
+            429,
+            "the name's case does not escape the count"
+        );
+        assert_eq!(retry_after(&res), 1);
     }
-    let res = s.login("boris", PASSWORD).await;
+    // …and grows with each counted failure: 2 s, 4 s, 8 s.
+    for expected in [2, 4, 8] {
+        clock.advance(time::Duration::seconds(expected / 2));
+        assert_eq!(
+            login_from(&s, from, "anna", "wrong guess!").await.status(),
+            401
+        );
+        let res = login_from(&s, from, "anna", PASSWORD).await;
+        assert_eq!(res.status(), 429);
+        assert_eq!(retry_after(&res), expected as u64);
+    }
+    // A script asking for JSON gets a problem with the same Retry-After.
+    let res = s
+        .client
+        .post(s.url("/admin/login"))
+        .header("x-forwarded-for", from)
+        .header("accept", "application/json")
+        .form(&[("name", "anna"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 429);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    assert_eq!(retry_after(&res), 8);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "rate-limited");
+    // Once waited out, the right password gets in, and clears the pair.
+    clock.advance(time::Duration::seconds(8));
+    assert_eq!(login_from(&s, from, "anna", PASSWORD).await.status(), 303);
+    for _ in 0..3 {
+        assert_eq!(
+            login_from(&s, from, "anna", "wrong guess!").await.status(),
+            401
+        );
+    }
+    assert_eq!(
+        retry_after(&login_from(&s, from, "anna", PASSWORD).await),
+        1
+    );
+    // Other addresses were never affected.
+    assert_eq!(
+        login_from(&s, OWNER_HOME, "anna", PASSWORD).await.status(),
+        303
+    );
+}
+
+#[tokio::test]
+async fn a_password_reset_clears_the_accounts_throttling() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, _clock) = behind_proxy(&dir).await;
+    s.add_user("anna", Role::Owner).await;
+    let boris = s.add_user("boris", Role::Editor).await;
+    for from in ["203.0.113.1", "203.0.113.2"] {
+        for _ in 0..6 {
+            login_from(&s, from, "boris", "wrong guess!").await;
+        }
+        assert_eq!(login_from(&s, from, "boris", PASSWORD).await.status(), 429);
+    }
+    // The owner resets boris's password in /admin/users…
+    let cookie = s.session("anna").await;
+    let csrf = s.csrf(&cookie).await;
+    let res = s
+        .post_form(
+            &format!("/admin/users/{}/password", boris.id.unwrap()),
+            &cookie,
+            &[("password", "a brand new password"), ("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    // …and boris signs in at once, from either address.
+    for from in ["203.0.113.1", "203.0.113.2"] {
+        let res = login_from(&s, from, "boris", "a brand new password").await;
+        assert_eq!(res.status(), 303, "{from}");
+    }
+    // The CLI's reset is the same operation.
+    for _ in 0..6 {
+        login_from(&s, "203.0.113.1", "boris", "wrong guess!").await;
+    }
+    s.catalogue
+        .accounts()
+        .set_password(boris.id.unwrap(), PASSWORD)
+        .await
+        .unwrap();
+    assert_eq!(
+        login_from(&s, "203.0.113.1", "boris", PASSWORD)
+            .await
+            .status(),
+        303
+    );
+}
+
+#[tokio::test]
+async fn curators_behind_one_proxy_are_not_locked_out_by_one_of_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, _clock) = behind_proxy(&dir).await;
+    for name in ["anna", "boris", "carl", "dora"] {
+        s.add_user(name, Role::Editor).await;
+    }
+    // One curator's machine guesses a lot, at many accounts.
+    let noisy = "10.1.0.66";
+    let mut refused = 0;
+    for i in 0..40 {
+        let res = login_from(&s, noisy, &format!("guess{i}"), "wrong guess!").await;
+        if res.status() == 429 {
+            refused += 1;
+        }
+    }
+    assert!(refused > 0, "one address across accounts is throttled too");
+    // The others, behind the same proxy, sign in.
+    for (i, name) in ["anna", "boris", "carl", "dora"].iter().enumerate() {
+        let from = format!("10.1.0.{}", 10 + i);
+        assert_eq!(
+            login_from(&s, &from, name, PASSWORD).await.status(),
+            303,
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_untrusted_peers_forwarded_for_is_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(time::OffsetDateTime::now_utc());
+    // No trusted proxies: the header is anyone's to send, so it must not pick the address.
+    let s = curators::start(
+        &dir,
+        Options {
+            clock: Some(clock.clone()),
+            ..Options::default()
+        },
+    )
+    .await;
+    s.add_user("anna", Role::Editor).await;
+    for i in 0..3 {
+        let from = format!("203.0.113.{i}");
+        assert_eq!(
+            login_from(&s, &from, "anna", "wrong guess!").await.status(),
+            401
+        );
+    }
+    // A fresh X-Forwarded-For does not escape the count of the real peer.
+    let res = login_from(&s, "192.0.2.99", "anna", PASSWORD).await;
+    assert_eq!(res.status(), 429);
+    assert_eq!(retry_after(&res), 1);
 }
 
 #[tokio::test]
@@ -394,7 +609,10 @@ async fn api_tokens_read_or_write_as_their_scope_says() {
 async fn the_setup_link_creates_the_first_owner_once() {
     let dir = tempfile::tempdir().unwrap();
     let s = start(&dir).await;
-    let token = setup_token_if_no_users(s.accounts())
+    let token = s
+        .catalogue
+        .accounts()
+        .setup_link_if_no_users()
         .await
         .unwrap()
         .unwrap();
@@ -470,7 +688,9 @@ async fn the_setup_link_creates_the_first_owner_once() {
     assert_eq!(res.status(), 404);
     assert_eq!(s.accounts().user_count().await.unwrap(), 1);
     assert!(
-        setup_token_if_no_users(s.accounts())
+        s.catalogue
+            .accounts()
+            .setup_link_if_no_users()
             .await
             .unwrap()
             .is_none()

@@ -33,6 +33,7 @@ async fn start(dir: &TempDir, limits: Limits) -> Server {
     let options = Options {
         demo: true,
         media: Some(limits),
+        ..Options::default()
     };
     Server(curators::start(dir, options).await)
 }

@@ -16,7 +16,7 @@ use super::{
     CompareRow, Confirm, Refusal, author, compare, confirm, fields, page_error, refusal, render,
     see_other,
 };
-use crate::auth::Curator;
+use crate::auth::{Curator, Editor};
 use crate::error::PageError;
 use crate::state::App;
 
@@ -151,8 +151,7 @@ fn edit_page(
     render(app, curator, "admin_category.html", page, status)
 }
 
-async fn new_form(State(app): State<App>, curator: Curator) -> Result<Response, PageError> {
-    curator.require_edit()?;
+async fn new_form(State(app): State<App>, Editor(curator): Editor) -> Result<Response, PageError> {
     let mut form = forms::category_form(&blank());
     form.values.insert("slug".into(), String::new());
     edit_page(&app, &curator, "", form, StatusCode::OK, |_| {})
@@ -286,21 +285,19 @@ fn conflict(
 
 async fn create(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     form: FormBody,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let fields = fields(form)?;
     save_form(&app, &curator, blank(), "", fields).await
 }
 
 async fn save(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path(slug): Path<String>,
     form: FormBody,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let slug = slug_of(&slug)?;
     let fields = fields(form)?;
     let stored = app
@@ -313,10 +310,9 @@ async fn save(
 
 async fn delete_confirm(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let slug = slug_of(&slug)?;
     let c = app
         .catalogue()
@@ -342,11 +338,10 @@ async fn delete_confirm(
 
 async fn delete(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path(slug): Path<String>,
     form: FormBody,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let slug = slug_of(&slug)?;
     let fields = fields(form)?;
     let asked = fields.get("version").trim().parse::<i64>().ok();
@@ -389,11 +384,10 @@ async fn delete(
 
 async fn publish(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path(slug): Path<String>,
     form: FormBody,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let slug = slug_of(&slug)?;
     let fields = fields(form)?;
     let mut c = app
@@ -416,11 +410,10 @@ async fn publish(
 
 async fn move_category(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path(slug): Path<String>,
     form: FormBody,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let slug = slug_of(&slug)?;
     let fields = fields(form)?;
     let to = super::types::move_target(&fields)?;

@@ -15,7 +15,7 @@ use super::forms::{self, Fields, Form, PHOTO_FIELDS, SPECIMEN_FIELDS, Slot, VARI
 use super::rows;
 use super::types::{FormBody, Shown, Target, edit_page, slug_of};
 use super::{Confirm, Refusal, author, compare, confirm, fields, page_error, refusal, see_other};
-use crate::auth::Curator;
+use crate::auth::{Curator, Editor};
 use crate::error::PageError;
 use crate::state::App;
 
@@ -114,7 +114,6 @@ async fn change_child(
     current: impl Fn(&BadgeType) -> Option<Form>,
     change: impl FnOnce(&mut BadgeType, &mut Form) -> bool,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let slug = slug_of(slug)?;
     let stored = app
         .catalogue()
@@ -224,11 +223,10 @@ async fn conflict_child(
 
 async fn add_variant(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path(slug): Path<String>,
     form: FormBody,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let fields = fields(form)?;
     change_child(
         &app,
@@ -249,11 +247,10 @@ async fn add_variant(
 
 async fn variant(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path((slug, vi)): Path<(String, usize)>,
     form: FormBody,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let fields = fields(form)?;
     let action = action_of(&fields)?;
     change_child(
@@ -288,11 +285,10 @@ async fn variant(
 
 async fn add_specimen(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path((slug, vi)): Path<(String, usize)>,
     form: FormBody,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let fields = fields(form)?;
     change_child(
         &app,
@@ -320,11 +316,10 @@ async fn add_specimen(
 
 async fn specimen(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path((slug, vi, si)): Path<(String, usize, usize)>,
     form: FormBody,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let fields = fields(form)?;
     let action = action_of(&fields)?;
     change_child(
@@ -444,22 +439,20 @@ async fn photo(
 
 async fn type_photo(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path((slug, p)): Path<(String, usize)>,
     form: FormBody,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let fields = fields(form)?;
     photo(&app, &curator, &slug, PhotoAt::Type(p), fields).await
 }
 
 async fn specimen_photo(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path((slug, v, s, p)): Path<(String, usize, usize, usize)>,
     form: FormBody,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let fields = fields(form)?;
     photo(&app, &curator, &slug, PhotoAt::Specimen(v, s, p), fields).await
 }
@@ -472,7 +465,6 @@ async fn child_confirm(
     what: impl Fn(&BadgeType) -> Option<String>,
     action: String,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let slug = slug_of(slug)?;
     let t = app
         .catalogue()
@@ -504,7 +496,7 @@ async fn child_confirm(
 
 async fn variant_confirm(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path((slug, vi)): Path<(String, usize)>,
 ) -> Result<Response, PageError> {
     child_confirm(
@@ -523,7 +515,7 @@ async fn variant_confirm(
 
 async fn specimen_confirm(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path((slug, vi, si)): Path<(String, usize, usize)>,
 ) -> Result<Response, PageError> {
     child_confirm(
@@ -552,7 +544,7 @@ async fn specimen_confirm(
 
 async fn type_photo_confirm(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path((slug, p)): Path<(String, usize)>,
 ) -> Result<Response, PageError> {
     child_confirm(
@@ -567,7 +559,7 @@ async fn type_photo_confirm(
 
 async fn specimen_photo_confirm(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path((slug, v, s, p)): Path<(String, usize, usize, usize)>,
 ) -> Result<Response, PageError> {
     child_confirm(

@@ -17,7 +17,7 @@ use vitrina_catalogue::{Collection, Text};
 
 use super::forms::{self, Fields, Form};
 use super::{CompareRow, Refusal, author, compare, fields, page_error, refusal, render, see_other};
-use crate::auth::Curator;
+use crate::auth::{Curator, Editor};
 use crate::error::PageError;
 use crate::state::App;
 
@@ -37,7 +37,7 @@ pub(crate) const COLLECTION_FIELDS: &[&str] = &[
 
 /// What the form was read from, as a digest of the whole record.
 fn digest(c: &Collection) -> String {
-    crate::auth::secret::digest(&serde_json::to_string(c).unwrap_or_default())
+    vitrina_operations::secret::digest(&serde_json::to_string(c).unwrap_or_default())
 }
 
 fn collection_form(c: &Collection) -> Form {
@@ -123,10 +123,9 @@ async fn edit(
 
 async fn save(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     form: FormBody,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let fields: Fields = fields(form)?;
     let mut form = Form::from_fields(&fields, COLLECTION_FIELDS);
     if fields.has("preview") {

@@ -14,7 +14,7 @@ use vitrina_operations::{RecordKind, Restored, Revision, changes_made};
 use vitrina_storage::Page;
 
 use super::{author, page_error, render, see_other};
-use crate::auth::Curator;
+use crate::auth::{Curator, Editor};
 use crate::error::PageError;
 use crate::state::App;
 
@@ -214,10 +214,9 @@ async fn category_history(
 
 async fn restore(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     match app
         .catalogue()
         .restore_revision(id, &author(&curator))

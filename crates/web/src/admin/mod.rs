@@ -6,7 +6,7 @@
 //! with restore.
 //!
 //! Every handler takes a [`Curator`]: any signed-in role reads (a viewer sees private fields and
-//! changes nothing), writes call [`Curator::require_edit`]. Every form carries the record's
+//! changes nothing), writes take an [`Editor`](crate::auth::Editor). Every form carries the record's
 //! `version`; a stale save never overwrites — it re-renders with the curator's input, a clear
 //! message and a side-by-side compare with what is stored. Invalid input re-renders the form
 //! from exactly what was typed, with each message beside its field. Nothing here talks to

@@ -26,7 +26,7 @@ use super::{
     CompareRow, Confirm, Refusal, author, compare, confirm, fields, page_error, refusal, render,
     see_other,
 };
-use crate::auth::Curator;
+use crate::auth::{Curator, Editor};
 use crate::error::PageError;
 use crate::state::App;
 use vitrina_operations::Error as OpError;
@@ -599,8 +599,7 @@ async fn edit(
     edit_page(&app, &curator, &t, slug.as_str(), shown, StatusCode::OK).await
 }
 
-async fn new_form(State(app): State<App>, curator: Curator) -> Result<Response, PageError> {
-    curator.require_edit()?;
+async fn new_form(State(app): State<App>, Editor(curator): Editor) -> Result<Response, PageError> {
     let mut shown = Shown::default();
     let mut form = forms::type_form(&blank_type());
     form.values.insert("slug".into(), String::new());
@@ -729,21 +728,19 @@ async fn conflict_main(
 
 async fn create(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     form: FormBody,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let fields = fields(form)?;
     save_main(&app, &curator, blank_type(), "", fields).await
 }
 
 async fn save(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path(slug): Path<String>,
     form: FormBody,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let slug = slug_of(&slug)?;
     let fields = fields(form)?;
     let stored = app
@@ -758,10 +755,9 @@ async fn save(
 
 async fn delete_confirm(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let slug = slug_of(&slug)?;
     let t = app
         .catalogue()
@@ -789,11 +785,10 @@ async fn delete_confirm(
 
 async fn delete(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path(slug): Path<String>,
     form: FormBody,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let slug = slug_of(&slug)?;
     let fields = fields(form)?;
     let asked = fields.get("version").trim().parse::<i64>().ok();
@@ -859,10 +854,9 @@ async fn free_slug(app: &App, slug: &Slug) -> Result<Slug, PageError> {
 
 async fn duplicate(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let slug = slug_of(&slug)?;
     let t = app
         .catalogue()
@@ -902,11 +896,10 @@ pub(crate) fn duplicate_type(t: &BadgeType, slug: Slug) -> BadgeType {
 
 async fn move_type(
     State(app): State<App>,
-    curator: Curator,
+    Editor(curator): Editor,
     Path(slug): Path<String>,
     form: FormBody,
 ) -> Result<Response, PageError> {
-    curator.require_edit()?;
     let slug = slug_of(&slug)?;
     let fields = fields(form)?;
     let to = move_target(&fields)?;

@@ -1,39 +1,29 @@
-//! Signing in and out, and the one-time set-up link that creates the first owner.
-//!
-//! Sign-in failures are counted in storage per account and per client address; after
-//! [`MAX_FAILURES_PER_ACCOUNT`] (or [`MAX_FAILURES_PER_ADDRESS`]) within
-//! [`THROTTLE_WINDOW`] the form answers 429 until the window has passed. Every refusal says the
-//! same "wrong name or password", whether the name exists or not.
+//! Signing in and out, and the one-time set-up link that creates the first owner. The rules
+//! (throttling per account and address with growing delays, the same "wrong name or password"
+//! whether the name exists or not) are in [`vitrina_operations::accounts`]; these handlers read
+//! the form, call one operation and answer.
 
 use axum::extract::{Path, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH, SET_COOKIE};
+use axum::http::header::{
+    ACCEPT, CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH, RETRY_AFTER, SET_COOKIE,
+};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::{Deserialize, Serialize};
-use time::{Duration, OffsetDateTime};
-use vitrina_catalogue::{Lang, Role, User, check_user_name};
-use vitrina_storage::{Session, StorageError};
+use vitrina_catalogue::Lang;
+use vitrina_operations::AccountError;
 
-use super::secret::{self, MAX_PASSWORD};
 use super::{
-    Curator, MaybeCurator, SESSION_COOKIE, SESSION_IDLE, accounts, admin_css, cookie,
-    html_response, is_https, see_other, session_cookie,
+    Curator, MaybeCurator, SESSION_COOKIE, admin_css, cookie, html_response, is_https, page_error,
+    see_other, session_cookie,
 };
 use crate::error::PageError;
+use crate::problem::Problem;
 use crate::state::App;
 
-/// Failed sign-ins per account, and per client address, within [`THROTTLE_WINDOW`], after
-/// which sign-in is refused for the rest of the window.
-pub const MAX_FAILURES_PER_ACCOUNT: u64 = 5;
-pub const MAX_FAILURES_PER_ADDRESS: u64 = 20;
-pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
-/// How long a set-up link stays valid.
-pub const SETUP_VALID_FOR: Duration = Duration::hours(24);
-
 const WRONG: &str = "Wrong name or password.";
-const THROTTLED: &str = "Too many failed sign-ins. Wait 15 minutes before trying again, or ask the owner to reset your password.";
 
 pub(super) fn router() -> Router<App> {
     Router::new()
@@ -66,7 +56,7 @@ struct LoginPage<'a> {
     title: &'static str,
     name: &'a str,
     next: &'a str,
-    error: Option<&'static str>,
+    error: Option<&'a str>,
 }
 
 /// A local path to go to after signing in; anything else (another site, `//host`) becomes
@@ -88,7 +78,7 @@ fn render_login(
     status: StatusCode,
     name: &str,
     next: &str,
-    error: Option<&'static str>,
+    error: Option<&str>,
 ) -> Result<Response, PageError> {
     let page = LoginPage {
         admin_css: admin_css(app),
@@ -116,6 +106,14 @@ async fn login_page(
     render_login(&app, StatusCode::OK, "", &next, None)
 }
 
+/// Whether the client asked for JSON (a script), so refusals are problem details.
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json") || v.contains("application/problem+json"))
+}
+
 async fn login(
     State(app): State<App>,
     headers: HeaderMap,
@@ -125,111 +123,65 @@ async fn login(
     let Ok(Form(form)) = form else {
         return render_login(&app, StatusCode::BAD_REQUEST, "", "", Some(WRONG));
     };
-    let store = accounts(&app);
-    let now = OffsetDateTime::now_utc();
-    let since = now - THROTTLE_WINDOW;
-    // Keep what is echoed back and used as a key small, whatever was sent.
+    let client = super::client_addr(&app, &ext, &headers);
     let name: String = form.name.chars().take(100).collect();
-    let account_key = format!("user:{}", name.to_lowercase());
-    let address_key = super::client_addr(&ext).map(|ip| format!("addr:{ip}"));
-    let storage = |e: StorageError| PageError::internal(Lang::En, e);
-
-    let mut throttled = store
-        .login_failures(&account_key, since)
+    let json = wants_json(&headers);
+    match app
+        .catalogue()
+        .accounts()
+        .sign_in(&form.name, &form.password, client)
         .await
-        .map_err(storage)?
-        >= MAX_FAILURES_PER_ACCOUNT;
-    if let Some(key) = &address_key {
-        throttled |=
-            store.login_failures(key, since).await.map_err(storage)? >= MAX_FAILURES_PER_ADDRESS;
-    }
-    if throttled {
-        tracing::warn!(account = %name, "sign-in refused: too many failures");
-        return render_login(
-            &app,
-            StatusCode::TOO_MANY_REQUESTS,
-            &name,
-            &form.next,
-            Some(THROTTLED),
-        );
-    }
-
-    let plausible = check_user_name(&form.name).is_ok()
-        && !form.password.is_empty()
-        && form.password.len() <= MAX_PASSWORD;
-    let user = if plausible {
-        match store.user_by_name(&form.name).await {
-            Ok(u) => Some(u),
-            Err(StorageError::NotFound { .. }) => None,
-            Err(e) => return Err(storage(e)),
+    {
+        Ok(signed) => {
+            let mut res = see_other(safe_next(&form.next));
+            res.headers_mut().append(
+                SET_COOKIE,
+                session_cookie(Some(&signed.session_id), is_https(&headers)),
+            );
+            Ok(res)
         }
-    } else {
-        None
-    };
-    let hash = match &user {
-        Some(u) => match u.id {
-            Some(id) => Some(store.password_hash(id).await.map_err(storage)?),
-            None => None,
-        },
-        None => None,
-    };
-    let ok = plausible && secret::verify_password(form.password.clone(), hash).await;
-    let user = match user {
-        Some(u) if ok && !u.disabled => u,
-        _ => {
-            store
-                .record_login_failure(&account_key, now)
-                .await
-                .map_err(storage)?;
-            if let Some(key) = &address_key {
-                store
-                    .record_login_failure(key, now)
-                    .await
-                    .map_err(storage)?;
-            }
-            tracing::info!(account = %name, "sign-in failed");
-            return render_login(
+        Err(AccountError::RateLimited { retry_after }) if json => {
+            Ok(Problem::rate_limited(retry_after).into_response())
+        }
+        Err(AccountError::RateLimited { retry_after }) => {
+            let message = throttled_message(retry_after);
+            let mut res = render_login(
                 &app,
-                StatusCode::UNAUTHORIZED,
+                StatusCode::TOO_MANY_REQUESTS,
                 &name,
                 &form.next,
-                Some(WRONG),
-            );
+                Some(&message),
+            )?;
+            res.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(retry_after));
+            Ok(res)
         }
-    };
-    store
-        .clear_login_failures(&account_key)
-        .await
-        .map_err(storage)?;
-    // Housekeeping at a quiet moment: sessions that ran out are of no use to anyone.
-    if let Err(e) = store.delete_expired_sessions(now).await {
-        tracing::warn!(error = %e, "could not delete expired sessions");
+        Err(AccountError::Unauthenticated) if json => {
+            Ok(Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated")
+                .detail(WRONG)
+                .into_response())
+        }
+        Err(AccountError::Unauthenticated) => render_login(
+            &app,
+            StatusCode::UNAUTHORIZED,
+            &name,
+            &form.next,
+            Some(WRONG),
+        ),
+        Err(e) => Err(page_error(e)),
     }
-    let id = start_session(&app, &user, now).await?;
-    tracing::info!(user = %user.name, "signed in");
-    let mut res = see_other(safe_next(&form.next));
-    res.headers_mut()
-        .append(SET_COOKIE, session_cookie(Some(&id), is_https(&headers)));
-    Ok(res)
 }
 
-/// Creates a session for `user`; returns its id (for the cookie).
-async fn start_session(app: &App, user: &User, now: OffsetDateTime) -> Result<String, PageError> {
-    let user_id = user
-        .id
-        .ok_or_else(|| PageError::internal(Lang::En, "a stored user without an id"))?;
-    let id = secret::random_hex().map_err(|e| PageError::internal(Lang::En, e))?;
-    let session = Session {
-        id_hash: secret::digest(&id),
-        user_id,
-        created_at: now,
-        expires_at: now + SESSION_IDLE,
+/// What the form says while sign-in is throttled.
+fn throttled_message(retry_after: u64) -> String {
+    let wait = if retry_after < 120 {
+        format!("{retry_after} seconds")
+    } else {
+        format!("{} minutes", retry_after.div_ceil(60))
     };
-    accounts(app)
-        .create_session(&session)
-        .await
-        .map_err(|e| PageError::internal(Lang::En, e))?;
-    Ok(id)
+    format!(
+        "Too many failed sign-ins. Wait {wait} before trying again, or ask the owner to reset your password."
+    )
 }
 
 async fn logout(
@@ -238,10 +190,11 @@ async fn logout(
     _curator: Curator,
 ) -> Result<Response, PageError> {
     if let Some(id) = cookie(&headers, SESSION_COOKIE) {
-        accounts(&app)
-            .delete_session(&secret::digest(id))
+        app.catalogue()
+            .accounts()
+            .sign_out(id)
             .await
-            .map_err(|e| PageError::internal(Lang::En, e))?;
+            .map_err(page_error)?;
     }
     Ok(signed_out(&headers))
 }
@@ -251,10 +204,12 @@ async fn logout_everywhere(
     headers: HeaderMap,
     curator: Curator,
 ) -> Result<Response, PageError> {
-    let n = accounts(&app)
-        .delete_user_sessions(curator.user_id())
+    let n = app
+        .catalogue()
+        .accounts()
+        .sign_out_everywhere(curator.user_id())
         .await
-        .map_err(|e| PageError::internal(Lang::En, e))?;
+        .map_err(page_error)?;
     tracing::info!(user = %curator.user.name, sessions = n, "signed out everywhere");
     Ok(signed_out(&headers))
 }
@@ -282,7 +237,7 @@ struct SetupPage<'a> {
     title: &'static str,
     action: String,
     name: &'a str,
-    errors: Vec<(&'static str, &'static str)>,
+    errors: Vec<(String, String)>,
 }
 
 fn render_setup(
@@ -290,7 +245,7 @@ fn render_setup(
     status: StatusCode,
     token: &str,
     name: &str,
-    errors: Vec<(&'static str, &'static str)>,
+    errors: Vec<(String, String)>,
 ) -> Result<Response, PageError> {
     let page = SetupPage {
         admin_css: admin_css(app),
@@ -306,19 +261,16 @@ fn render_setup(
     Ok(html_response(status, html))
 }
 
-fn plausible_setup_token(token: &str) -> bool {
-    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
 async fn setup_page(
     State(app): State<App>,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
-    let valid = plausible_setup_token(&token)
-        && accounts(&app)
-            .setup_token_valid(&secret::digest(&token), OffsetDateTime::now_utc())
-            .await
-            .map_err(|e| PageError::internal(Lang::En, e))?;
+    let valid = app
+        .catalogue()
+        .accounts()
+        .setup_link_valid(&token)
+        .await
+        .map_err(page_error)?;
     if !valid {
         return Err(PageError::not_found(Lang::En));
     }
@@ -331,52 +283,36 @@ async fn setup(
     headers: HeaderMap,
     form: Result<Form<SetupForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, PageError> {
-    if !plausible_setup_token(&token) {
-        return Err(PageError::not_found(Lang::En));
-    }
     let Ok(Form(form)) = form else {
         return Err(PageError::bad_request(Lang::En));
     };
-    let mut errors = Vec::new();
-    if let Err(m) = check_user_name(&form.name) {
-        errors.push(("name", m));
-    }
-    if let Err(m) = secret::check_new_password(&form.password) {
-        errors.push(("password", m));
-    } else if form.password != form.password_again {
-        errors.push(("password_again", "the two passwords differ"));
-    }
-    let name: String = form.name.chars().take(100).collect();
-    if !errors.is_empty() {
-        return render_setup(
-            &app,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &token,
-            &name,
-            errors,
-        );
-    }
-    let hash = secret::hash_password(form.password)
-        .await
-        .map_err(|e| PageError::internal(Lang::En, e))?;
-    let now = OffsetDateTime::now_utc();
-    let user = User::new(form.name, Role::Owner);
-    let user = match accounts(&app)
-        .redeem_setup_token(&secret::digest(&token), now, &user, &hash)
+    match app
+        .catalogue()
+        .accounts()
+        .redeem_setup_link(&token, &form.name, &form.password, &form.password_again)
         .await
     {
-        Ok(u) => u,
-        Err(StorageError::NotFound { .. } | StorageError::Conflict(_)) => {
-            return Err(PageError::not_found(Lang::En));
+        Ok(signed) => {
+            let mut res = see_other("/admin");
+            res.headers_mut().append(
+                SET_COOKIE,
+                session_cookie(Some(&signed.session_id), is_https(&headers)),
+            );
+            Ok(res)
         }
-        Err(e) => return Err(PageError::internal(Lang::En, e)),
-    };
-    tracing::warn!(user = %user.name, "the first owner was created through the set-up link");
-    let id = start_session(&app, &user, now).await?;
-    let mut res = see_other("/admin");
-    res.headers_mut()
-        .append(SET_COOKIE, session_cookie(Some(&id), is_https(&headers)));
-    Ok(res)
+        Err(AccountError::Invalid(errors)) => {
+            let name: String = form.name.chars().take(100).collect();
+            let errors = errors.0.into_iter().map(|e| (e.field, e.message)).collect();
+            render_setup(
+                &app,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &token,
+                &name,
+                errors,
+            )
+        }
+        Err(e) => Err(page_error(e)),
+    }
 }
 
 /// The curator stylesheet under a plain name, for templates rendered without `admin_css`.
@@ -404,23 +340,6 @@ async fn stylesheet(State(app): State<App>, headers: HeaderMap) -> Response {
         .insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     res.headers_mut().insert(ETAG, etag);
     res
-}
-
-/// Creates a set-up token when the instance has no users; returns it (for the log).
-pub async fn setup_token_if_no_users(
-    store: &dyn vitrina_storage::AccountStore,
-) -> Result<Option<String>, StorageError> {
-    if store.user_count().await? > 0 {
-        return Ok(None);
-    }
-    let token = secret::random_hex().map_err(|e| StorageError::Backend(Box::new(e)))?;
-    store
-        .put_setup_token(
-            &secret::digest(&token),
-            OffsetDateTime::now_utc() + SETUP_VALID_FOR,
-        )
-        .await?;
-    Ok(Some(token))
 }
 
 #[cfg(test)]

@@ -5,18 +5,22 @@
 //! server-side session or an `Authorization: Bearer vt_…` API token. [`guard`] (one middleware
 //! on the whole site) resolves that once per request, renews sliding sessions, marks curator
 //! responses `no-store` and enforces CSRF ([`csrf`]); handlers then ask for a [`Curator`] (or a
-//! [`MaybeCurator`]) and check its role with [`Curator::require_edit`] and
-//! [`Curator::require_owner`].
+//! [`MaybeCurator`]); a handler for editors or owners only takes an [`Editor`] or an [`Owner`]
+//! instead, so its permission is in its signature.
 //!
 //! Anonymous HTML requests for a curator page are sent to `/admin/login?next=…`; anonymous
 //! `/api/…` requests get a 401 in JSON.
 
+mod client;
 pub mod csrf;
 mod login;
-pub use login::setup_token_if_no_users;
-pub mod secret;
 mod tokens;
 mod users;
+
+pub use client::TrustedProxies;
+pub use vitrina_operations::accounts::SESSION_IDLE;
+/// The secrets live with the account use cases; re-exported for the pages and tests.
+pub use vitrina_operations::secret;
 
 use std::net::SocketAddr;
 
@@ -32,19 +36,14 @@ use axum::response::{IntoResponse, Response};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 use serde::ser::SerializeMap;
-use time::{Duration, OffsetDateTime};
-use vitrina_catalogue::{Lang, Role, TokenScope, User};
-use vitrina_storage::{AccountStore, Session};
+use vitrina_catalogue::{Lang, TokenScope, User};
+use vitrina_operations::AccountError;
 
 use crate::error::PageError;
 use crate::state::App;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "vitrina_session";
-/// A session ends after this long without a request.
-pub const SESSION_IDLE: Duration = Duration::days(14);
-/// A session's expiry is moved forward at most this often (one write per day per session).
-const RENEW_EVERY: Duration = Duration::days(1);
 
 /// How a curator's request was authenticated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,25 +74,6 @@ impl Curator {
         self.user.role.can_edit() && self.may_write()
     }
 
-    /// Owners and editors; a read-scoped token is refused. A 403 otherwise.
-    pub fn require_edit(&self) -> Result<(), PageError> {
-        if self.can_edit() {
-            Ok(())
-        } else {
-            Err(PageError::forbidden(Lang::En))
-        }
-    }
-
-    /// Owners only. A 403 otherwise. (A read-scoped token of an owner may read the owner's
-    /// pages; the guard refuses every state-changing request made with it.)
-    pub fn require_owner(&self) -> Result<(), PageError> {
-        if self.user.role.can_manage_users() {
-            Ok(())
-        } else {
-            Err(PageError::forbidden(Lang::En))
-        }
-    }
-
     /// Whether private fields (provenance, price…) may be shown: every signed-in role.
     pub fn sees_private(&self) -> bool {
         self.user.role.sees_private()
@@ -121,6 +101,61 @@ impl Serialize for Curator {
         m.serialize_entry("can_manage_users", &self.user.role.can_manage_users())?;
         m.end()
     }
+}
+
+/// A curator who may change the catalogue (an owner or editor, not through a read-only
+/// token), as an extractor: a handler that takes one is for editors, by its signature.
+/// Anonymous callers are answered as for [`Curator`]; other curators get a 403 (the error page,
+/// or a problem for `/api/` and bearer clients).
+#[derive(Debug, Clone)]
+pub struct Editor(pub Curator);
+
+/// An owner, as an extractor: a handler that takes one is the owner's, by its signature. (A
+/// read-scoped token of an owner may read the owner's pages; the guard refuses every
+/// state-changing request made with it.)
+#[derive(Debug, Clone)]
+pub struct Owner(pub Curator);
+
+impl FromRequestParts<App> for Editor {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let curator = <Curator as FromRequestParts<App>>::from_request_parts(parts, app).await?;
+        if curator.can_edit() {
+            Ok(Editor(curator))
+        } else {
+            Err(forbidden(parts, "you may not change the catalogue"))
+        }
+    }
+}
+
+impl FromRequestParts<App> for Owner {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let curator = <Curator as FromRequestParts<App>>::from_request_parts(parts, app).await?;
+        if curator.user.role.can_manage_users() {
+            Ok(Owner(curator))
+        } else {
+            Err(forbidden(parts, "only an owner may do this"))
+        }
+    }
+}
+
+/// The answer to a signed-in curator whose role does not allow the route: a problem for the
+/// API and scripts, the error page otherwise.
+fn forbidden(parts: &Parts, detail: &str) -> Response {
+    let path = parts.uri.path();
+    let mut res =
+        if parts.headers.contains_key(AUTHORIZATION) || path == "/api" || path.starts_with("/api/")
+        {
+            crate::problem::Problem::forbidden(detail).into_response()
+        } else {
+            PageError::forbidden(Lang::En).into_response()
+        };
+    res.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
 }
 
 /// A signed-in user if there is one, for pages that show more to curators.
@@ -213,12 +248,6 @@ pub(crate) fn see_other(location: &str) -> Response {
     res
 }
 
-/// The account store behind the catalogue.
-pub(crate) fn accounts(app: &App) -> &dyn AccountStore {
-    let store: &dyn vitrina_storage::Store = app.catalogue().store().as_ref();
-    store
-}
-
 /// The value of cookie `name`, if the request sent it.
 pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
@@ -255,78 +284,49 @@ pub(crate) fn session_cookie(id: Option<&str>, secure: bool) -> HeaderValue {
 /// What the credentials of a request are worth, and (for a session due for renewal) the
 /// session id whose cookie should be sent again.
 async fn resolve(headers: &HeaderMap, app: &App) -> (Resolved, Option<String>) {
-    let store = accounts(app);
-    let now = OffsetDateTime::now_utc();
+    let accounts = app.catalogue().accounts();
     if let Some(auth) = headers.get(AUTHORIZATION) {
         let token = auth
             .to_str()
             .ok()
             .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| t.starts_with(secret::TOKEN_PREFIX) && t.len() <= 128);
+            .map(str::trim);
         let Some(token) = token else {
             return (Resolved::Invalid, None);
         };
-        return match store.token_by_hash(&secret::digest(token)).await {
-            Ok(Some((t, user))) if !user.disabled => {
-                if let Some(id) = t.id
-                    && t.last_used_at
-                        .is_none_or(|at| now - at > Duration::minutes(1))
-                    && let Err(e) = store.touch_token(id, now).await
-                {
-                    tracing::warn!(error = %e, "could not record an API token's use");
-                }
-                (
-                    Resolved::Curator(Curator {
-                        user,
-                        csrf_token: String::new(),
-                        via: AuthVia::Token { scope: t.scope },
-                    }),
-                    None,
-                )
-            }
-            Ok(_) => (Resolved::Invalid, None),
+        return match accounts.bearer(token).await {
+            Ok(Some((user, scope))) => (
+                Resolved::Curator(Curator {
+                    user,
+                    csrf_token: String::new(),
+                    via: AuthVia::Token { scope },
+                }),
+                None,
+            ),
+            Ok(None) => (Resolved::Invalid, None),
             Err(e) => {
                 tracing::warn!(error = %e, "could not check an API token");
                 (Resolved::Invalid, None)
             }
         };
     }
-    let Some(id) = cookie(headers, SESSION_COOKIE).filter(|v| v.len() == 64) else {
+    let Some(id) = cookie(headers, SESSION_COOKIE) else {
         return (Resolved::Anonymous, None);
     };
-    let hash = secret::digest(id);
-    match store.session(&hash, now).await {
-        Ok(Some((session, user))) if !user.disabled => {
-            let renew = renew_session(store, &session, now).await;
-            (
-                Resolved::Curator(Curator {
-                    user,
-                    csrf_token: secret::csrf_token(id),
-                    via: AuthVia::Session,
-                }),
-                renew.then(|| id.to_owned()),
-            )
-        }
-        Ok(_) => (Resolved::Invalid, None),
+    match accounts.session(id).await {
+        Ok(Some(found)) => (
+            Resolved::Curator(Curator {
+                user: found.user,
+                csrf_token: secret::csrf_token(id),
+                via: AuthVia::Session,
+            }),
+            found.renewed.then(|| id.to_owned()),
+        ),
+        Ok(None) if id.len() != 64 => (Resolved::Anonymous, None),
+        Ok(None) => (Resolved::Invalid, None),
         Err(e) => {
             tracing::warn!(error = %e, "could not check a session");
             (Resolved::Invalid, None)
-        }
-    }
-}
-
-/// Slides a session's expiry forward when it was last moved more than a day ago.
-async fn renew_session(store: &dyn AccountStore, session: &Session, now: OffsetDateTime) -> bool {
-    let expires = now + SESSION_IDLE;
-    if expires - session.expires_at < RENEW_EVERY {
-        return false;
-    }
-    match store.touch_session(&session.id_hash, expires).await {
-        Ok(()) => true,
-        Err(e) => {
-            tracing::warn!(error = %e, "could not renew a session");
-            false
         }
     }
 }
@@ -375,11 +375,17 @@ pub async fn guard(State(app): State<App>, req: Request, next: Next) -> Response
     res
 }
 
-/// The client's address, when the server was started with connection info.
-pub(crate) fn client_addr(parts_ext: &axum::http::Extensions) -> Option<std::net::IpAddr> {
-    parts_ext
+/// The client's address, when the server was started with connection info: the peer's, or the
+/// one a trusted proxy names in `X-Forwarded-For` ([`TrustedProxies`]).
+pub(crate) fn client_addr(
+    app: &App,
+    ext: &axum::http::Extensions,
+    headers: &HeaderMap,
+) -> Option<std::net::IpAddr> {
+    let peer = ext
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(a)| a.ip())
+        .map(|ConnectInfo(a)| a.ip())?;
+    Some(app.settings().trusted_proxies.client(peer, headers))
 }
 
 /// Renders a curator page: `template` (which extends `admin_base.html`) with `page`'s fields
@@ -444,7 +450,13 @@ pub fn router() -> Router<App> {
         .merge(tokens::router())
 }
 
-/// Whether `role` names a role; for forms.
-pub(crate) fn parse_role(s: &str) -> Option<Role> {
-    Role::parse(s).ok()
+/// An account use case's error as a page: unknown records are 404s, refusals 403s, and
+/// anything else a server error (logged, never shown).
+pub(crate) fn page_error(e: AccountError) -> PageError {
+    match e {
+        AccountError::NotFound(_) => PageError::not_found(Lang::En),
+        AccountError::Forbidden(_) => PageError::forbidden(Lang::En),
+        AccountError::Invalid(_) | AccountError::Conflict(_) => PageError::bad_request(Lang::En),
+        e => PageError::internal(Lang::En, e),
+    }
 }

@@ -10,15 +10,13 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use vitrina_catalogue::{Lang, TokenScope};
-use vitrina_storage::{ApiToken, StorageError};
+use vitrina_catalogue::Lang;
+use vitrina_operations::AccountError;
+use vitrina_operations::accounts::MAX_LABEL;
 
-use super::{AuthVia, Curator, accounts, render_status, secret, see_other};
+use super::{AuthVia, Curator, page_error, render_status, see_other};
 use crate::error::PageError;
 use crate::state::App;
-
-/// The longest token label.
-pub const MAX_LABEL: usize = 100;
 
 pub(super) fn router() -> Router<App> {
     Router::new()
@@ -47,10 +45,6 @@ struct TokensPage {
     can_write: bool,
 }
 
-fn storage(e: StorageError) -> PageError {
-    PageError::internal(Lang::En, e)
-}
-
 fn require_session(curator: &Curator) -> Result<(), PageError> {
     match curator.via {
         AuthVia::Session => Ok(()),
@@ -68,10 +62,12 @@ async fn render(
     status: StatusCode,
     mut page: TokensPage,
 ) -> Result<Response, PageError> {
-    let tokens = accounts(app)
+    let tokens = app
+        .catalogue()
+        .accounts()
         .tokens(curator.user_id())
         .await
-        .map_err(storage)?;
+        .map_err(page_error)?;
     page.title = "API tokens";
     page.can_write = curator.user.role.can_edit();
     page.tokens = tokens
@@ -110,59 +106,29 @@ async fn create(
     let Ok(Form(form)) = form else {
         return Err(PageError::bad_request(Lang::En));
     };
-    let mut errors = Vec::new();
-    let label = form.label.trim();
-    if label.is_empty() {
-        errors.push(("label".to_owned(), "this cannot be empty".to_owned()));
-    } else if label.chars().count() > MAX_LABEL {
-        errors.push((
-            "label".to_owned(),
-            format!("at most {MAX_LABEL} characters"),
-        ));
-    } else if label.chars().any(char::is_control) {
-        errors.push((
-            "label".to_owned(),
-            "control characters are not allowed".to_owned(),
-        ));
-    }
-    let scope = TokenScope::parse(&form.scope).ok();
-    match scope {
-        None => errors.push(("scope".to_owned(), "choose read or write".to_owned())),
-        Some(TokenScope::Write) if !curator.user.role.can_edit() => errors.push((
-            "scope".to_owned(),
-            "a viewer's tokens can only read".to_owned(),
-        )),
-        Some(_) => {}
-    }
-    let Some(scope) = scope.filter(|_| errors.is_empty()) else {
-        let page = TokensPage {
-            errors,
-            form_label: label.chars().take(MAX_LABEL).collect(),
-            ..TokensPage::default()
-        };
-        return render(&app, &curator, StatusCode::UNPROCESSABLE_ENTITY, page).await;
-    };
-    let token = secret::new_api_token().map_err(|e| PageError::internal(Lang::En, e))?;
-    let stored = ApiToken {
-        id: None,
-        user_id: curator.user_id(),
-        label: label.to_owned(),
-        scope,
-        prefix: token.chars().take(10).collect(),
-        hash: secret::digest(&token),
-        created_at: OffsetDateTime::now_utc(),
-        last_used_at: None,
-    };
-    accounts(&app)
-        .create_token(&stored)
+    match app
+        .catalogue()
+        .accounts()
+        .create_token(&curator.user, &form.label, &form.scope)
         .await
-        .map_err(storage)?;
-    tracing::info!(user = %curator.user.name, scope = scope.as_str(), "API token created");
-    let page = TokensPage {
-        new_token: Some(token),
-        ..TokensPage::default()
-    };
-    render(&app, &curator, StatusCode::OK, page).await
+    {
+        Ok(created) => {
+            let page = TokensPage {
+                new_token: Some(created.secret),
+                ..TokensPage::default()
+            };
+            render(&app, &curator, StatusCode::OK, page).await
+        }
+        Err(AccountError::Invalid(errors)) => {
+            let page = TokensPage {
+                errors: errors.0.into_iter().map(|e| (e.field, e.message)).collect(),
+                form_label: form.label.trim().chars().take(MAX_LABEL).collect(),
+                ..TokensPage::default()
+            };
+            render(&app, &curator, StatusCode::UNPROCESSABLE_ENTITY, page).await
+        }
+        Err(e) => Err(page_error(e)),
+    }
 }
 
 async fn revoke(
@@ -171,9 +137,10 @@ async fn revoke(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     require_session(&curator)?;
-    match accounts(&app).revoke_token(curator.user_id(), id).await {
-        Ok(()) => Ok(see_other("/admin/tokens")),
-        Err(StorageError::NotFound { .. }) => Err(PageError::not_found(Lang::En)),
-        Err(e) => Err(storage(e)),
-    }
+    app.catalogue()
+        .accounts()
+        .revoke_token(Some(curator.user_id()), id)
+        .await
+        .map_err(page_error)?;
+    Ok(see_other("/admin/tokens"))
 }

@@ -9,10 +9,10 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::{Deserialize, Serialize};
-use vitrina_catalogue::{Lang, Role, User, UserId, check_user_name};
-use vitrina_storage::StorageError;
+use vitrina_catalogue::{Lang, Role, UserId};
+use vitrina_operations::AccountError;
 
-use super::{Curator, accounts, parse_role, render_status, secret, see_other};
+use super::{Curator, Owner, page_error, render_status, see_other};
 use crate::error::PageError;
 use crate::state::App;
 
@@ -47,17 +47,18 @@ struct UsersPage {
     form_role: &'static str,
 }
 
-fn storage(e: StorageError) -> PageError {
-    PageError::internal(Lang::En, e)
-}
-
 async fn render(
     app: &App,
     curator: &Curator,
     status: StatusCode,
     mut page: UsersPage,
 ) -> Result<Response, PageError> {
-    let users = accounts(app).users().await.map_err(storage)?;
+    let users = app
+        .catalogue()
+        .accounts()
+        .users()
+        .await
+        .map_err(page_error)?;
     page.title = "Users";
     page.roles = Role::ALL.iter().map(|r| r.as_str()).collect();
     if page.form_role.is_empty() {
@@ -77,8 +78,7 @@ async fn render(
     render_status(app, curator, "admin_users.html", page, status)
 }
 
-async fn list(State(app): State<App>, curator: Curator) -> Result<Response, PageError> {
-    curator.require_owner()?;
+async fn list(State(app): State<App>, Owner(curator): Owner) -> Result<Response, PageError> {
     render(&app, &curator, StatusCode::OK, UsersPage::default()).await
 }
 
@@ -94,93 +94,64 @@ struct AddForm {
 
 async fn add(
     State(app): State<App>,
-    curator: Curator,
+    Owner(curator): Owner,
     form: Result<Form<AddForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, PageError> {
-    curator.require_owner()?;
     let Ok(Form(form)) = form else {
         return Err(PageError::bad_request(Lang::En));
     };
-    let mut errors = Vec::new();
-    if let Err(m) = check_user_name(&form.name) {
-        errors.push(("name".to_owned(), m.to_owned()));
-    }
-    let role = parse_role(&form.role);
-    if role.is_none() {
-        errors.push((
-            "role".to_owned(),
-            "choose owner, editor or viewer".to_owned(),
-        ));
-    }
-    if let Err(m) = secret::check_new_password(&form.password) {
-        errors.push(("password".to_owned(), m.to_owned()));
-    }
     let refused = |errors| UsersPage {
         errors,
         form_name: form.name.chars().take(100).collect(),
-        form_role: role.unwrap_or(Role::Editor).as_str(),
+        form_role: Role::parse(&form.role).unwrap_or(Role::Editor).as_str(),
         ..UsersPage::default()
     };
-    let Some(role) = role.filter(|_| errors.is_empty()) else {
-        let page = refused(errors);
-        return render(&app, &curator, StatusCode::UNPROCESSABLE_ENTITY, page).await;
-    };
-    let hash = secret::hash_password(form.password.clone())
-        .await
-        .map_err(|e| PageError::internal(Lang::En, e))?;
-    match accounts(&app)
-        .create_user(&User::new(form.name.clone(), role), &hash)
+    match app
+        .catalogue()
+        .accounts()
+        .add_user(&form.name, &form.role, &form.password)
         .await
     {
         Ok(user) => {
-            tracing::info!(by = %curator.user.name, user = %user.name, role = %role, "user added");
+            tracing::info!(by = %curator.user.name, user = %user.name, role = %user.role, "user added");
             Ok(see_other("/admin/users"))
         }
-        Err(StorageError::Conflict(_)) => {
+        Err(AccountError::Conflict(_)) => {
             let page = refused(vec![(
                 "name".to_owned(),
                 "a user with this name exists".to_owned(),
             )]);
             render(&app, &curator, StatusCode::CONFLICT, page).await
         }
-        Err(StorageError::Invalid(errs)) => {
+        Err(AccountError::Invalid(errs)) => {
             let page = refused(errs.0.into_iter().map(|e| (e.field, e.message)).collect());
             render(&app, &curator, StatusCode::UNPROCESSABLE_ENTITY, page).await
         }
-        Err(e) => Err(storage(e)),
+        Err(e) => Err(page_error(e)),
     }
 }
 
-/// The stored user `id`, or a 404.
-async fn target(app: &App, id: i64) -> Result<User, PageError> {
-    match accounts(app).user(UserId::new(id)).await {
-        Ok(u) => Ok(u),
-        Err(StorageError::NotFound { .. }) => Err(PageError::not_found(Lang::En)),
-        Err(e) => Err(storage(e)),
-    }
-}
-
-/// Whether `user` is the only enabled owner.
-async fn last_owner(app: &App, user: &User) -> Result<bool, PageError> {
-    if user.role != Role::Owner || user.disabled {
-        return Ok(false);
-    }
-    let owners = accounts(app)
-        .users()
-        .await
-        .map_err(storage)?
-        .into_iter()
-        .filter(|u| u.role == Role::Owner && !u.disabled)
-        .count();
-    Ok(owners <= 1)
-}
-
-async fn refuse(app: &App, curator: &Curator, notice: &str) -> Result<Response, PageError> {
+/// A refused change: the list again, with why (a 409 for the last owner's protection).
+async fn refused(app: &App, curator: &Curator, e: AccountError) -> Result<Response, PageError> {
+    let status = match &e {
+        AccountError::Conflict(_) => StatusCode::CONFLICT,
+        AccountError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => return Err(page_error(e)),
+    };
+    let notice = match e {
+        AccountError::Invalid(v) => {
+            v.0.into_iter()
+                .map(|f| format!("{}: {}.", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+        other => other.to_string(),
+    };
     let page = UsersPage {
-        notice: Some(notice.to_owned()),
+        notice: Some(notice),
         ..UsersPage::default()
     };
-    render(app, curator, StatusCode::CONFLICT, page).await
+    render(app, curator, status, page).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -191,30 +162,26 @@ struct RoleForm {
 
 async fn change_role(
     State(app): State<App>,
-    curator: Curator,
+    Owner(curator): Owner,
     Path(id): Path<i64>,
     form: Result<Form<RoleForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, PageError> {
-    curator.require_owner()?;
     let Ok(Form(form)) = form else {
         return Err(PageError::bad_request(Lang::En));
     };
-    let Some(role) = parse_role(&form.role) else {
-        return Err(PageError::bad_request(Lang::En));
-    };
-    let mut user = target(&app, id).await?;
-    if role != Role::Owner && last_owner(&app, &user).await? {
-        return refuse(
-            &app,
-            &curator,
-            "The last owner cannot be given another role.",
-        )
-        .await;
+    match app
+        .catalogue()
+        .accounts()
+        .set_role(UserId::new(id), &form.role)
+        .await
+    {
+        Ok(user) => {
+            tracing::info!(by = %curator.user.name, user = %user.name, role = %user.role, "role changed");
+            Ok(see_other("/admin/users"))
+        }
+        Err(AccountError::Invalid(_)) => Err(PageError::bad_request(Lang::En)),
+        Err(e) => refused(&app, &curator, e).await,
     }
-    user.role = role;
-    accounts(&app).update_user(&user).await.map_err(storage)?;
-    tracing::info!(by = %curator.user.name, user = %user.name, role = %role, "role changed");
-    Ok(see_other("/admin/users"))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -225,11 +192,10 @@ struct DisabledForm {
 
 async fn set_disabled(
     State(app): State<App>,
-    curator: Curator,
+    Owner(curator): Owner,
     Path(id): Path<i64>,
     form: Result<Form<DisabledForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, PageError> {
-    curator.require_owner()?;
     let Ok(Form(form)) = form else {
         return Err(PageError::bad_request(Lang::En));
     };
@@ -238,18 +204,18 @@ async fn set_disabled(
         "false" => false,
         _ => return Err(PageError::bad_request(Lang::En)),
     };
-    let mut user = target(&app, id).await?;
-    if disabled && last_owner(&app, &user).await? {
-        return refuse(&app, &curator, "The last owner cannot be disabled.").await;
+    match app
+        .catalogue()
+        .accounts()
+        .set_disabled(UserId::new(id), disabled)
+        .await
+    {
+        Ok(user) => {
+            tracing::info!(by = %curator.user.name, user = %user.name, disabled, "account (en|dis)abled");
+            Ok(see_other("/admin/users"))
+        }
+        Err(e) => refused(&app, &curator, e).await,
     }
-    user.disabled = disabled;
-    let store = accounts(&app);
-    store.update_user(&user).await.map_err(storage)?;
-    if disabled && let Some(uid) = user.id {
-        store.delete_user_sessions(uid).await.map_err(storage)?;
-    }
-    tracing::info!(by = %curator.user.name, user = %user.name, disabled, "account (en|dis)abled");
-    Ok(see_other("/admin/users"))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -258,32 +224,27 @@ struct PasswordForm {
     password: String,
 }
 
+/// Sets the password, ends all the user's sessions (the owner resetting their own password
+/// too) and clears the account's sign-in throttling: one operation.
 async fn reset_password(
     State(app): State<App>,
-    curator: Curator,
+    Owner(curator): Owner,
     Path(id): Path<i64>,
     form: Result<Form<PasswordForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, PageError> {
-    curator.require_owner()?;
     let Ok(Form(form)) = form else {
         return Err(PageError::bad_request(Lang::En));
     };
-    let user = target(&app, id).await?;
-    if let Err(m) = secret::check_new_password(&form.password) {
-        let page = UsersPage {
-            notice: Some(format!("The new password for {}: {m}.", user.name)),
-            ..UsersPage::default()
-        };
-        return render(&app, &curator, StatusCode::UNPROCESSABLE_ENTITY, page).await;
-    }
-    let hash = secret::hash_password(form.password)
+    match app
+        .catalogue()
+        .accounts()
+        .set_password(UserId::new(id), &form.password)
         .await
-        .map_err(|e| PageError::internal(Lang::En, e))?;
-    let store = accounts(&app);
-    let uid = UserId::new(id);
-    store.set_password_hash(uid, &hash).await.map_err(storage)?;
-    // Whoever knew the old password is signed out; the owner resetting their own password too.
-    store.delete_user_sessions(uid).await.map_err(storage)?;
-    tracing::info!(by = %curator.user.name, user = %user.name, "password reset");
-    Ok(see_other("/admin/users"))
+    {
+        Ok((user, _)) => {
+            tracing::info!(by = %curator.user.name, user = %user.name, "password reset");
+            Ok(see_other("/admin/users"))
+        }
+        Err(e) => refused(&app, &curator, e).await,
+    }
 }

@@ -29,6 +29,10 @@ pub struct Options {
     pub demo: bool,
     /// Accept uploads through a media pipeline with these limits (in `media/`).
     pub media: Option<Limits>,
+    /// The account use cases' clock (default: the real one).
+    pub clock: Option<vitrina_operations::accounts::ManualClock>,
+    /// Peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<&'static str>,
 }
 
 /// A server over the SQLite database in a folder. Dropping it stops the server and leaves the
@@ -54,12 +58,17 @@ impl Drop for Server {
 /// Starts a server over `dir/vitrina.db` (media in `dir/media`).
 pub async fn start(dir: &TempDir, options: Options) -> Server {
     let url = format!("sqlite://{}", dir.path().join("vitrina.db").display());
-    let catalogue = Catalogue::new(open_store(&url).await.unwrap());
+    let mut catalogue = Catalogue::new(open_store(&url).await.unwrap());
+    if let Some(clock) = options.clock.clone() {
+        catalogue = catalogue.with_clock(Arc::new(clock));
+    }
     if options.demo {
         catalogue.load_demo().await.unwrap();
     }
     let media_dir = dir.path().join("media");
-    let settings = WebSettings::new(media_dir.clone());
+    let mut settings = WebSettings::new(media_dir.clone());
+    settings.trusted_proxies =
+        vitrina_web::auth::TrustedProxies::parse(&options.trusted_proxies).unwrap();
     let media = options
         .media
         .map(|limits| Pipeline::new(Arc::new(LocalStore::new(media_dir.clone())), limits));
