@@ -253,7 +253,11 @@ async fn no_private_value_reaches_any_public_response() {
         }
         // The API's answers are followed through every local link they hold (records, pages
         // of lists, photos' sizes).
-        if content_type.starts_with("application/json") && path.starts_with("/api/v1/") {
+        // (The OpenAPI document's strings are examples, not links: it is scanned, not followed.)
+        if content_type.starts_with("application/json")
+            && path.starts_with("/api/v1/")
+            && path != "/api/v1/openapi.json"
+        {
             let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
             let mut strings = Vec::new();
             json_strings(&v, &mut strings);

@@ -268,6 +268,8 @@ pub fn router() -> Router<App> {
     Router::new()
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/docs", get(docs))
+        // The site's language switch leads here; the reference is in English only.
+        .route("/ru/api/v1/docs", get(docs))
         .route(
             "/api/v1/collection",
             get(categories::collection).patch(categories::patch_collection),
