@@ -348,12 +348,7 @@ pub async fn delete(
     app.catalogue()
         .delete_category_at(&slug, version, &writer.author())
         .await
-        .map_err(|e| match e {
-            vitrina_operations::Error::Storage(vitrina_storage::StorageError::Conflict(m)) => {
-                Problem::new(StatusCode::PRECONDITION_FAILED, "precondition-failed").detail(m)
-            }
-            other => other.into(),
-        })?;
+        .map_err(super::http::delete_precondition)?;
     Ok(no_content())
 }
 

@@ -172,11 +172,7 @@ pub async fn photos(
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     let slug = slug(&raw)?;
-    let record = if reader.is_curator() {
-        app.catalogue().curator_type(&slug).await?
-    } else {
-        app.catalogue().public_type(&slug).await?.badge_type
-    };
+    let record = super::http::read_type(&app, &reader, &slug).await?;
     let etag = version_etag(record.version, !reader.is_curator());
     let photos: Vec<PhotoRecord> = record.photos.into_iter().map(PhotoRecord::of).collect();
     Ok(Answer::for_reader(&reader)
@@ -219,11 +215,7 @@ pub async fn photo(
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     let slug = slug(&raw)?;
-    let record = if reader.is_curator() {
-        app.catalogue().curator_type(&slug).await?
-    } else {
-        app.catalogue().public_type(&slug).await?.badge_type
-    };
+    let record = super::http::read_type(&app, &reader, &slug).await?;
     let etag = version_etag(record.version, !reader.is_curator());
     let photo = find_photo(&record, id)
         .ok_or_else(|| Problem::not_found(format!("type {slug} has no photo {id}")))?;

@@ -406,6 +406,30 @@ pub fn no_content() -> Response {
     res
 }
 
+/// A delete at a version: storage reports a stale version, checked inside its transaction, as a
+/// conflict, which for this request is the failed precondition.
+pub fn delete_precondition(e: vitrina_operations::Error) -> Problem {
+    match e {
+        vitrina_operations::Error::Storage(vitrina_storage::StorageError::Conflict(m)) => {
+            Problem::new(StatusCode::PRECONDITION_FAILED, "precondition-failed").detail(m)
+        }
+        other => other.into(),
+    }
+}
+
+/// A type as `reader` may see it: whole for curators, the public view for everyone else.
+pub async fn read_type(
+    app: &App,
+    reader: &Reader,
+    slug: &Slug,
+) -> Result<vitrina_catalogue::BadgeType, Problem> {
+    Ok(if reader.is_curator() {
+        app.catalogue().curator_type(slug).await?
+    } else {
+        app.catalogue().public_type(slug).await?.badge_type
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,8 +15,8 @@ use vitrina_storage::TypeCursor;
 use vitrina_storage::TypeFilter;
 
 use super::http::{
-    Answer, IfMatch, JsonBody, MergePatch, Reader, Writer, from_value, no_content, slug,
-    version_etag,
+    Answer, IfMatch, JsonBody, MergePatch, Reader, Writer, delete_precondition, from_value,
+    no_content, read_type, slug, version_etag,
 };
 use super::shapes::{TypePage, TypeRecord};
 use crate::problem::Problem;
@@ -305,11 +305,7 @@ pub async fn get_one(
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     let slug = slug(&raw)?;
-    let record = if reader.is_curator() {
-        app.catalogue().curator_type(&slug).await?
-    } else {
-        app.catalogue().public_type(&slug).await?.badge_type
-    };
+    let record = read_type(&app, &reader, &slug).await?;
     let etag = version_etag(record.version, !reader.is_curator());
     Ok(Answer::for_reader(&reader)
         .etag(etag)
@@ -500,20 +496,8 @@ pub async fn delete(
     app.catalogue()
         .delete_type_at(&slug, version, &writer.author())
         .await
-        .map_err(|e| stale_on_conflict(e, version))?;
+        .map_err(delete_precondition)?;
     Ok(no_content())
-}
-
-/// Storage's in-transaction version check reports a `Conflict`; for a delete at a version that
-/// is the failed precondition.
-fn stale_on_conflict(e: vitrina_operations::Error, _version: i64) -> Problem {
-    use vitrina_storage::StorageError;
-    match e {
-        vitrina_operations::Error::Storage(StorageError::Conflict(m)) => {
-            Problem::new(StatusCode::PRECONDITION_FAILED, "precondition-failed").detail(m)
-        }
-        other => other.into(),
-    }
 }
 
 async fn publication(
