@@ -7,7 +7,7 @@
 //! When the save fails, the originals this call stored are removed again, so a failed upload
 //! leaves nothing behind.
 
-use vitrina_catalogue::{Photo, PhotoRole, Slug, SpecimenId, Text};
+use vitrina_catalogue::{BadgeType, Photo, PhotoRole, Slug, SpecimenId, Text};
 use vitrina_media::{Ingested, MediaError, Pipeline, Staged};
 use vitrina_storage::{Author, StorageError};
 
@@ -43,6 +43,30 @@ pub struct Attached {
     pub ingested: Ingested,
 }
 
+/// What [`attach`] did: the files it stored, in the order given, and the type as saved (the
+/// new photos carry their ids there).
+#[derive(Debug)]
+pub struct Attachment {
+    pub attached: Vec<Attached>,
+    pub saved: BadgeType,
+}
+
+impl Attachment {
+    /// The photos this call attached, as saved (with their ids), on the type or the specimen.
+    pub fn photos(&self) -> Vec<&Photo> {
+        let all: Vec<&Photo> = self
+            .saved
+            .photos
+            .iter()
+            .chain(self.saved.specimens().flat_map(|s| s.photos.iter()))
+            .collect();
+        self.attached
+            .iter()
+            .filter_map(|a| all.iter().find(|p| p.file == a.ingested.file).copied())
+            .collect()
+    }
+}
+
 /// Why photos could not be attached.
 #[derive(Debug, thiserror::Error)]
 pub enum PhotoError {
@@ -64,7 +88,7 @@ pub async fn attach(
     request: Attach,
     author: &Author,
     alt_for: impl Fn(&PhotoRole) -> String,
-) -> Result<Vec<Attached>, PhotoError> {
+) -> Result<Attachment, PhotoError> {
     let Attach {
         slug,
         specimen,
@@ -97,7 +121,7 @@ pub async fn attach(
         }
     }
     let mut attempt = 0;
-    loop {
+    let saved = loop {
         attempt += 1;
         if attempt > 1 {
             // another save got in between: append to what is stored now
@@ -133,15 +157,18 @@ pub async fn attach(
             }
         }
         match catalogue.save_type_by(&badge_type, author).await {
-            Ok(_) => break,
+            Ok(saved) => break saved,
             Err(Error::Storage(StorageError::Conflict(_))) if attempt < SAVE_ATTEMPTS => continue,
             Err(e) => {
                 forget(media, &attached).await;
                 return Err(e.into());
             }
         }
-    }
-    Ok(attached.into_iter().map(|(a, _)| a).collect())
+    };
+    Ok(Attachment {
+        attached: attached.into_iter().map(|(a, _)| a).collect(),
+        saved,
+    })
 }
 
 /// Removes what this call stored (originals that were new), after a failure.

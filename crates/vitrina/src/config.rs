@@ -65,6 +65,13 @@ pub struct Settings {
     /// comma-separated list.
     #[serde(deserialize_with = "list_or_commas")]
     pub trusted_proxies: Vec<String>,
+    /// API writes each user may make per minute on average (1–1000000).
+    pub api_writes_per_minute: u32,
+    /// API writes each user may make at once, before the average applies (1–1000000).
+    pub api_write_burst: u32,
+    /// Failed authentications (a wrong API token) one client address may make per minute
+    /// before it must wait, after a first burst of as many (1–1000000).
+    pub auth_failures_per_minute: u32,
 }
 
 /// A list, or one string of comma-separated items (as environment variables give it).
@@ -114,6 +121,9 @@ impl Default for Settings {
             max_connections: 1024,
             shutdown_grace_secs: 10,
             trusted_proxies: Vec::new(),
+            api_writes_per_minute: 600,
+            api_write_burst: 120,
+            auth_failures_per_minute: 30,
         }
     }
 }
@@ -143,6 +153,9 @@ impl fmt::Debug for Settings {
             .field("max_connections", &self.max_connections)
             .field("shutdown_grace_secs", &self.shutdown_grace_secs)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("api_writes_per_minute", &self.api_writes_per_minute)
+            .field("api_write_burst", &self.api_write_burst)
+            .field("auth_failures_per_minute", &self.auth_failures_per_minute)
             .finish()
     }
 }
@@ -231,6 +244,9 @@ fn expected(key: &str) -> &'static str {
         "log_format" => "text or json",
         "log_level" => "a log filter such as info",
         "max_connections" | "photo_workers" => "a whole number",
+        "api_writes_per_minute" | "api_write_burst" | "auth_failures_per_minute" => {
+            "a whole number"
+        }
         _ if key.ends_with("_mb") || key.ends_with("_secs") || key.ends_with("megapixels") => {
             "a whole number"
         }
@@ -369,6 +385,21 @@ impl Settings {
                 "shutdown_grace_secs",
                 settings.shutdown_grace_secs,
                 0..=3600,
+            ),
+            (
+                "api_writes_per_minute",
+                u64::from(settings.api_writes_per_minute),
+                1..=1_000_000,
+            ),
+            (
+                "api_write_burst",
+                u64::from(settings.api_write_burst),
+                1..=1_000_000,
+            ),
+            (
+                "auth_failures_per_minute",
+                u64::from(settings.auth_failures_per_minute),
+                1..=1_000_000,
             ),
         ] {
             if !range.contains(&value) {

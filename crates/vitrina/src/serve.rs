@@ -114,7 +114,9 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             media_dir: settings.media_dir(),
             page_cache_mb: settings.page_cache_mb,
             trusted_proxies: settings.trusted_proxies()?,
-            ..WebSettings::new(settings.media_dir())
+            api_writes_per_minute: settings.api_writes_per_minute,
+            api_write_burst: settings.api_write_burst,
+            auth_failures_per_minute: settings.auth_failures_per_minute,
         },
         media,
     )

@@ -100,6 +100,16 @@ fn bad_values_in_variables_name_the_variable_the_value_and_what_is_expected() {
             "0",
             &["VITRINA_MAX_CONNECTIONS", "max_connections"][..],
         ),
+        (
+            "VITRINA_API_WRITES_PER_MINUTE",
+            "lots",
+            &["VITRINA_API_WRITES_PER_MINUTE", "lots", "whole number"][..],
+        ),
+        (
+            "VITRINA_AUTH_FAILURES_PER_MINUTE",
+            "0",
+            &["VITRINA_AUTH_FAILURES_PER_MINUTE", "1000000"][..],
+        ),
     ] {
         let (code, text) = run(vitrina().env(var, value).args(["config", "show"]));
         assert_eq!(code, 2, "{var}={value}: {text}");
@@ -121,6 +131,10 @@ fn bad_values_in_the_config_file_name_the_key_and_the_file() {
             &["page_cache_mb", "65536"][..],
         ),
         ("load_demo = \"yes\"\n", &["load_demo", "true or false"][..]),
+        (
+            "api_write_burst = 99999999999\n",
+            &["api_write_burst", "99999999999"][..],
+        ),
         ("listen = [1, 2\n", &["not valid TOML", "line 1"][..]),
         ("lisen = \"x\"\n", &["lisen", "not a configuration key"][..]),
     ] {

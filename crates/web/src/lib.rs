@@ -23,6 +23,7 @@ mod markdown;
 pub mod pages;
 pub mod problem;
 mod router;
+pub mod routes;
 mod server;
 mod state;
 mod templates;

@@ -24,7 +24,6 @@ use tower_http::trace::TraceLayer;
 use vitrina_catalogue::Lang;
 
 use crate::error::{ErrorMarker, PageError};
-use crate::pages;
 use crate::state::App;
 
 const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -64,19 +63,8 @@ pub fn router(app: App) -> Router {
         .layer(CatchPanicLayer::custom(|_panic| {
             PageError::internal(Lang::En, "a handler panicked").into_response()
         }));
-    Router::new()
-        .merge(pages::home::router())
-        .merge(pages::category::router())
-        .merge(pages::badge_type::router())
-        .merge(pages::language::router())
-        .merge(pages::media::router())
-        .merge(pages::search::router())
-        .merge(pages::assets::router())
-        .merge(pages::health::router())
-        .merge(crate::auth::router())
-        .merge(crate::admin::router())
-        .merge(crate::uploads::router())
-        .merge(crate::api::router())
+    let (routes, _) = crate::routes::all().into_parts();
+    routes
         .fallback(not_found)
         // Credentials, CSRF and no-store for curator responses, in front of every route.
         .layer(middleware::from_fn_with_state(
@@ -104,10 +92,14 @@ async fn not_found(uri: Uri) -> PageError {
 /// Replaces the body of an error response with the site's error page in its language.
 async fn error_pages(State(app): State<App>, req: Request, next: Next) -> Response {
     let lang = lang_of(req.uri());
-    let api = req.uri().path().starts_with("/api/");
+    let api = req
+        .uri()
+        .path()
+        .starts_with("/api/")
+        .then(|| req.uri().path().to_owned());
     let res = next.run(req).await;
-    if api {
-        return api_problems(res);
+    if let Some(path) = api {
+        return api_problems(&path, res);
     }
     let marker = res.extensions().get::<ErrorMarker>().copied();
     let Some(ErrorMarker {
@@ -137,7 +129,7 @@ async fn error_pages(State(app): State<App>, req: Request, next: Next) -> Respon
 
 /// Under `/api/`, an error that is not yet a problem document (an error page's marker, axum's
 /// bare 405 or 413) becomes one.
-fn api_problems(res: Response) -> Response {
+fn api_problems(path: &str, res: Response) -> Response {
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return res;
@@ -159,7 +151,12 @@ fn api_problems(res: Response) -> Response {
         };
         return crate::problem::Problem::new(failure.status(), code).into_response();
     }
-    let allow = res.headers().get(axum::http::header::ALLOW).cloned();
+    // The route table knows the methods a path answers, whatever axum's 405 carries.
+    let allow = res
+        .headers()
+        .get(axum::http::header::ALLOW)
+        .cloned()
+        .or_else(|| crate::routes::allowed(path).and_then(|a| HeaderValue::from_str(&a).ok()));
     match status {
         axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
             crate::problem::Problem::too_large("the body is too large").into_response()

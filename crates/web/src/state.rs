@@ -27,6 +27,9 @@ pub struct WebSettings {
     /// API writes each user may make per minute on average, and at once.
     pub api_writes_per_minute: u32,
     pub api_write_burst: u32,
+    /// Failed authentications (wrong API tokens) per client address per minute, after a
+    /// burst of as many; more get 429 until the allowance refills.
+    pub auth_failures_per_minute: u32,
     /// Proxies whose `X-Forwarded-For` names the client (for sign-in throttling); empty: the
     /// header is ignored.
     pub trusted_proxies: crate::auth::TrustedProxies,
@@ -41,6 +44,7 @@ impl WebSettings {
             page_cache_mb: crate::cache::DEFAULT_BUDGET_MB,
             api_writes_per_minute: 600,
             api_write_burst: 120,
+            auth_failures_per_minute: 30,
             trusted_proxies: Default::default(),
         }
     }
@@ -63,6 +67,7 @@ struct Inner {
     /// The interface strings per language, converted once for the templates.
     strings: [Value; 2],
     write_limiter: crate::api::WriteLimiter,
+    auth_failures: crate::api::AuthFailures,
 }
 
 impl std::fmt::Debug for App {
@@ -100,6 +105,7 @@ impl App {
             crate::api::WriteLimiter::new(settings.api_writes_per_minute, settings.api_write_burst);
         let mut inner = Inner {
             write_limiter,
+            auth_failures: crate::api::AuthFailures::new(settings.auth_failures_per_minute),
             cache: PageCache::new(settings.page_cache_mb.saturating_mul(1024 * 1024)),
             catalogue,
             settings,
@@ -139,6 +145,10 @@ impl App {
 
     pub(crate) fn write_limiter(&self) -> &crate::api::WriteLimiter {
         &self.inner.write_limiter
+    }
+
+    pub(crate) fn auth_failures(&self) -> &crate::api::AuthFailures {
+        &self.inner.auth_failures
     }
 
     pub(crate) fn cache(&self) -> &PageCache {

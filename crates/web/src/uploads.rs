@@ -19,12 +19,12 @@
 //! worker. A request that asks for JSON (`Accept: application/json`, the drag-and-drop script)
 //! gets JSON; the plain form gets a redirect back to the type's page in the workspace.
 
+use crate::routes::{Access, Routes};
 use axum::Json;
-use axum::Router;
 use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::header::{ACCEPT, LOCATION};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde::Serialize;
@@ -45,11 +45,14 @@ const MAX_ALT: usize = 500;
 /// Text fields (role, alt, specimen) are small: anything longer is refused.
 const MAX_FIELD: usize = 4096;
 
-pub fn router() -> Router<App> {
-    Router::new()
-        .route("/admin/types/{slug}/upload", post(upload))
-        // the handler bounds every file itself, by the configured limit, while it streams in
-        .layer(DefaultBodyLimit::disable())
+pub fn routes() -> Routes {
+    // the handler bounds every file itself, by the configured limit, while it streams in
+    Routes::new().method(
+        Method::POST,
+        "/admin/types/{slug}/upload",
+        Access::Editor,
+        post(upload).layer(DefaultBodyLimit::disable()),
+    )
 }
 
 /// What the form said.
@@ -61,7 +64,7 @@ struct Form {
 
 /// Why an upload was refused, shown to the curator as it is.
 #[derive(Debug)]
-pub(crate) struct Refusal {
+pub struct Refusal {
     status: StatusCode,
     message: String,
 }
@@ -106,11 +109,15 @@ impl Refusal {
         Self::new(status, format!("{}: {err}", display_name(name)))
     }
 
+    /// The refusal as the API's problem document.
+    pub(crate) fn problem(self) -> Problem {
+        let code = self.code();
+        Problem::new(self.status, code).detail(self.message)
+    }
+
     fn respond(self, app: &App, curator: &Curator, slug: &str, json: bool) -> Response {
         if json {
-            return Problem::new(self.status, self.code())
-                .detail(self.message)
-                .into_response();
+            return self.problem().into_response();
         }
         let back = Slug::parse(slug)
             .map(|s| format!("/admin/types/{s}#photos"))
@@ -144,7 +151,7 @@ async fn upload(
 ) -> Response {
     let json = wants_json(&headers);
     match receive(&app, &curator, &slug, multipart).await {
-        Ok(done) if json => (StatusCode::CREATED, Json(done)).into_response(),
+        Ok(done) if json => (StatusCode::CREATED, Json(summary(&done))).into_response(),
         Ok(_) => {
             let mut res = StatusCode::SEE_OTHER.into_response();
             let to = format!("/admin/types/{slug}#photos");
@@ -157,12 +164,14 @@ async fn upload(
     }
 }
 
-async fn receive(
+/// Reads an upload form and attaches its photos to the type `slug` as `curator`: the one
+/// path of the workspace's uploads and the API's `POST /api/v1/types/{slug}/photos`.
+pub(crate) async fn receive(
     app: &App,
     curator: &Curator,
     slug: &str,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Result<serde_json::Value, Refusal> {
+) -> Result<photos::Attachment, Refusal> {
     let slug =
         Slug::parse(slug).map_err(|_| Refusal::new(StatusCode::NOT_FOUND, "no such type"))?;
     let mut multipart =
@@ -186,7 +195,14 @@ async fn receive(
         PhotoError::Media { name, error } => Refusal::media(&name, &error),
         PhotoError::NotASpecimen => Refusal::bad(e.to_string()),
     })?;
-    let done: Vec<Uploaded> = attached
+    tracing::info!(type_slug = %slug, photos = attached.attached.len(), user = %curator.user.name, "photos uploaded");
+    Ok(attached)
+}
+
+/// What the workspace's uploader is told about the photos it sent.
+fn summary(attachment: &photos::Attachment) -> serde_json::Value {
+    let done: Vec<Uploaded> = attachment
+        .attached
         .iter()
         .map(|a| {
             let (width, height) = a.ingested.inspection.upright_size();
@@ -199,8 +215,7 @@ async fn receive(
             }
         })
         .collect();
-    tracing::info!(type_slug = %slug, photos = done.len(), user = %curator.user.name, "photos uploaded");
-    Ok(serde_json::json!({ "photos": done }))
+    serde_json::json!({ "photos": done })
 }
 
 /// Reads the parts in order; each file takes the role and alt text last given before it.

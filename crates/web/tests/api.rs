@@ -556,3 +556,165 @@ async fn the_openapi_document_and_its_readable_page() {
         );
     }
 }
+
+fn hopper_jpeg() -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../testdata/images/formats/hopper.jpg"),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn photos_are_uploaded_as_multipart_and_listed_with_their_urls() {
+    use reqwest::multipart::{Form, Part};
+    let site = common::start().await;
+    let secret = token(&site, "anna", Role::Editor, TokenScope::Write).await;
+    let api = Api {
+        site: &site,
+        token: Some(secret),
+    };
+    let count = |v: &Value| v.as_array().map(Vec::len).unwrap_or(0);
+    let (_, before) = api
+        .json(Method::GET, "/api/v1/types/mopr-badge/photos")
+        .await;
+
+    let form = Form::new()
+        .text("role", "reverse")
+        .text("alt", "The reverse, with the maker's mark")
+        .part(
+            "file",
+            Part::bytes(hopper_jpeg())
+                .file_name("hopper.jpg")
+                .mime_str("image/jpeg")
+                .unwrap(),
+        );
+    let res = api
+        .req(Method::POST, "/api/v1/types/mopr-badge/photos")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let made: Value = res.json().await.unwrap();
+    assert_eq!(count(&made), 1, "{made}");
+    let photo = &made[0];
+    assert_eq!(photo["role"], "reverse");
+    assert_eq!(photo["alt"]["en"], "The reverse, with the maker's mark");
+    assert_eq!(photo["width"], 128, "{photo}");
+    let id = photo["id"].as_i64().expect("the new photo has an id");
+    assert_eq!(location, format!("/api/v1/types/mopr-badge/photos/{id}"));
+    assert!(
+        photo["urls"].as_object().is_some_and(|u| !u.is_empty()),
+        "{photo}"
+    );
+    let (status, one) = api.json(Method::GET, &location).await;
+    assert_eq!(status, 200);
+    assert_eq!(one["id"], id);
+    let (_, after) = api
+        .json(Method::GET, "/api/v1/types/mopr-badge/photos")
+        .await;
+    assert_eq!(count(&after), count(&before) + 1);
+
+    // Refusals, each a problem, none of which adds a photo.
+    let res = api
+        .req(Method::POST, "/api/v1/types/mopr-badge/photos")
+        .json(&json!({"file": "not a form"}))
+        .send()
+        .await
+        .unwrap();
+    problem(res, 415, "unsupported-media").await;
+    let not_a_photo = Form::new().part(
+        "file",
+        Part::bytes(b"#!/bin/sh\necho hello\n".to_vec()).file_name("photo.jpg"),
+    );
+    let res = api
+        .req(Method::POST, "/api/v1/types/mopr-badge/photos")
+        .multipart(not_a_photo)
+        .send()
+        .await
+        .unwrap();
+    problem(res, 415, "unsupported-media").await;
+    let bad_role = Form::new()
+        .text("role", "<script>")
+        .part("file", Part::bytes(hopper_jpeg()).file_name("a.jpg"));
+    let res = api
+        .req(Method::POST, "/api/v1/types/mopr-badge/photos")
+        .multipart(bad_role)
+        .send()
+        .await
+        .unwrap();
+    problem(res, 400, "invalid").await;
+    let res = api
+        .req(Method::POST, "/api/v1/types/mopr-badge/photos")
+        .multipart(Form::new().text("role", "obverse"))
+        .send()
+        .await
+        .unwrap();
+    problem(res, 400, "invalid").await;
+    let res = api
+        .req(Method::POST, "/api/v1/types/no-such-badge/photos")
+        .multipart(Form::new().part("file", Part::bytes(hopper_jpeg()).file_name("a.jpg")))
+        .send()
+        .await
+        .unwrap();
+    problem(res, 404, "not-found").await;
+    let res = site
+        .client
+        .post(site.url("/api/v1/types/mopr-badge/photos"))
+        .multipart(Form::new().part("file", Part::bytes(hopper_jpeg()).file_name("a.jpg")))
+        .send()
+        .await
+        .unwrap();
+    problem(res, 401, "unauthenticated").await;
+    let (_, last) = api
+        .json(Method::GET, "/api/v1/types/mopr-badge/photos")
+        .await;
+    assert_eq!(count(&last), count(&after));
+}
+
+#[tokio::test]
+async fn method_not_allowed_names_the_allowed_methods() {
+    let site = common::start().await;
+    let res = site
+        .client
+        .request(Method::PUT, site.url("/api/v1/types"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["allow"], "GET, HEAD, POST");
+    problem(res, 405, "method-not-allowed").await;
+}
+
+#[tokio::test]
+async fn guessing_tokens_is_slowed_per_address_before_any_token_is_looked_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalogue = common::demo_catalogue(&dir).await;
+    let settings = WebSettings {
+        auth_failures_per_minute: 3,
+        ..WebSettings::new(dir.path().join("media"))
+    };
+    let site = common::start_with(catalogue, dir, Some(settings)).await;
+    let good = token(&site, "anna", Role::Editor, TokenScope::Read).await;
+    let with = |t: &str| {
+        site.client
+            .get(site.url("/api/v1/types"))
+            .bearer_auth(t)
+            .send()
+    };
+    // A good token does not count against the address.
+    assert_eq!(with(&good).await.unwrap().status(), 200);
+    for i in 0..3 {
+        let res = with(&format!("vt_guess{i}")).await.unwrap();
+        problem(res, 401, "unauthenticated").await;
+    }
+    let res = with("vt_guess3").await.unwrap();
+    assert!(res.headers().contains_key("retry-after"));
+    problem(res, 429, "rate-limited").await;
+    // Now even the right token waits: nothing is looked up for this address.
+    let res = with(&good).await.unwrap();
+    problem(res, 429, "rate-limited").await;
+    // Anonymous reading is not held up.
+    assert_eq!(site.get("/api/v1/types").await.status(), 200);
+}

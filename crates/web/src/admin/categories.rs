@@ -1,12 +1,11 @@
 //! `/admin/categories`: the list (drafts included), create, edit, publish or unpublish,
 //! reorder, delete with confirmation. A category's types stay when it is deleted.
 
-use axum::Router;
+use crate::routes::{Access, Routes};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use vitrina_catalogue::{Category, Lang, Slug, Text};
 use vitrina_storage::CategorySummary;
@@ -22,17 +21,25 @@ use crate::state::App;
 
 type FormBody = Result<axum::Form<Vec<(String, String)>>, FormRejection>;
 
-pub(super) fn router() -> Router<App> {
-    Router::new()
-        .route("/admin/categories", get(list))
-        .route("/admin/categories/new", get(new_form).post(create))
-        .route("/admin/categories/{slug}", get(edit).post(save))
-        .route(
+pub(super) fn routes() -> Routes {
+    Routes::new()
+        .get("/admin/categories", Access::Curator, list)
+        .get("/admin/categories/new", Access::Editor, new_form)
+        .post("/admin/categories/new", Access::Editor, create)
+        .get("/admin/categories/{slug}", Access::Curator, edit)
+        .post("/admin/categories/{slug}", Access::Editor, save)
+        .get(
             "/admin/categories/{slug}/delete",
-            get(delete_confirm).post(delete),
+            Access::Editor,
+            delete_confirm,
         )
-        .route("/admin/categories/{slug}/move", post(move_category))
-        .route("/admin/categories/{slug}/publish", post(publish))
+        .post("/admin/categories/{slug}/delete", Access::Editor, delete)
+        .post(
+            "/admin/categories/{slug}/move",
+            Access::Editor,
+            move_category,
+        )
+        .post("/admin/categories/{slug}/publish", Access::Editor, publish)
 }
 
 fn slug_of(raw: &str) -> Result<Slug, PageError> {

@@ -4,11 +4,10 @@
 //! at, so a child form is refused with a compare like the type's own form when someone else
 //! saved the type in between.
 
-use axum::Router;
+use crate::routes::{Access, Routes};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
 use vitrina_catalogue::{BadgeType, Lang, Photo};
 
 use super::forms::{self, Fields, Form, PHOTO_FIELDS, SPECIMEN_FIELDS, Slot, VARIANT_FIELDS};
@@ -19,38 +18,42 @@ use crate::auth::{Curator, Editor};
 use crate::error::PageError;
 use crate::state::App;
 
-pub(super) fn router() -> Router<App> {
-    Router::new()
-        .route("/admin/types/{slug}/variants", post(add_variant))
-        .route("/admin/types/{slug}/variants/{v}", post(variant))
-        .route(
+pub(super) fn routes() -> Routes {
+    const SPECIMEN: &str = "/admin/types/{slug}/variants/{v}/specimens/{s}";
+    Routes::new()
+        .post("/admin/types/{slug}/variants", Access::Editor, add_variant)
+        .post("/admin/types/{slug}/variants/{v}", Access::Editor, variant)
+        .get(
             "/admin/types/{slug}/variants/{v}/delete",
-            get(variant_confirm),
+            Access::Editor,
+            variant_confirm,
         )
-        .route(
+        .post(
             "/admin/types/{slug}/variants/{v}/specimens",
-            post(add_specimen),
+            Access::Editor,
+            add_specimen,
         )
-        .route(
-            "/admin/types/{slug}/variants/{v}/specimens/{s}",
-            post(specimen),
-        )
-        .route(
+        .post(SPECIMEN, Access::Editor, specimen)
+        .get(
             "/admin/types/{slug}/variants/{v}/specimens/{s}/delete",
-            get(specimen_confirm),
+            Access::Editor,
+            specimen_confirm,
         )
-        .route("/admin/types/{slug}/photos/{p}", post(type_photo))
-        .route(
+        .post("/admin/types/{slug}/photos/{p}", Access::Editor, type_photo)
+        .get(
             "/admin/types/{slug}/photos/{p}/delete",
-            get(type_photo_confirm),
+            Access::Editor,
+            type_photo_confirm,
         )
-        .route(
+        .post(
             "/admin/types/{slug}/variants/{v}/specimens/{s}/photos/{p}",
-            post(specimen_photo),
+            Access::Editor,
+            specimen_photo,
         )
-        .route(
+        .get(
             "/admin/types/{slug}/variants/{v}/specimens/{s}/photos/{p}/delete",
-            get(specimen_photo_confirm),
+            Access::Editor,
+            specimen_photo_confirm,
         )
 }
 

@@ -6,12 +6,11 @@
 //! from (`stored`): a save made after someone else changed the collection is refused with the
 //! curator's input kept and compared with what is stored, as on the other forms.
 
-use axum::Router;
+use crate::routes::{Access, Routes};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use vitrina_catalogue::{Collection, Text};
 
@@ -23,8 +22,10 @@ use crate::state::App;
 
 type FormBody = Result<axum::Form<Vec<(String, String)>>, FormRejection>;
 
-pub(super) fn router() -> Router<App> {
-    Router::new().route("/admin/collection", get(edit).post(save))
+pub(super) fn routes() -> Routes {
+    Routes::new()
+        .get("/admin/collection", Access::Curator, edit)
+        .post("/admin/collection", Access::Editor, save)
 }
 
 pub(crate) const COLLECTION_FIELDS: &[&str] = &[

@@ -4,11 +4,10 @@
 //! /admin/history/{id}/restore`, editors and owners), which writes that revision's record back
 //! as a new version, a deleted record included.
 
-use axum::Router;
+use crate::routes::{Access, Routes};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use vitrina_operations::{RecordKind, Restored, Revision, changes_made};
 use vitrina_storage::Page;
@@ -18,12 +17,16 @@ use crate::auth::{Curator, Editor};
 use crate::error::PageError;
 use crate::state::App;
 
-pub(super) fn router() -> Router<App> {
-    Router::new()
-        .route("/admin/history", get(collection))
-        .route("/admin/types/{slug}/history", get(type_history))
-        .route("/admin/categories/{slug}/history", get(category_history))
-        .route("/admin/history/{id}/restore", post(restore))
+pub(super) fn routes() -> Routes {
+    Routes::new()
+        .get("/admin/history", Access::Curator, collection)
+        .get("/admin/types/{slug}/history", Access::Curator, type_history)
+        .get(
+            "/admin/categories/{slug}/history",
+            Access::Curator,
+            category_history,
+        )
+        .post("/admin/history/{id}/restore", Access::Editor, restore)
 }
 
 /// A value as the diff shows it: strings as they are, anything else as compact JSON.

@@ -24,11 +24,11 @@ mod history;
 mod rows;
 pub(crate) mod types;
 
+use crate::routes::{Access, Routes};
+use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Form, Router};
 use serde::Serialize;
 use vitrina_catalogue::{Lang, ValidationErrors};
 use vitrina_operations::{Author, Error};
@@ -39,14 +39,14 @@ use crate::error::PageError;
 use crate::state::App;
 
 /// Every curator route of the catalogue.
-pub fn router() -> Router<App> {
-    Router::new()
-        .merge(types::router())
-        .merge(children::router())
-        .merge(categories::router())
-        .merge(history::router())
-        .merge(collection::router())
-        .route("/admin/preview", post(preview))
+pub fn routes() -> Routes {
+    Routes::new()
+        .merge(types::routes())
+        .merge(children::routes())
+        .merge(categories::routes())
+        .merge(history::routes())
+        .merge(collection::routes())
+        .post("/admin/preview", Access::Curator, preview)
 }
 
 /// Who the history says made a change.

@@ -6,14 +6,13 @@
 //! saved the type is a conflict, answered with the curator's input kept and compared with what
 //! is stored.
 
+use crate::routes::{Access, Routes};
 use std::collections::BTreeMap;
 
-use axum::Router;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use vitrina_catalogue::{
     Area, BadgeType, Condition, Dimension, Fitting, Lang, MarkKind, Material, Names, Photo,
@@ -33,17 +32,17 @@ use vitrina_operations::Error as OpError;
 
 pub(super) type FormBody = Result<axum::Form<Vec<(String, String)>>, FormRejection>;
 
-pub(super) fn router() -> Router<App> {
-    Router::new()
-        .route("/admin/types", get(list))
-        .route("/admin/types/new", get(new_form).post(create))
-        .route("/admin/types/{slug}", get(edit).post(save))
-        .route(
-            "/admin/types/{slug}/delete",
-            get(delete_confirm).post(delete),
-        )
-        .route("/admin/types/{slug}/duplicate", post(duplicate))
-        .route("/admin/types/{slug}/move", post(move_type))
+pub(super) fn routes() -> Routes {
+    Routes::new()
+        .get("/admin/types", Access::Curator, list)
+        .get("/admin/types/new", Access::Editor, new_form)
+        .post("/admin/types/new", Access::Editor, create)
+        .get("/admin/types/{slug}", Access::Curator, edit)
+        .post("/admin/types/{slug}", Access::Editor, save)
+        .get("/admin/types/{slug}/delete", Access::Editor, delete_confirm)
+        .post("/admin/types/{slug}/delete", Access::Editor, delete)
+        .post("/admin/types/{slug}/duplicate", Access::Editor, duplicate)
+        .post("/admin/types/{slug}/move", Access::Editor, move_type)
 }
 
 pub(super) fn slug_of(raw: &str) -> Result<Slug, PageError> {

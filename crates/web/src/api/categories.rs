@@ -230,7 +230,7 @@ pub async fn create(
         `If-Match` must hold the version read.",
     params(
         ("slug" = String, Path, description = "The category's slug."),
-        ("If-Match" = String, Header, description = "The version read.", example = "\"v2\""),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?("v?[0-9]{1,18}(-p)?"|v?[0-9]{1,18}(-p)?)$"#, description = "The version read.", example = "\"v2\""),
     ),
     request_body(content = Category, content_type = "application/json"),
     responses(
@@ -277,7 +277,7 @@ pub async fn replace(
     description = "A JSON Merge Patch (RFC 7396) at the version in `If-Match`.",
     params(
         ("slug" = String, Path, description = "The category's slug."),
-        ("If-Match" = String, Header, description = "The version read.", example = "\"v2\""),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?("v?[0-9]{1,18}(-p)?"|v?[0-9]{1,18}(-p)?)$"#, description = "The version read.", example = "\"v2\""),
     ),
     request_body(content = Object, content_type = "application/merge-patch+json",
         example = json!({"title": {"ru": "МОПР"}})),
@@ -324,7 +324,7 @@ pub async fn patch(
     description = "Deletes the category at the version in `If-Match`; its types stay, outside it.",
     params(
         ("slug" = String, Path, description = "The category's slug."),
-        ("If-Match" = String, Header, description = "The version read.", example = "\"v2\""),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?("v?[0-9]{1,18}(-p)?"|v?[0-9]{1,18}(-p)?)$"#, description = "The version read.", example = "\"v2\""),
     ),
     responses(
         (status = 204, description = "Deleted"),
@@ -360,7 +360,7 @@ pub async fn delete(
     summary = "Publish a category",
     params(
         ("slug" = String, Path, description = "The category's slug."),
-        ("If-Match" = String, Header, description = "The version read.", example = "\"v2\""),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?("v?[0-9]{1,18}(-p)?"|v?[0-9]{1,18}(-p)?)$"#, description = "The version read.", example = "\"v2\""),
     ),
     responses(
         (status = 200, description = "Published", body = CategoryRecord),
@@ -402,7 +402,7 @@ pub async fn publish(
     summary = "Unpublish a category",
     params(
         ("slug" = String, Path, description = "The category's slug."),
-        ("If-Match" = String, Header, description = "The version read.", example = "\"v2\""),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?("v?[0-9]{1,18}(-p)?"|v?[0-9]{1,18}(-p)?)$"#, description = "The version read.", example = "\"v2\""),
     ),
     responses(
         (status = 200, description = "Now a draft", body = CategoryRecord),

@@ -1,6 +1,8 @@
 //! History (curators only: revisions hold private fields) and photos' metadata.
 
-use axum::extract::{Path, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, State};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use time::format_description::well_known::Rfc3339;
@@ -15,6 +17,14 @@ use super::shapes::{
 };
 use crate::problem::Problem;
 use crate::state::App;
+
+/// A record's id from the path; anything that is not a positive whole number names no record.
+fn record_id(raw: &str, what: &str) -> Result<i64, Problem> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| Problem::not_found(format!("there is no {what} {raw:?}")))
+}
 
 fn entry(r: &Revision) -> RevisionEntry {
     RevisionEntry {
@@ -87,9 +97,10 @@ pub async fn type_history(
 pub async fn revision(
     State(app): State<App>,
     _curator: CuratorReader,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
+    let id = record_id(&id, "revision")?;
     let revision = app.catalogue().revision(id).await?;
     let changes = app.catalogue().revision_diff(&revision).await?;
     let detail = RevisionDetail {
@@ -130,9 +141,10 @@ pub async fn revision(
 pub async fn restore(
     State(app): State<App>,
     writer: Writer,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
+    let id = record_id(&id, "revision")?;
     let restored = app
         .catalogue()
         .restore_revision(id, &writer.author())
@@ -211,10 +223,11 @@ fn find_photo(record: &vitrina_catalogue::BadgeType, id: i64) -> Option<vitrina_
 pub async fn photo(
     State(app): State<App>,
     reader: Reader,
-    Path((raw, id)): Path<(String, i64)>,
+    Path((raw, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     let slug = slug(&raw)?;
+    let id = record_id(&id, "photo")?;
     let record = super::http::read_type(&app, &reader, &slug).await?;
     let etag = version_etag(record.version, !reader.is_curator());
     let photo = find_photo(&record, id)
@@ -235,7 +248,7 @@ pub async fn photo(
     params(
         ("slug" = String, Path, description = "The type's slug."),
         ("id" = i64, Path, description = "The photo's id."),
-        ("If-Match" = String, Header, description = "The type's version.", example = "\"v3\""),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?("v?[0-9]{1,18}(-p)?"|v?[0-9]{1,18}(-p)?)$"#, description = "The type's version.", example = "\"v3\""),
     ),
     request_body(content = PhotoPatch, content_type = "application/json",
         example = json!({"role": "reverse", "alt": {"en": "The reverse, with the maker's mark", "ru": "Оборот с клеймом"}})),
@@ -257,12 +270,13 @@ pub async fn photo(
 pub async fn patch_photo(
     State(app): State<App>,
     writer: Writer,
-    Path((raw, id)): Path<(String, i64)>,
+    Path((raw, id)): Path<(String, String)>,
     IfMatch(version): IfMatch,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, Problem> {
     let slug = slug(&raw)?;
+    let id = record_id(&id, "photo")?;
     let patch: PhotoPatch = from_value(body)?;
     let change = PhotoChange {
         role: patch.role,
@@ -291,7 +305,7 @@ pub async fn patch_photo(
     params(
         ("slug" = String, Path, description = "The type's slug."),
         ("id" = i64, Path, description = "The photo's id."),
-        ("If-Match" = String, Header, description = "The type's version.", example = "\"v3\""),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?("v?[0-9]{1,18}(-p)?"|v?[0-9]{1,18}(-p)?)$"#, description = "The type's version.", example = "\"v3\""),
     ),
     responses(
         (status = 200, description = "Removed", body = TypeRecord),
@@ -308,11 +322,12 @@ pub async fn patch_photo(
 pub async fn delete_photo(
     State(app): State<App>,
     writer: Writer,
-    Path((raw, id)): Path<(String, i64)>,
+    Path((raw, id)): Path<(String, String)>,
     IfMatch(version): IfMatch,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     let slug = slug(&raw)?;
+    let id = record_id(&id, "photo")?;
     let saved = app
         .catalogue()
         .remove_photo(&slug, version, PhotoId::new(id), &writer.author())
@@ -321,4 +336,83 @@ pub async fn delete_photo(
         .status(StatusCode::OK)
         .etag(version_etag(saved.version, false))
         .json(&headers, &TypeRecord::of(saved)))
+}
+
+/// The form of a photo upload (`multipart/form-data`): one or more files, each after the
+/// `role` and `alt` that apply to it.
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)] // the schema of a form the handler reads part by part
+pub struct PhotoUpload {
+    /// A JPEG, PNG, WebP, TIFF or HEIF photo; repeat the field for several (at most 24).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// The role of the files that follow.
+    #[schema(value_type = Option<vitrina_catalogue::PhotoRole>)]
+    role: Option<String>,
+    /// The alt text of the files that follow (at most 500 characters); empty gives one made
+    /// from the type's name and the role.
+    alt: Option<String>,
+    /// The id of one of the type's specimens, to attach the photos to it instead of the type.
+    specimen: Option<i64>,
+}
+
+/// Uploads photos.
+#[utoipa::path(
+    post,
+    path = "/api/v1/types/{slug}/photos",
+    tag = "photos",
+    summary = "Upload photos",
+    description = "Attaches the uploaded photos to the type (or one of its specimens). Each file \
+        is streamed to disk, checked from its bytes (format, dimensions, size) before any is \
+        stored, and its derivatives are made in the background. Photos are appended, so no \
+        `If-Match` is needed. The answer lists the new photos with their ids and URLs.",
+    params(("slug" = String, Path, description = "The type's slug.")),
+    request_body(content = PhotoUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Attached", body = Vec<PhotoRecord>),
+        (status = 400, description = "Not an upload form, or a bad field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to edit", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such type", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The type kept changing while saving", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "A file or the form is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not multipart, or a file that is not a photo", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A photo that cannot be used", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many writes", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("token" = []))
+)]
+pub async fn upload_photos(
+    State(app): State<App>,
+    writer: Writer,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, Problem> {
+    let multipart_sent = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    if !multipart_sent {
+        return Err(Problem::unsupported_media(
+            "photos are uploaded as multipart/form-data",
+        ));
+    }
+    let attachment = crate::uploads::receive(&app, &writer.0, &raw, multipart)
+        .await
+        .map_err(crate::uploads::Refusal::problem)?;
+    let photos: Vec<PhotoRecord> = attachment
+        .photos()
+        .into_iter()
+        .cloned()
+        .map(PhotoRecord::of)
+        .collect();
+    let slug = &attachment.saved.slug;
+    let mut answer = Answer::curator()
+        .status(StatusCode::CREATED)
+        .etag(version_etag(attachment.saved.version, false));
+    if let Some(id) = photos.first().and_then(|p| p.photo.id) {
+        answer = answer.location(format!("/api/v1/types/{slug}/photos/{id}"));
+    }
+    Ok(answer.json(&headers, &photos))
 }

@@ -17,18 +17,18 @@ mod limit;
 pub mod shapes;
 mod types;
 
-use axum::Router;
-use axum::extract::State;
+use crate::routes::{Access, Routes};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::post;
 use serde::Serialize;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use vitrina_catalogue::Lang;
 
-pub use limit::WriteLimiter;
+pub use limit::{AuthFailures, WriteLimiter};
 
 use crate::pages::Layout;
 use crate::problem::Problem;
@@ -70,6 +70,7 @@ use crate::state::App;
         history::revision,
         history::restore,
         history::photos,
+        history::upload_photos,
         history::photo,
         history::patch_photo,
         history::delete_photo,
@@ -102,7 +103,150 @@ impl utoipa::Modify for Security {
 /// The OpenAPI document as JSON, made once.
 fn openapi_json() -> &'static [u8] {
     static DOC: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
-    DOC.get_or_init(|| serde_json::to_vec_pretty(&ApiDoc::openapi()).unwrap_or_default())
+    DOC.get_or_init(|| serde_json::to_vec_pretty(&document()).unwrap_or_default())
+}
+
+/// The document utoipa derives, with what it cannot say from the annotations alone:
+/// - a record answered with fields beside it (`urls`, a category's `types`, a measurement's
+///   `dimension`) is an `allOf` of schemas that each forbid other properties, which no value
+///   could meet: each such `allOf` is merged into one object schema;
+/// - `u32` fields are unsigned 32-bit, not `int32`;
+/// - a type card under `fields` carries only the fields asked for, so none is required;
+/// - an upload form's fields are plain form fields, never `null`;
+/// - any operation may be answered 429 (too many wrong tokens from an address, or writes).
+fn document() -> serde_json::Value {
+    use serde_json::{Value, json};
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let schemas = doc
+        .pointer("/components/schemas")
+        .cloned()
+        .unwrap_or(Value::Null);
+    merge_all_of(&mut doc, &schemas);
+    unsigned_32(&mut doc);
+    if let Some(card) = doc
+        .pointer_mut("/components/schemas/TypeCard")
+        .and_then(Value::as_object_mut)
+    {
+        card.remove("required");
+    }
+    if let Some(upload) = doc.pointer_mut("/components/schemas/PhotoUpload") {
+        *upload = json!({
+            "type": "object",
+            "description": "One or more files, each after the `role` and `alt` that apply to it.",
+            "required": ["file"],
+            "properties": {
+                "file": {"type": "string", "format": "binary",
+                    "description": "A JPEG, PNG, WebP, TIFF or GIF photo; repeat the field for several (at most 24)."},
+                "role": {"type": "string", "enum": ["obverse", "reverse", "marks", "detail", "document"],
+                    "description": "The role of the files that follow (obverse by default)."},
+                "alt": {"type": "string", "maxLength": 500,
+                    "description": "The alt text of the files that follow; empty gives one made from the type's name and the role."},
+                "specimen": {"type": "integer", "format": "int64", "minimum": 1,
+                    "description": "One of the type's specimens, to attach the photos to it instead of the type."}
+            }
+        });
+    }
+    let too_many = json!({
+        "description": "Too many wrong tokens from this address, or too many writes",
+        "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    });
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            for op in item.values_mut().filter_map(Value::as_object_mut) {
+                if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+                    responses.entry("429").or_insert_with(|| too_many.clone());
+                }
+            }
+        }
+    }
+    doc
+}
+
+/// Replaces every `allOf` whose members are all object schemas (by `$ref` or inline) with one
+/// object schema: their properties and required fields together, strict if any member is.
+fn merge_all_of(v: &mut serde_json::Value, schemas: &serde_json::Value) {
+    use serde_json::Value;
+    fn resolve(member: &Value, schemas: &Value, depth: usize) -> Option<Value> {
+        let mut member = match member.get("$ref").and_then(Value::as_str) {
+            Some(r) => schemas
+                .get(r.strip_prefix("#/components/schemas/")?)?
+                .clone(),
+            None => member.clone(),
+        };
+        if depth < 8 {
+            merge_all_of_at(&mut member, schemas, depth + 1);
+        }
+        member.get("properties")?.as_object()?;
+        Some(member)
+    }
+    fn merge_all_of_at(v: &mut Value, schemas: &Value, depth: usize) {
+        match v {
+            Value::Object(map) => {
+                if let Some(Value::Array(members)) = map.get("allOf") {
+                    let resolved: Option<Vec<Value>> =
+                        members.iter().map(|m| resolve(m, schemas, depth)).collect();
+                    if let Some(resolved) = resolved {
+                        let mut properties = serde_json::Map::new();
+                        let mut required: Vec<Value> = Vec::new();
+                        let mut strict = false;
+                        for m in resolved {
+                            if let Some(p) = m.get("properties").and_then(Value::as_object) {
+                                properties.extend(p.clone());
+                            }
+                            for r in m
+                                .get("required")
+                                .and_then(Value::as_array)
+                                .into_iter()
+                                .flatten()
+                            {
+                                if !required.contains(r) {
+                                    required.push(r.clone());
+                                }
+                            }
+                            strict |= m.get("additionalProperties") == Some(&Value::Bool(false));
+                        }
+                        map.remove("allOf");
+                        map.insert("type".into(), Value::from("object"));
+                        map.insert("properties".into(), Value::Object(properties));
+                        if !required.is_empty() {
+                            map.insert("required".into(), Value::Array(required));
+                        }
+                        if strict {
+                            map.insert("additionalProperties".into(), Value::Bool(false));
+                        }
+                    }
+                }
+                for child in map.values_mut() {
+                    merge_all_of_at(child, schemas, depth);
+                }
+            }
+            Value::Array(items) => items
+                .iter_mut()
+                .for_each(|i| merge_all_of_at(i, schemas, depth)),
+            _ => {}
+        }
+    }
+    merge_all_of_at(v, schemas, 0);
+}
+
+/// utoipa writes `u32` as `int32` with a minimum of 0; its values go up to 2³² − 1.
+fn unsigned_32(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            if map.get("format") == Some(&Value::from("int32"))
+                && map.get("minimum").and_then(Value::as_f64) == Some(0.0)
+            {
+                map.insert("format".into(), Value::from("int64"));
+                map.entry("maximum")
+                    .or_insert(Value::from(u64::from(u32::MAX)));
+            }
+            map.values_mut().for_each(unsigned_32);
+        }
+        Value::Array(items) => items.iter_mut().for_each(unsigned_32),
+        _ => {}
+    }
 }
 
 async fn openapi(headers: HeaderMap) -> Response {
@@ -263,56 +407,81 @@ async fn docs(State(app): State<App>) -> Result<Response, crate::error::PageErro
     Ok(res)
 }
 
+const CATEGORY: &str = "/api/v1/categories/{slug}";
+const TYPE: &str = "/api/v1/types/{slug}";
+const PHOTO: &str = "/api/v1/types/{slug}/photos/{id}";
+
 /// The API's routes.
-pub fn router() -> Router<App> {
-    Router::new()
-        .route("/api/v1/openapi.json", get(openapi))
-        .route("/api/v1/docs", get(docs))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/api/v1/openapi.json", Access::Public, openapi)
+        .get("/api/v1/docs", Access::Public, docs)
         // The site's language switch leads here; the reference is in English only.
-        .route("/ru/api/v1/docs", get(docs))
-        .route(
+        .get("/ru/api/v1/docs", Access::Public, docs)
+        .get("/api/v1/collection", Access::Public, categories::collection)
+        .patch(
             "/api/v1/collection",
-            get(categories::collection).patch(categories::patch_collection),
+            Access::Editor,
+            categories::patch_collection,
         )
-        .route(
-            "/api/v1/categories",
-            get(categories::list).post(categories::create),
-        )
-        .route(
-            "/api/v1/categories/{slug}",
-            get(categories::get_one)
-                .put(categories::replace)
-                .patch(categories::patch)
-                .delete(categories::delete),
-        )
-        .route(
+        .get("/api/v1/categories", Access::Public, categories::list)
+        .post("/api/v1/categories", Access::Editor, categories::create)
+        .get(CATEGORY, Access::Public, categories::get_one)
+        .put(CATEGORY, Access::Editor, categories::replace)
+        .patch(CATEGORY, Access::Editor, categories::patch)
+        .delete(CATEGORY, Access::Editor, categories::delete)
+        .post(
             "/api/v1/categories/{slug}/publish",
-            post(categories::publish),
+            Access::Editor,
+            categories::publish,
         )
-        .route(
+        .post(
             "/api/v1/categories/{slug}/unpublish",
-            post(categories::unpublish),
+            Access::Editor,
+            categories::unpublish,
         )
-        .route("/api/v1/types", get(types::list).post(types::create))
-        .route(
-            "/api/v1/types/{slug}",
-            get(types::get_one)
-                .put(types::replace)
-                .patch(types::patch)
-                .delete(types::delete),
+        .get("/api/v1/types", Access::Public, types::list)
+        .post("/api/v1/types", Access::Editor, types::create)
+        .get(TYPE, Access::Public, types::get_one)
+        .put(TYPE, Access::Editor, types::replace)
+        .patch(TYPE, Access::Editor, types::patch)
+        .delete(TYPE, Access::Editor, types::delete)
+        .post(
+            "/api/v1/types/{slug}/publish",
+            Access::Editor,
+            types::publish,
         )
-        .route("/api/v1/types/{slug}/publish", post(types::publish))
-        .route("/api/v1/types/{slug}/unpublish", post(types::unpublish))
-        .route("/api/v1/types/{slug}/history", get(history::type_history))
-        .route("/api/v1/types/{slug}/photos", get(history::photos))
-        .route(
-            "/api/v1/types/{slug}/photos/{id}",
-            get(history::photo)
-                .patch(history::patch_photo)
-                .delete(history::delete_photo),
+        .post(
+            "/api/v1/types/{slug}/unpublish",
+            Access::Editor,
+            types::unpublish,
         )
-        .route("/api/v1/revisions/{id}", get(history::revision))
-        .route("/api/v1/revisions/{id}/restore", post(history::restore))
+        .get(
+            "/api/v1/types/{slug}/history",
+            Access::Curator,
+            history::type_history,
+        )
+        .get(
+            "/api/v1/types/{slug}/photos",
+            Access::Public,
+            history::photos,
+        )
+        // the upload bounds every file itself, by the configured limit, while it streams in
+        .method(
+            Method::POST,
+            "/api/v1/types/{slug}/photos",
+            Access::Editor,
+            post(history::upload_photos).layer(DefaultBodyLimit::disable()),
+        )
+        .get(PHOTO, Access::Public, history::photo)
+        .patch(PHOTO, Access::Editor, history::patch_photo)
+        .delete(PHOTO, Access::Editor, history::delete_photo)
+        .get("/api/v1/revisions/{id}", Access::Curator, history::revision)
+        .post(
+            "/api/v1/revisions/{id}/restore",
+            Access::Editor,
+            history::restore,
+        )
 }
 
 /// What `/api/…` answers for anything the router does not know, or a method a resource does

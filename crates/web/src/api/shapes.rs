@@ -257,9 +257,11 @@ pub struct RevisionEntry {
 pub struct Change {
     /// `variants[0].weight_g`.
     pub path: String,
-    #[schema(value_type = Option<Object>)]
+    /// The value before (any JSON value; absent for a field that was added).
+    #[schema(value_type = Value)]
     pub before: Option<serde_json::Value>,
-    #[schema(value_type = Option<Object>)]
+    /// The value after (any JSON value; absent for a field that was removed).
+    #[schema(value_type = Value)]
     pub after: Option<serde_json::Value>,
 }
 

@@ -80,6 +80,10 @@ fn list_params(raw: Option<&str>) -> Result<ListParams, Problem> {
         ..ListParams::default()
     };
     for (k, v) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+        // An empty parameter is as if it were not sent.
+        if v.is_empty() {
+            continue;
+        }
         match k.as_ref() {
             "cursor" => {
                 p.cursor = Some(Cursor::decode(&v).ok_or_else(|| {
@@ -156,7 +160,7 @@ fn choose(card: super::shapes::TypeCard, fields: Option<&[String]>) -> Value {
         ("fields" = Option<String>, Query, description = "The card fields to include, comma-separated (all by default).", example = "slug,names"),
         ("q" = Option<String>, Query, description = "Search words, in any script.", example = "MOPR"),
         ("category" = Option<String>, Query, description = "Only types in this category."),
-        ("sort" = Option<String>, Query, description = "`relevance`, `year`, `year_desc`, `name`."),
+        ("sort" = Option<crate::pages::search::SortParam>, Query, description = "The order (a search's; a plain listing is in collection order)."),
     ),
     responses(
         (status = 200, description = "A page of types", body = TypePage,
@@ -164,6 +168,7 @@ fn choose(card: super::shapes::TypeCard, fields: Option<&[String]>) -> Value {
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
         (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Credentials sent are not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such category (in `category`)", body = Problem, content_type = "application/problem+json"),
     ),
     security((), ("token" = []))
 )]
@@ -379,7 +384,7 @@ pub async fn create(
         out are removed; a specimen sent without `private` keeps its private fields.",
     params(
         ("slug" = String, Path, description = "The type's slug."),
-        ("If-Match" = String, Header, description = "The version read: the ETag of the GET.", example = "\"v3\""),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?("v?[0-9]{1,18}(-p)?"|v?[0-9]{1,18}(-p)?)$"#, description = "The version read: the ETag of the GET.", example = "\"v3\""),
     ),
     request_body(content = BadgeType, content_type = "application/json",
         example = json!({"slug": "mopr-badge", "names": {"en": "MOPR badge", "ru": "Знак МОПР"}, "established": "1932"})),
@@ -426,7 +431,7 @@ pub async fn replace(
         ones, `null` removes one, arrays are replaced whole. `If-Match` as for PUT.",
     params(
         ("slug" = String, Path, description = "The type's slug."),
-        ("If-Match" = String, Header, description = "The version read.", example = "\"v3\""),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?("v?[0-9]{1,18}(-p)?"|v?[0-9]{1,18}(-p)?)$"#, description = "The version read.", example = "\"v3\""),
     ),
     request_body(content = Object, content_type = "application/merge-patch+json",
         example = json!({"established": "1933", "description": {"ru": "Знак члена МОПР."}})),
@@ -472,7 +477,7 @@ pub async fn patch(
         the version in `If-Match`. Its history keeps it: a revision can restore it.",
     params(
         ("slug" = String, Path, description = "The type's slug."),
-        ("If-Match" = String, Header, description = "The version read.", example = "\"v3\""),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?("v?[0-9]{1,18}(-p)?"|v?[0-9]{1,18}(-p)?)$"#, description = "The version read.", example = "\"v3\""),
     ),
     responses(
         (status = 204, description = "Deleted"),
@@ -525,7 +530,7 @@ async fn publication(
     description = "Makes a draft public: on the site, in search and in the public API.",
     params(
         ("slug" = String, Path, description = "The type's slug."),
-        ("If-Match" = String, Header, description = "The version read.", example = "\"v3\""),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?("v?[0-9]{1,18}(-p)?"|v?[0-9]{1,18}(-p)?)$"#, description = "The version read.", example = "\"v3\""),
     ),
     responses(
         (status = 200, description = "Published", body = TypeRecord),
@@ -558,7 +563,7 @@ pub async fn publish(
     description = "Makes a type a draft again: it leaves the site, search and the public API at once.",
     params(
         ("slug" = String, Path, description = "The type's slug."),
-        ("If-Match" = String, Header, description = "The version read.", example = "\"v3\""),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?("v?[0-9]{1,18}(-p)?"|v?[0-9]{1,18}(-p)?)$"#, description = "The version read.", example = "\"v3\""),
     ),
     responses(
         (status = 200, description = "Now a draft", body = TypeRecord),

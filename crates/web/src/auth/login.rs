@@ -3,14 +3,14 @@
 //! whether the name exists or not) are in [`vitrina_operations::accounts`]; these handlers read
 //! the form, call one operation and answer.
 
+use crate::routes::{Access, Routes};
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::header::{
     ACCEPT, CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH, RETRY_AFTER, SET_COOKIE,
 };
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::{Deserialize, Serialize};
 use vitrina_catalogue::Lang;
 use vitrina_operations::AccountError;
@@ -25,13 +25,19 @@ use crate::state::App;
 
 const WRONG: &str = "Wrong name or password.";
 
-pub(super) fn router() -> Router<App> {
-    Router::new()
-        .route("/admin/login", get(login_page).post(login))
-        .route("/admin/logout", post(logout))
-        .route("/admin/logout-everywhere", post(logout_everywhere))
-        .route("/admin/setup/{token}", get(setup_page).post(setup))
-        .route("/admin/admin.css", get(stylesheet))
+pub(super) fn routes() -> Routes {
+    Routes::new()
+        .get("/admin/login", Access::Public, login_page)
+        .post("/admin/login", Access::Public, login)
+        .post("/admin/logout", Access::Curator, logout)
+        .post(
+            "/admin/logout-everywhere",
+            Access::Curator,
+            logout_everywhere,
+        )
+        .get("/admin/setup/{token}", Access::Public, setup_page)
+        .post("/admin/setup/{token}", Access::Public, setup)
+        .get("/admin/admin.css", Access::Public, stylesheet)
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -22,9 +22,9 @@ pub use vitrina_operations::accounts::SESSION_IDLE;
 /// The secrets live with the account use cases; re-exported for the pages and tests.
 pub use vitrina_operations::secret;
 
+use crate::routes::{Access, Routes};
 use std::net::SocketAddr;
 
-use axum::Router;
 use axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts, Request, State};
 use axum::http::header::{
     AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE,
@@ -341,13 +341,28 @@ pub async fn guard(State(app): State<App>, req: Request, next: Next) -> Response
     }
     let admin = path == "/admin" || path.starts_with("/admin/");
     let api = path.starts_with("/api/");
-    let has_credentials = req.headers().contains_key(AUTHORIZATION)
-        || cookie(req.headers(), SESSION_COOKIE).is_some();
+    let bearer = req.headers().contains_key(AUTHORIZATION);
+    let has_credentials = bearer || cookie(req.headers(), SESSION_COOKIE).is_some();
+    // Guessing tokens: an address that failed too often waits before any token is looked up.
+    let client = bearer
+        .then(|| client_addr(&app, req.extensions(), req.headers()))
+        .flatten();
+    if let Some(addr) = client
+        && let Some(retry) = app.auth_failures().waiting(addr)
+    {
+        return crate::problem::Problem::rate_limited(retry).into_response();
+    }
     let (resolved, renew) = if has_credentials {
         resolve(req.headers(), &app).await
     } else {
         (Resolved::Anonymous, None)
     };
+    if let (Some(addr), Resolved::Invalid) = (client, &resolved)
+        && let Some(retry) = app.auth_failures().failed(addr)
+    {
+        tracing::warn!(client = %addr, "too many failed authentications; the address waits");
+        return crate::problem::Problem::rate_limited(retry).into_response();
+    }
     let secure = is_https(req.headers());
     let curator = matches!(resolved, Resolved::Curator(_));
     let req = match csrf::check(req, &resolved).await {
@@ -439,15 +454,14 @@ pub(crate) fn html_response(status: StatusCode, html: String) -> Response {
 }
 
 /// The sign-in, set-up, users and tokens pages; `/admin` itself leads to the types.
-pub fn router() -> Router<App> {
-    Router::new()
-        .route(
-            "/admin",
-            axum::routing::get(|_: Curator| async { see_other("/admin/types") }),
-        )
-        .merge(login::router())
-        .merge(users::router())
-        .merge(tokens::router())
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/admin", Access::Curator, |_: Curator| async {
+            see_other("/admin/types")
+        })
+        .merge(login::routes())
+        .merge(users::routes())
+        .merge(tokens::routes())
 }
 
 /// An account use case's error as a page: unknown records are 404s, refusals 403s, and

@@ -3,11 +3,11 @@
 //! its scope: `read` may only read, `write` may also change what the user's role allows.
 //! Tokens are managed from a browser session only, so a leaked token cannot mint others.
 
+use crate::routes::{Access, Routes};
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use vitrina_catalogue::Lang;
@@ -18,10 +18,11 @@ use super::{AuthVia, Curator, page_error, render_status, see_other};
 use crate::error::PageError;
 use crate::state::App;
 
-pub(super) fn router() -> Router<App> {
-    Router::new()
-        .route("/admin/tokens", get(list).post(create))
-        .route("/admin/tokens/{id}/revoke", post(revoke))
+pub(super) fn routes() -> Routes {
+    Routes::new()
+        .get("/admin/tokens", Access::Session, list)
+        .post("/admin/tokens", Access::Session, create)
+        .post("/admin/tokens/{id}/revoke", Access::Session, revoke)
 }
 
 #[derive(Debug, Serialize)]

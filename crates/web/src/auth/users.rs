@@ -3,11 +3,11 @@
 //! resetting its password signs it out everywhere. The last enabled owner can be neither
 //! demoted nor disabled, so the collection never ends up without one.
 
+use crate::routes::{Access, Routes};
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::{Deserialize, Serialize};
 use vitrina_catalogue::{Lang, Role, UserId};
 use vitrina_operations::AccountError;
@@ -16,12 +16,13 @@ use super::{Curator, Owner, page_error, render_status, see_other};
 use crate::error::PageError;
 use crate::state::App;
 
-pub(super) fn router() -> Router<App> {
-    Router::new()
-        .route("/admin/users", get(list).post(add))
-        .route("/admin/users/{id}/role", post(change_role))
-        .route("/admin/users/{id}/disabled", post(set_disabled))
-        .route("/admin/users/{id}/password", post(reset_password))
+pub(super) fn routes() -> Routes {
+    Routes::new()
+        .get("/admin/users", Access::Owner, list)
+        .post("/admin/users", Access::Owner, add)
+        .post("/admin/users/{id}/role", Access::Owner, change_role)
+        .post("/admin/users/{id}/disabled", Access::Owner, set_disabled)
+        .post("/admin/users/{id}/password", Access::Owner, reset_password)
 }
 
 #[derive(Debug, Serialize)]

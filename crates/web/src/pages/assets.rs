@@ -1,14 +1,13 @@
 //! `GET /assets/{name}`: the embedded CSS and fonts, under fingerprinted names, cached for a
 //! year.
 
-use axum::Router;
+use crate::routes::{Access, Routes};
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
-use axum::routing::get;
 use vitrina_catalogue::Lang;
 
 use crate::cache::etag_matches;
@@ -17,8 +16,8 @@ use crate::state::App;
 
 const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
 
-pub fn router() -> Router<App> {
-    Router::new().route("/assets/{*name}", get(asset))
+pub fn routes() -> Routes {
+    Routes::new().get("/assets/{*name}", Access::Public, asset)
 }
 
 async fn asset(

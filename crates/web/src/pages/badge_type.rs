@@ -8,14 +8,13 @@
 //! into a photo viewer, reading what it needs from the gallery's `data-*` attributes (see
 //! [`super::viewer`]).
 
+use crate::routes::{Access, Routes};
 use std::collections::BTreeMap;
 
-use axum::Router;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use axum::routing::get;
 use serde::Serialize;
 use vitrina_catalogue::{BadgeType, Lang, Photo, PhotoRole, Specimen, Unit, Variant};
 use vitrina_operations::TypeView;
@@ -28,10 +27,10 @@ use crate::i18n::{self, t};
 use crate::markdown;
 use crate::state::App;
 
-pub fn router() -> Router<App> {
-    Router::new()
-        .route("/types/{slug}", get(english))
-        .route("/ru/types/{slug}", get(russian))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/types/{slug}", Access::Public, english)
+        .get("/ru/types/{slug}", Access::Public, russian)
 }
 
 async fn english(

@@ -1,11 +1,10 @@
 //! A section of the collection: its introduction and its badge types as cards, 48 to a page.
 
-use axum::Router;
+use crate::routes::{Access, Routes};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use axum::routing::get;
 use serde::Serialize;
 use vitrina_catalogue::Lang;
 use vitrina_storage::{Page, TypeSummary};
@@ -20,10 +19,10 @@ pub const PER_PAGE: u64 = 48;
 /// Far beyond any real collection; a larger number is a malformed request.
 const MAX_PAGE: u64 = 1_000_000;
 
-pub fn router() -> Router<App> {
-    Router::new()
-        .route("/categories/{slug}", get(english))
-        .route("/ru/categories/{slug}", get(russian))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/categories/{slug}", Access::Public, english)
+        .get("/ru/categories/{slug}", Access::Public, russian)
 }
 
 async fn english(

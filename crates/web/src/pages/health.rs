@@ -1,16 +1,16 @@
 //! `GET /healthz`: is the site up, and does the database answer?
 
+use crate::routes::{Access, Routes};
+use axum::Json;
 use axum::extract::State;
 use axum::http::header::CACHE_CONTROL;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 
 use crate::state::App;
 
-pub fn router() -> Router<App> {
-    Router::new().route("/healthz", get(health))
+pub fn routes() -> Routes {
+    Routes::new().get("/healthz", Access::Public, health)
 }
 
 async fn health(State(app): State<App>) -> Response {

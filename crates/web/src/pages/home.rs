@@ -4,12 +4,11 @@
 //! Only this one URL reads the cookie (and says so with `Vary: Cookie`); every page itself is
 //! the same for everyone, so it can be cached.
 
-use axum::Router;
+use crate::routes::{Access, Routes};
 use axum::extract::State;
 use axum::http::header::{COOKIE, LOCATION, VARY};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::Serialize;
 use vitrina_catalogue::Lang;
 
@@ -19,11 +18,11 @@ use crate::i18n;
 use crate::markdown;
 use crate::state::App;
 
-pub fn router() -> Router<App> {
-    Router::new()
-        .route("/", get(english))
-        .route("/ru/", get(russian))
-        .route("/ru", get(|| async { redirect("/ru/") }))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/", Access::Public, english)
+        .get("/ru/", Access::Public, russian)
+        .get("/ru", Access::Public, || async { redirect("/ru/") })
 }
 
 pub(crate) fn redirect(to: &'static str) -> Response {

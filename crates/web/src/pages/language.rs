@@ -1,20 +1,18 @@
 //! The language switch: `/lang/{en|ru}?next=/ru/types/x` remembers the choice in a cookie and
 //! goes back to `next`, which must be a path on this site (no open redirect).
 
-use axum::Router;
+use crate::routes::{Access, Routes};
 use axum::extract::{Path, RawQuery};
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use percent_encoding::percent_decode_str;
 use vitrina_catalogue::Lang;
 
 use crate::error::PageError;
-use crate::state::App;
 
-pub fn router() -> Router<App> {
-    Router::new().route("/lang/{code}", get(switch))
+pub fn routes() -> Routes {
+    Routes::new().get("/lang/{code}", Access::Public, switch)
 }
 
 /// `next` if it is a local path (`/…` but not `//…` or `/\…`), else `/`.

@@ -5,7 +5,7 @@
 //! `..`). A content-addressed key (`photos/<sha256>/<name>`) is its own ETag and is cached for
 //! good, so nothing is hashed per request. SVG is served with a policy that forbids scripts.
 
-use axum::Router;
+use crate::routes::{Access, Routes};
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -15,7 +15,6 @@ use axum::http::header::{
 };
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
-use axum::routing::get;
 use bytes::Bytes;
 use vitrina_catalogue::Lang;
 use vitrina_media::{content_hash_of_key, is_public_key};
@@ -30,8 +29,8 @@ const MEDIA_CSP: HeaderValue =
 const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
 const A_DAY: HeaderValue = HeaderValue::from_static("public, max-age=86400");
 
-pub fn router() -> Router<App> {
-    Router::new().route("/media/{*key}", get(media))
+pub fn routes() -> Routes {
+    Routes::new().get("/media/{*key}", Access::Public, media)
 }
 
 async fn media(

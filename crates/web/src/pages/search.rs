@@ -23,15 +23,14 @@
 //! without that facet's filter), so a selection can be widened. The API returns the engine's
 //! counts over the matching types (one search per request, for speed).
 
+use crate::routes::{Access, Routes};
 use std::collections::{BTreeMap, HashMap};
 
-use axum::Router;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use percent_encoding::{percent_decode_str, utf8_percent_encode};
 use serde::Serialize;
 use vitrina_catalogue::{Condition, Lang, Material, Rarity, Slug, Text};
@@ -54,17 +53,19 @@ pub const PER_PAGE: u64 = 20;
 const MAX_RAW_QUERY: usize = 16 * 1024;
 /// The longest facet value accepted.
 const MAX_FILTER_VALUE: usize = 100;
+/// The deepest page of `/api/v1/search`, whatever `per_page`: MAX_OFFSET / MAX_LIMIT + 1.
+const API_MAX_PAGE: u64 = (MAX_OFFSET / MAX_LIMIT) as u64 + 1;
 /// How many values of one facet the page lists (selected ones always show).
 const MAX_FACET_VALUES: usize = 12;
 /// API answers: fresh for a short while, then revalidated with the ETag.
 const API_CACHE_CONTROL: HeaderValue = HeaderValue::from_static("public, max-age=30");
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
-pub fn router() -> Router<App> {
-    Router::new()
-        .route("/search", get(english))
-        .route("/ru/search", get(russian))
-        .route("/api/v1/search", get(api))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/search", Access::Public, english)
+        .get("/ru/search", Access::Public, russian)
+        .get("/api/v1/search", Access::Public, api)
 }
 
 /// Why a search's parameters cannot be run.
@@ -244,6 +245,10 @@ pub(crate) fn parse(raw: Option<&str>, api: bool) -> (Params, Option<BadParam>) 
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         let key = decode(k);
         let value = decode(v);
+        // An empty field (a form's unset filter, `?lang=`) is as if it were not sent.
+        if value.is_empty() {
+            continue;
+        }
         match key.as_str() {
             "q" => {
                 let q = clean_text(&value);
@@ -337,7 +342,8 @@ pub(crate) fn parse(raw: Option<&str>, api: bool) -> (Params, Option<BadParam>) 
         p.filters.truncate(MAX_FILTERS);
     }
     if let Some(n) = page {
-        if (n - 1).saturating_mul(p.per_page) > MAX_OFFSET as u64 {
+        // The API documents one bound for every page size; the site goes as deep as results do.
+        if (n - 1).saturating_mul(p.per_page) > MAX_OFFSET as u64 || (api && n > API_MAX_PAGE) {
             note(BadParam::Page);
         } else {
             p.page = n;
@@ -1119,6 +1125,26 @@ fn json_error(status: StatusCode, code: &'static str, message: &str) -> Response
         .into_response()
 }
 
+/// `lang`, as the API's reference documents it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)] // read by `parse`; the type only documents it
+pub(crate) enum LangParam {
+    En,
+    Ru,
+}
+
+/// `sort`, as the API's reference documents it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // read by `parse`; the type only documents it
+pub(crate) enum SortParam {
+    Relevance,
+    Year,
+    YearDesc,
+    Name,
+}
+
 /// Searches the public catalogue.
 #[utoipa::path(
     get,
@@ -1129,12 +1155,13 @@ fn json_error(status: StatusCode, code: &'static str, message: &str) -> Response
         (MOPR finds МОПР), typos forgiven, with facet counts. Drafts are never found.",
     params(
         ("q" = Option<String>, Query, description = "Search words.", example = "MOPR"),
-        ("lang" = Option<String>, Query, description = "`en` or `ru`: the language of labels and URLs."),
-        ("category" = Option<String>, Query, description = "A facet filter; `issuer`, `material`, `decade`, `condition`, `rarity`, `photos` work the same."),
-        ("year_min" = Option<i64>, Query, description = "Established in or after."),
-        ("year_max" = Option<i64>, Query, description = "Established in or before."),
-        ("sort" = Option<String>, Query, description = "`relevance`, `year`, `year_desc`, `name`."),
-        ("page" = Option<u64>, Query, minimum = 1, description = "The page, from 1."),
+        ("lang" = Option<LangParam>, Query, description = "The language of labels and URLs."),
+        ("category" = Option<String>, Query, pattern = r"^[^/\u0000-\u001f\u007f-\u009f]{0,100}$", description = "A facet filter; `issuer`, `material`, `decade`, `condition`, `rarity`, `photos` work the same."),
+        ("year_min" = Option<i64>, Query, minimum = -99999, maximum = 99999, description = "Established in or after."),
+        ("year_max" = Option<i64>, Query, minimum = -99999, maximum = 99999, description = "Established in or before."),
+        ("sort" = Option<SortParam>, Query, description = "The order of the results."),
+        // 101: API_MAX_PAGE (a test checks)
+        ("page" = Option<u64>, Query, minimum = 1, maximum = 101, description = "The page, from 1 to 101 (results go 10,000 deep)."),
         ("per_page" = Option<u64>, Query, minimum = 1, maximum = 100, description = "Results per page."),
     ),
     responses(
@@ -1257,6 +1284,15 @@ mod tests {
         let (again, bad) = parse(Some(&qs[1..]), false);
         assert_eq!(bad, None);
         assert_eq!(again.query_string(), qs);
+    }
+
+    #[test]
+    fn the_documented_deepest_page_is_reached_at_every_page_size() {
+        // the API reference says `page` ≤ 101 for any `per_page` ≤ MAX_LIMIT
+        assert_eq!(API_MAX_PAGE, 101);
+        assert_eq!(parse(Some("page=101&per_page=100"), true).1, None);
+        assert_eq!(parse(Some("page=102"), true).1, Some(BadParam::Page));
+        assert_eq!(parse(Some("page=102"), false).1, None);
     }
 
     #[test]
