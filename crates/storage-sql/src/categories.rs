@@ -12,7 +12,7 @@ use vitrina_storage::{
 
 use crate::error::{json, map};
 use crate::history::Entry;
-use crate::write::{Changes, category_data, parse_slug};
+use crate::write::{Changes, Ordered, category_data, parse_slug};
 use crate::{Conn, Dialect, SqlStore, doc};
 
 pub(crate) fn category(id: i64, version: i64, data: &str) -> Result<Category> {
@@ -187,6 +187,132 @@ where
             })
             .collect()
     }
+
+    /// Replaces the collection's record and records the revision.
+    pub(crate) async fn write_collection(
+        tx: &mut Conn<D>,
+        collection: &Collection,
+        author: &Author,
+    ) -> Result<()> {
+        let existed: Option<bool> = sqlx::query_scalar(D::sql(
+            "SELECT TRUE FROM collection WHERE id = 1 {FOR UPDATE}",
+        ))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map::<D>)?;
+        sqlx::query(
+            "INSERT INTO collection (id, data) VALUES (1, $1) \
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+        )
+        .bind(doc(collection)?)
+        .execute(&mut *tx)
+        .await
+        .map_err(map::<D>)?;
+        let version = Self::last_version(tx, RecordKind::Collection, 1).await? + 1;
+        Self::record(
+            tx,
+            author,
+            Entry {
+                kind: RecordKind::Collection,
+                record_id: 1,
+                key: "collection",
+                version,
+                op: if existed.is_some() {
+                    HistoryOp::Update
+                } else {
+                    HistoryOp::Create
+                },
+                record: collection,
+            },
+        )
+        .await
+    }
+
+    async fn remove_category(
+        &self,
+        slug: &Slug,
+        expected: Option<i64>,
+        author: &Author,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let (id, version, data): (i64, i64, String) = sqlx::query_as(D::sql(
+            "SELECT id, version, CAST(data AS TEXT) FROM categories WHERE slug = $1 {FOR UPDATE}",
+        ))
+        .bind(slug.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map::<D>)?
+        .ok_or_else(|| StorageError::not_found("category", slug))?;
+        if let Some(expected) = expected.filter(|&v| v != version) {
+            return Err(StorageError::Conflict(format!(
+                "category {slug} was changed by someone else (version {version}, not {expected})"
+            )));
+        }
+        let deleted = category(id, version, &data)?;
+        let mut changes = Changes::default();
+        Self::retag_types(&mut tx, id, slug, None, &mut changes, author).await?;
+        sqlx::query("DELETE FROM categories WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map::<D>)?;
+        Self::record(
+            &mut tx,
+            author,
+            Entry {
+                kind: RecordKind::Category,
+                record_id: id,
+                key: slug.as_str(),
+                version,
+                op: HistoryOp::Delete,
+                record: &deleted,
+            },
+        )
+        .await?;
+        Self::log_changes(&mut tx, changes).await?;
+        tx.commit().await.map_err(map::<D>)
+    }
+
+    /// Moves a category in one transaction (see [`CategoryStore::move_category_by`]).
+    async fn reorder_category(&self, slug: &Slug, to_index: u64, author: &Author) -> Result<()> {
+        let mut tx = self.begin().await?;
+        for (id, position) in Self::moves(&mut tx, Ordered::Categories, slug, to_index).await? {
+            let (key, version, data): (String, i64, String) = sqlx::query_as(
+                "SELECT slug, version, CAST(data AS TEXT) FROM categories WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map::<D>)?;
+            let mut c = category(id, version, &data)?;
+            c.position = position;
+            c.version = version + 1;
+            sqlx::query(
+                "UPDATE categories SET position = $1, data = $2, version = $3 WHERE id = $4",
+            )
+            .bind(position)
+            .bind(category_data(&c)?)
+            .bind(c.version)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map::<D>)?;
+            Self::record(
+                &mut tx,
+                author,
+                Entry {
+                    kind: RecordKind::Category,
+                    record_id: id,
+                    key: &key,
+                    version: c.version,
+                    op: HistoryOp::Update,
+                    record: &c,
+                },
+            )
+            .await?;
+        }
+        tx.commit().await.map_err(map::<D>)
+    }
 }
 
 #[async_trait]
@@ -284,167 +410,5 @@ where
 
     async fn move_category_by(&self, slug: &Slug, to_index: u64, author: &Author) -> Result<()> {
         self.reorder_category(slug, to_index, author).await
-    }
-}
-
-impl<D, DB> SqlStore<D>
-where
-    D: Dialect<DB = DB>,
-    DB: Database,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    for<'q> i64: Encode<'q, DB> + Type<DB>,
-    for<'q> Option<i64>: Encode<'q, DB>,
-    for<'q> bool: Encode<'q, DB> + Type<DB>,
-    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
-    for<'q> Box<RawValue>: Encode<'q, DB> + Type<DB>,
-    for<'r> i64: Decode<'r, DB>,
-    for<'r> bool: Decode<'r, DB>,
-    for<'r> String: Decode<'r, DB> + Type<DB>,
-    usize: ColumnIndex<DB::Row>,
-    for<'a> &'a str: ColumnIndex<DB::Row>,
-{
-    /// Replaces the collection's record and records the revision.
-    pub(crate) async fn write_collection(
-        tx: &mut Conn<D>,
-        collection: &Collection,
-        author: &Author,
-    ) -> Result<()> {
-        let existed: Option<bool> = sqlx::query_scalar(D::sql(
-            "SELECT TRUE FROM collection WHERE id = 1 {FOR UPDATE}",
-        ))
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(map::<D>)?;
-        sqlx::query(
-            "INSERT INTO collection (id, data) VALUES (1, $1) \
-             ON CONFLICT (id) DO UPDATE SET data = excluded.data",
-        )
-        .bind(doc(collection)?)
-        .execute(&mut *tx)
-        .await
-        .map_err(map::<D>)?;
-        let version = Self::last_version(tx, RecordKind::Collection, 1).await? + 1;
-        Self::record(
-            tx,
-            author,
-            Entry {
-                kind: RecordKind::Collection,
-                record_id: 1,
-                key: "collection",
-                version,
-                op: if existed.is_some() {
-                    HistoryOp::Update
-                } else {
-                    HistoryOp::Create
-                },
-                record: collection,
-            },
-        )
-        .await
-    }
-
-    async fn remove_category(
-        &self,
-        slug: &Slug,
-        expected: Option<i64>,
-        author: &Author,
-    ) -> Result<()> {
-        let mut tx = self.begin().await?;
-        let (id, version, data): (i64, i64, String) = sqlx::query_as(D::sql(
-            "SELECT id, version, CAST(data AS TEXT) FROM categories WHERE slug = $1 {FOR UPDATE}",
-        ))
-        .bind(slug.as_str())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(map::<D>)?
-        .ok_or_else(|| StorageError::not_found("category", slug))?;
-        if let Some(expected) = expected.filter(|&v| v != version) {
-            return Err(StorageError::Conflict(format!(
-                "category {slug} was changed by someone else (version {version}, not {expected})"
-            )));
-        }
-        let deleted = category(id, version, &data)?;
-        let mut changes = Changes::default();
-        Self::retag_types(&mut tx, id, slug, None, &mut changes, author).await?;
-        sqlx::query("DELETE FROM categories WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(map::<D>)?;
-        Self::record(
-            &mut tx,
-            author,
-            Entry {
-                kind: RecordKind::Category,
-                record_id: id,
-                key: slug.as_str(),
-                version,
-                op: HistoryOp::Delete,
-                record: &deleted,
-            },
-        )
-        .await?;
-        Self::log_changes(&mut tx, changes).await?;
-        tx.commit().await.map_err(map::<D>)
-    }
-
-    /// Moves a category in one transaction (see [`CategoryStore::move_category_by`]).
-    async fn reorder_category(&self, slug: &Slug, to_index: u64, author: &Author) -> Result<()> {
-        let mut tx = self.begin().await?;
-        // Every writer of positions waits: the order read below stays the order written.
-        D::lock_order(&mut tx, "categories")
-            .await
-            .map_err(map::<D>)?;
-        let moved: i64 = sqlx::query_scalar("SELECT id FROM categories WHERE slug = $1")
-            .bind(slug.as_str())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(map::<D>)?
-            .ok_or_else(|| StorageError::not_found("category", slug))?;
-        let order: Vec<(i64, i64)> =
-            sqlx::query_as("SELECT id, position FROM categories ORDER BY position, slug")
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(map::<D>)?;
-        let from = order.iter().position(|&(id, _)| id == moved).unwrap_or(0);
-        let positions: Vec<i64> = order.iter().map(|&(_, p)| p).collect();
-        for (i, position) in vitrina_storage::placements(&positions, from, to_index) {
-            let id = order[i].0;
-            let (key, version, data): (String, i64, String) = sqlx::query_as(
-                "SELECT slug, version, CAST(data AS TEXT) FROM categories WHERE id = $1",
-            )
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(map::<D>)?;
-            let mut c = category(id, version, &data)?;
-            c.position = position;
-            c.version = version + 1;
-            sqlx::query(
-                "UPDATE categories SET position = $1, data = $2, version = $3 WHERE id = $4",
-            )
-            .bind(position)
-            .bind(category_data(&c)?)
-            .bind(c.version)
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(map::<D>)?;
-            Self::record(
-                &mut tx,
-                author,
-                Entry {
-                    kind: RecordKind::Category,
-                    record_id: id,
-                    key: &key,
-                    version: c.version,
-                    op: HistoryOp::Update,
-                    record: &c,
-                },
-            )
-            .await?;
-        }
-        tx.commit().await.map_err(map::<D>)
     }
 }

@@ -14,7 +14,7 @@ use vitrina_storage::{
 
 use crate::error::{json, map};
 use crate::history::Entry;
-use crate::write::{Changes, Ids};
+use crate::write::{Changes, Ids, Ordered};
 use crate::{Conn, Dialect, SqlStore, doc, limit};
 
 fn summaries(rows: Vec<String>) -> Result<Vec<TypeSummary>> {
@@ -112,26 +112,9 @@ where
     /// Moves a type in one transaction (see [`TypeStore::move_type_by`]).
     async fn reorder_type(&self, slug: &Slug, to_index: u64, author: &Author) -> Result<()> {
         let mut tx = self.begin().await?;
-        // Every writer of positions waits: the order read below stays the order written.
-        D::lock_order(&mut tx, "badge_types")
-            .await
-            .map_err(map::<D>)?;
-        let moved: i64 = sqlx::query_scalar("SELECT id FROM badge_types WHERE slug = $1")
-            .bind(slug.as_str())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(map::<D>)?
-            .ok_or_else(|| StorageError::not_found("badge type", slug))?;
-        let order: Vec<(i64, i64)> =
-            sqlx::query_as("SELECT id, position FROM badge_types ORDER BY position, name_en, id")
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(map::<D>)?;
-        let from = order.iter().position(|&(id, _)| id == moved).unwrap_or(0);
-        let positions: Vec<i64> = order.iter().map(|&(_, p)| p).collect();
         let mut changes = Changes::default();
-        for (i, position) in vitrina_storage::placements(&positions, from, to_index) {
-            Self::reposition_type(&mut tx, order[i].0, position, &mut changes, author).await?;
+        for (id, position) in Self::moves(&mut tx, Ordered::Types, slug, to_index).await? {
+            Self::reposition_type(&mut tx, id, position, &mut changes, author).await?;
         }
         Self::log_changes(&mut tx, changes).await?;
         tx.commit().await.map_err(map::<D>)

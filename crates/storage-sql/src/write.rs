@@ -23,6 +23,22 @@ pub enum Ids {
     Lenient,
 }
 
+/// The lists a record can be moved in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ordered {
+    Categories,
+    Types,
+}
+
+impl Ordered {
+    fn table(self) -> &'static str {
+        match self {
+            Ordered::Categories => "categories",
+            Ordered::Types => "badge_types",
+        }
+    }
+}
+
 /// The ids of the rows a stored type already owns.
 #[derive(Debug, Default)]
 struct Owned {
@@ -591,6 +607,49 @@ where
                 .map_err(map::<D>)?;
         }
         Ok(())
+    }
+
+    /// What moving `slug` to `to_index` in `list` rewrites: `(id, new position)` pairs (see
+    /// [`vitrina_storage::placements`]), read in the caller's transaction after the dialect's
+    /// lock on the list, so every other writer of positions waits and the order read here stays
+    /// the order written. An unknown slug is `NotFound`.
+    pub async fn moves(
+        conn: &mut Conn<D>,
+        list: Ordered,
+        slug: &Slug,
+        to_index: u64,
+    ) -> Result<Vec<(i64, i64)>> {
+        D::lock_order(&mut *conn, list.table())
+            .await
+            .map_err(map::<D>)?;
+        let (find, order, what) = match list {
+            Ordered::Categories => (
+                "SELECT id FROM categories WHERE slug = $1",
+                "SELECT id, position FROM categories ORDER BY position, slug",
+                "category",
+            ),
+            Ordered::Types => (
+                "SELECT id FROM badge_types WHERE slug = $1",
+                "SELECT id, position FROM badge_types ORDER BY position, name_en, id",
+                "badge type",
+            ),
+        };
+        let moved: i64 = sqlx::query_scalar(find)
+            .bind(slug.as_str())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(map::<D>)?
+            .ok_or_else(|| StorageError::not_found(what, slug))?;
+        let order: Vec<(i64, i64)> = sqlx::query_as(order)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map::<D>)?;
+        let from = order.iter().position(|&(id, _)| id == moved).unwrap_or(0);
+        let positions: Vec<i64> = order.iter().map(|&(_, p)| p).collect();
+        Ok(vitrina_storage::placements(&positions, from, to_index)
+            .into_iter()
+            .map(|(i, position)| (order[i].0, position))
+            .collect())
     }
 
     /// Gives stored type `type_id` a new position (a move): its column, document and summary, a new
