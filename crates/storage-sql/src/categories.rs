@@ -12,7 +12,8 @@ use vitrina_storage::{
 
 use crate::error::{json, map};
 use crate::history::Entry;
-use crate::write::{Changes, Ordered, category_data, parse_slug};
+use crate::rewrite::{Changes, Ordered};
+use crate::write::{category_data, parse_slug};
 use crate::{Conn, Dialect, SqlStore, doc};
 
 pub(crate) fn category(id: i64, version: i64, data: &str) -> Result<Category> {

@@ -10,18 +10,22 @@
 //! (ids, parents, order) so that ids are assigned here and never reused, foreign keys hold and
 //! deletes cascade.
 //!
+//! By aggregate: `categories` (and the collection), `types`, `accounts`, `history`, `store`
+//! (the change log, import); `write` saves one type whole and `rewrite` changes stored types
+//! otherwise (a category renamed under them, a move) and writes the change log.
+//!
 //! The code is generic over the dialect, and sqlx states what an engine can do as bounds on
 //! its types (`i64: Encode<Sqlite>`…). Rust does not carry a trait's `where` clauses to the
-//! places that use the trait, so every generic `impl` here repeats the same list of bounds;
-//! both engines meet all of them:
+//! places that use the trait (a trait bundling these bounds would have to be restated at every
+//! use all the same), so every generic `impl` here repeats one list, which both engines meet:
 //!
 //! ```text
 //! D: Dialect<DB = DB>,
-//! for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,   // a connection (and a pool) runs queries
+//! for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,  // connections and pools run queries
 //! DB::Arguments: IntoArguments<DB>,
-//! for<'q> i64 / bool / &'q str / Box<RawValue>: Encode<'q, DB> + Type<DB>,   // what is bound
-//! for<'r> i64 / bool / String: Decode<'r, DB> + Type<DB>,   // what is read
-//! usize: ColumnIndex<DB::Row>, for<'a> &'a str: ColumnIndex<DB::Row>,
+//! for<'q> i64, Option<i64>, bool, &'q str, Box<RawValue>: Encode<'q, DB> (+ Type<DB>),  // bound
+//! for<'r> i64, bool, String: Decode<'r, DB> (+ Type<DB>),                               // read
+//! usize, &str: ColumnIndex<DB::Row>,
 //! ```
 
 mod accounts;
@@ -29,6 +33,7 @@ mod categories;
 mod dialect;
 pub mod error;
 mod history;
+mod rewrite;
 mod store;
 mod types;
 mod write;

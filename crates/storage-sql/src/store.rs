@@ -11,7 +11,8 @@ use vitrina_storage::{Author, Change, ChangeLog, ChangeOp, HistoryOp, RecordKind
 
 use crate::error::map;
 use crate::history::Entry;
-use crate::write::{Changes, Ids, category_data, parse_slug};
+use crate::rewrite::Changes;
+use crate::write::{Ids, category_data, parse_slug};
 use crate::{Dialect, SqlStore};
 
 #[async_trait]

@@ -14,7 +14,8 @@ use vitrina_storage::{
 
 use crate::error::{json, map};
 use crate::history::Entry;
-use crate::write::{Changes, Ids, Ordered};
+use crate::rewrite::{Changes, Ordered};
+use crate::write::Ids;
 use crate::{Conn, Dialect, SqlStore, doc, limit};
 
 fn summaries(rows: Vec<String>) -> Result<Vec<TypeSummary>> {
