@@ -1,13 +1,15 @@
-//! Accounts in SQLite: users, sessions, API tokens, sign-in failures and the set-up token
+//! Accounts: users, sessions, API tokens, sign-in failures and the set-up token
 //! (migration `0003_accounts.sql`). Secrets arrive hashed; times are stored as Unix seconds.
 
 use async_trait::async_trait;
+use serde_json::value::RawValue;
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Type};
 use time::OffsetDateTime;
 use vitrina_catalogue::{Role, TokenScope, User, UserId};
 use vitrina_storage::{AccountStore, ApiToken, Result, Session, StorageError, from_unix, to_unix};
 
-use crate::SqliteStore;
 use crate::error::map;
+use crate::{Dialect, SqlStore};
 
 #[derive(sqlx::FromRow)]
 struct UserRow {
@@ -62,12 +64,28 @@ impl TokenRow {
 const KEEP_FAILURES_SECONDS: i64 = 24 * 60 * 60;
 
 #[async_trait]
-impl AccountStore for SqliteStore {
+impl<D, DB> AccountStore for SqlStore<D>
+where
+    D: Dialect<DB = DB>,
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    DB::Arguments: IntoArguments<DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: Encode<'q, DB>,
+    for<'q> bool: Encode<'q, DB> + Type<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> Box<RawValue>: Encode<'q, DB> + Type<DB>,
+    for<'r> i64: Decode<'r, DB>,
+    for<'r> bool: Decode<'r, DB>,
+    for<'r> String: Decode<'r, DB> + Type<DB>,
+    usize: ColumnIndex<DB::Row>,
+    for<'a> &'a str: ColumnIndex<DB::Row>,
+{
     async fn user_count(&self) -> Result<u64> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(&self.read)
             .await
-            .map_err(map)?;
+            .map_err(map::<D>)?;
         Ok(n as u64)
     }
 
@@ -77,7 +95,7 @@ impl AccountStore for SqliteStore {
         )
         .fetch_all(&self.read)
         .await
-        .map_err(map)?;
+        .map_err(map::<D>)?;
         rows.into_iter().map(UserRow::into_user).collect()
     }
 
@@ -87,7 +105,7 @@ impl AccountStore for SqliteStore {
                 .bind(id.get())
                 .fetch_optional(&self.read)
                 .await
-                .map_err(map)?;
+                .map_err(map::<D>)?;
         row.ok_or_else(|| StorageError::not_found("user", id))?
             .into_user()
     }
@@ -99,7 +117,7 @@ impl AccountStore for SqliteStore {
         .bind(name)
         .fetch_optional(&self.read)
         .await
-        .map_err(map)?;
+        .map_err(map::<D>)?;
         row.ok_or_else(|| StorageError::not_found("user", name))?
             .into_user()
     }
@@ -110,14 +128,14 @@ impl AccountStore for SqliteStore {
             "INSERT INTO users (name, role, password_hash, created_at, disabled) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id, name, role, created_at, disabled",
         )
-        .bind(&user.name)
+        .bind(user.name.as_str())
         .bind(user.role.as_str())
         .bind(password_hash)
         .bind(to_unix(user.created_at))
         .bind(user.disabled)
         .fetch_one(&self.write)
         .await
-        .map_err(user_conflict)?;
+        .map_err(user_conflict::<D>)?;
         row.into_user()
     }
 
@@ -134,7 +152,7 @@ impl AccountStore for SqliteStore {
         .bind(user.disabled)
         .fetch_optional(&self.write)
         .await
-        .map_err(map)?;
+        .map_err(map::<D>)?;
         row.ok_or_else(|| StorageError::not_found("user", id))?
             .into_user()
     }
@@ -145,7 +163,7 @@ impl AccountStore for SqliteStore {
                 .bind(id.get())
                 .fetch_optional(&self.read)
                 .await
-                .map_err(map)?;
+                .map_err(map::<D>)?;
         hash.ok_or_else(|| StorageError::not_found("user", id))
     }
 
@@ -155,8 +173,8 @@ impl AccountStore for SqliteStore {
             .bind(password_hash)
             .execute(&self.write)
             .await
-            .map_err(map)?;
-        if done.rows_affected() == 0 {
+            .map_err(map::<D>)?;
+        if D::rows_affected(&done) == 0 {
             return Err(StorageError::not_found("user", id));
         }
         Ok(())
@@ -166,13 +184,13 @@ impl AccountStore for SqliteStore {
         sqlx::query(
             "INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
         )
-        .bind(&session.id_hash)
+        .bind(session.id_hash.as_str())
         .bind(session.user_id.get())
         .bind(to_unix(session.created_at))
         .bind(to_unix(session.expires_at))
         .execute(&self.write)
         .await
-        .map_err(map)?;
+        .map_err(map::<D>)?;
         Ok(())
     }
 
@@ -195,7 +213,7 @@ impl AccountStore for SqliteStore {
         .bind(to_unix(now))
         .fetch_optional(&self.read)
         .await
-        .map_err(map)?;
+        .map_err(map::<D>)?;
         let Some(row) = row else {
             return Ok(None);
         };
@@ -215,7 +233,7 @@ impl AccountStore for SqliteStore {
             .bind(to_unix(expires_at))
             .execute(&self.write)
             .await
-            .map_err(map)?;
+            .map_err(map::<D>)?;
         Ok(())
     }
 
@@ -224,7 +242,7 @@ impl AccountStore for SqliteStore {
             .bind(id_hash)
             .execute(&self.write)
             .await
-            .map_err(map)?;
+            .map_err(map::<D>)?;
         Ok(())
     }
 
@@ -233,8 +251,8 @@ impl AccountStore for SqliteStore {
             .bind(user_id.get())
             .execute(&self.write)
             .await
-            .map_err(map)?;
-        Ok(done.rows_affected())
+            .map_err(map::<D>)?;
+        Ok(D::rows_affected(&done))
     }
 
     async fn delete_expired_sessions(&self, now: OffsetDateTime) -> Result<u64> {
@@ -242,8 +260,8 @@ impl AccountStore for SqliteStore {
             .bind(to_unix(now))
             .execute(&self.write)
             .await
-            .map_err(map)?;
-        Ok(done.rows_affected())
+            .map_err(map::<D>)?;
+        Ok(D::rows_affected(&done))
     }
 
     async fn create_token(&self, token: &ApiToken) -> Result<ApiToken> {
@@ -253,15 +271,15 @@ impl AccountStore for SqliteStore {
              RETURNING id, user_id, label, scope, prefix, hash, created_at, last_used_at",
         )
         .bind(token.user_id.get())
-        .bind(&token.label)
+        .bind(token.label.as_str())
         .bind(token.scope.as_str())
-        .bind(&token.prefix)
-        .bind(&token.hash)
+        .bind(token.prefix.as_str())
+        .bind(token.hash.as_str())
         .bind(to_unix(token.created_at))
         .bind(token.last_used_at.map(to_unix))
         .fetch_one(&self.write)
         .await
-        .map_err(map)?;
+        .map_err(map::<D>)?;
         row.into_token()
     }
 
@@ -273,7 +291,7 @@ impl AccountStore for SqliteStore {
         .bind(user_id.get())
         .fetch_all(&self.read)
         .await
-        .map_err(map)?;
+        .map_err(map::<D>)?;
         rows.into_iter().map(TokenRow::into_token).collect()
     }
 
@@ -283,8 +301,8 @@ impl AccountStore for SqliteStore {
             .bind(user_id.get())
             .execute(&self.write)
             .await
-            .map_err(map)?;
-        if done.rows_affected() == 0 {
+            .map_err(map::<D>)?;
+        if D::rows_affected(&done) == 0 {
             return Err(StorageError::not_found("API token", token_id));
         }
         Ok(())
@@ -298,7 +316,7 @@ impl AccountStore for SqliteStore {
         .bind(hash)
         .fetch_optional(&self.read)
         .await
-        .map_err(map)?;
+        .map_err(map::<D>)?;
         let Some(row) = row else {
             return Ok(None);
         };
@@ -313,7 +331,7 @@ impl AccountStore for SqliteStore {
             .bind(to_unix(at))
             .execute(&self.write)
             .await
-            .map_err(map)?;
+            .map_err(map::<D>)?;
         Ok(())
     }
 
@@ -323,14 +341,14 @@ impl AccountStore for SqliteStore {
             .bind(to_unix(at) - KEEP_FAILURES_SECONDS)
             .execute(&mut *tx)
             .await
-            .map_err(map)?;
+            .map_err(map::<D>)?;
         sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
             .bind(key)
             .bind(to_unix(at))
             .execute(&mut *tx)
             .await
-            .map_err(map)?;
-        tx.commit().await.map_err(map)
+            .map_err(map::<D>)?;
+        tx.commit().await.map_err(map::<D>)
     }
 
     async fn login_failures(&self, key: &str, since: OffsetDateTime) -> Result<u64> {
@@ -340,7 +358,7 @@ impl AccountStore for SqliteStore {
                 .bind(to_unix(since))
                 .fetch_one(&self.read)
                 .await
-                .map_err(map)?;
+                .map_err(map::<D>)?;
         Ok(n as u64)
     }
 
@@ -356,7 +374,7 @@ impl AccountStore for SqliteStore {
         .bind(to_unix(since))
         .fetch_one(&self.read)
         .await
-        .map_err(map)?;
+        .map_err(map::<D>)?;
         Ok((n as u64, last.map(from_unix)))
     }
 
@@ -366,7 +384,7 @@ impl AccountStore for SqliteStore {
             .bind(prefix)
             .execute(&self.write)
             .await
-            .map_err(map)?;
+            .map_err(map::<D>)?;
         Ok(())
     }
 
@@ -375,7 +393,7 @@ impl AccountStore for SqliteStore {
             .bind(key)
             .execute(&self.write)
             .await
-            .map_err(map)?;
+            .map_err(map::<D>)?;
         Ok(())
     }
 
@@ -384,14 +402,14 @@ impl AccountStore for SqliteStore {
         sqlx::query("DELETE FROM setup_tokens")
             .execute(&mut *tx)
             .await
-            .map_err(map)?;
+            .map_err(map::<D>)?;
         sqlx::query("INSERT INTO setup_tokens (hash, expires_at) VALUES ($1, $2)")
             .bind(hash)
             .bind(to_unix(expires_at))
             .execute(&mut *tx)
             .await
-            .map_err(map)?;
-        tx.commit().await.map_err(map)
+            .map_err(map::<D>)?;
+        tx.commit().await.map_err(map::<D>)
     }
 
     async fn setup_token_valid(&self, hash: &str, now: OffsetDateTime) -> Result<bool> {
@@ -403,7 +421,7 @@ impl AccountStore for SqliteStore {
         .bind(to_unix(now))
         .fetch_one(&self.read)
         .await
-        .map_err(map)?;
+        .map_err(map::<D>)?;
         Ok(valid)
     }
 
@@ -421,17 +439,17 @@ impl AccountStore for SqliteStore {
             .bind(to_unix(now))
             .execute(&mut *tx)
             .await
-            .map_err(map)?
-            .rows_affected();
+            .map_err(map::<D>)?;
+        let taken = D::rows_affected(&taken);
         if taken == 0 {
             return Err(StorageError::not_found("set-up token", "(hidden)"));
         }
         let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(&mut *tx)
             .await
-            .map_err(map)?;
+            .map_err(map::<D>)?;
         if users > 0 {
-            tx.commit().await.map_err(map)?;
+            tx.commit().await.map_err(map::<D>)?;
             return Err(StorageError::Conflict(
                 "the collection already has users; the set-up link is spent".into(),
             ));
@@ -440,22 +458,22 @@ impl AccountStore for SqliteStore {
             "INSERT INTO users (name, role, password_hash, created_at, disabled) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id, name, role, created_at, disabled",
         )
-        .bind(&user.name)
+        .bind(user.name.as_str())
         .bind(user.role.as_str())
         .bind(password_hash)
         .bind(to_unix(user.created_at))
         .bind(user.disabled)
         .fetch_one(&mut *tx)
         .await
-        .map_err(user_conflict)?;
-        tx.commit().await.map_err(map)?;
+        .map_err(user_conflict::<D>)?;
+        tx.commit().await.map_err(map::<D>)?;
         row.into_user()
     }
 }
 
 /// A taken user name, in words.
-fn user_conflict(e: sqlx::Error) -> StorageError {
-    match map(e) {
+fn user_conflict<D: Dialect>(e: sqlx::Error) -> StorageError {
+    match map::<D>(e) {
         StorageError::Conflict(_) => StorageError::Conflict("a user with this name exists".into()),
         other => other,
     }
