@@ -97,7 +97,9 @@ guard() {
   python3 "$SHARED/cpu_guard.py" wait --max-busy "${GUARD_MAX_BUSY:-0.3}" \
     --max-wait "${GUARD_MAX_WAIT:-120}" >&2 || echo "  (machine not quiet; measuring anyway)" >&2
   local extra=()
-  [ -n "$NGINX_PID" ] && extra=(--extra-root "$NGINX_PID")
+  [ -n "$NGINX_PID" ] && extra+=(--extra-root "$NGINX_PID")
+  # PostgreSQL's backends work for us in the PostgreSQL steps (other clients of it count as ours)
+  [ -n "${PG_POSTMASTER:-}" ] && extra+=(--extra-root "$PG_POSTMASTER")
   python3 "$SHARED/cpu_guard.py" watch --root $$ "${extra[@]}" --out "$RES/guard_api_$label.jsonl" &
   GPID=$!
   "$@"
@@ -158,7 +160,7 @@ step_get() {
   if [ ! -f "$static/.complete" ] || [ "$static/.complete" -ot "$data/.loaded" ]; then
     echo "== get: every body once into $static (curl)"
     rm -rf "$static"; mkdir -p "$static/api/v1/types"
-    curl -sS --fail --parallel --parallel-max 8 --config "$D/api_static_$ITEMS.curl" \
+    curl -sS --no-progress-meter --fail --parallel --parallel-max 8 --config "$D/api_static_$ITEMS.curl" \
       -w '%{http_code}\n' > "$D/api_static_codes.txt"
     local bad; bad=$(grep -vc '^200$' "$D/api_static_codes.txt" || true)
     [ "$bad" = 0 ] || { echo "$bad bodies did not answer 200"; exit 1; }
@@ -239,6 +241,7 @@ step_put() {
   echo "  $PUT_NOTE"
 
   # PostgreSQL: pgbench on a scratch database, then vitrina on another, both dropped after.
+  PG_POSTMASTER=$(head -1 "$(pg -At -d postgres -c 'SHOW data_directory')/postmaster.pid" 2>/dev/null || true)
   local tag; tag="$(date +%s)_$$"
   local pgb="vitrina_bench_pgbench_$tag" vdb="vitrina_bench_api_$tag"
   PG_DBS+=("$pgb" "$vdb")
@@ -270,6 +273,7 @@ PY
   /usr/bin/time -f "  loader: %e s wall" "$LOADER" "$csv" "$url"
   put_run postgres "$pdata" --database "$url"
   pg -d postgres -c "DROP DATABASE \"$vdb\" WITH (FORCE)"
+  PG_POSTMASTER=""
 
   # SQLite: the baseline loop on a scratch file in the same folder, then vitrina.
   local sdata="$D/api_put_sqlite"
@@ -305,7 +309,7 @@ PY
   rm -rf "$D/upload_memory_photos" "$D/upload_memory_data"
 }
 
-PUT_NOTE=""; USERS_PER_CLIENT=1
+PUT_NOTE=""; USERS_PER_CLIENT=1; PG_POSTMASTER=""
 for step in $STEPS; do
   case "$step" in
     get) step_get ;;

@@ -232,7 +232,7 @@ def summary(a):
             base_p = f"{b['p50_ms']:.2f} / {b['p99_ms']:.2f}" if b else "-"
             g = f"{guard('put_sqlite')} / {guard('sqlite_baseline')}"
         rows.append((f"PUT /api/v1/types/{{slug}}, {clients} clients, {engine}: saves/s",
-                     f"{p['saves_per_s']:.0f}", base, f"{ratio:.2f}", target, met, g))
+                     f"{p['saves_per_s']:.1f}", base, f"{ratio:.3f}", target, met, g))
         rows.append(("  p50 / p99 (ms)", f"{p['p50_ms']:.2f} / {p['p99_ms']:.2f}", base_p, "",
                      "p99 <= 50 ms" if engine == "postgres" else "",
                      yes(p["p99_ms"] <= 50) if engine == "postgres" else "", ""))
