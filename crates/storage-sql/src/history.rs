@@ -3,8 +3,6 @@
 
 use async_trait::async_trait;
 use serde::Serialize;
-use serde_json::value::RawValue;
-use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Type};
 use vitrina_catalogue::UserId;
 use vitrina_storage::{
     Author, HistoryOp, HistoryStore, Page, RecordKind, Result, Revision, StorageError, from_unix,
@@ -12,7 +10,7 @@ use vitrina_storage::{
 };
 
 use crate::error::{json, map};
-use crate::{Conn, Dialect, SqlStore, doc, limit};
+use crate::{Conn, doc, limit};
 
 /// One revision about to be written.
 #[derive(Debug)]
@@ -67,111 +65,83 @@ fn revision(row: Row) -> Result<Revision> {
     })
 }
 
-impl<D, DB> SqlStore<D>
-where
-    D: Dialect<DB = DB>,
-    DB: Database,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    for<'q> i64: Encode<'q, DB> + Type<DB>,
-    for<'q> Option<i64>: Encode<'q, DB>,
-    for<'q> bool: Encode<'q, DB> + Type<DB>,
-    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
-    for<'q> Box<RawValue>: Encode<'q, DB> + Type<DB>,
-    for<'r> i64: Decode<'r, DB>,
-    for<'r> bool: Decode<'r, DB>,
-    for<'r> String: Decode<'r, DB> + Type<DB>,
-    usize: ColumnIndex<DB::Row>,
-    for<'a> &'a str: ColumnIndex<DB::Row>,
-{
-    /// Writes a revision inside the caller's transaction.
-    pub async fn record<T: Serialize>(
-        conn: &mut Conn<D>,
-        author: &Author,
-        entry: Entry<'_, T>,
-    ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO history \
-               (kind, record_id, key, version, op, author_id, author_name, at, record) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(entry.kind.as_str())
-        .bind(entry.record_id)
-        .bind(entry.key)
-        .bind(entry.version)
-        .bind(entry.op.as_str())
-        .bind(author.user.map(|u| u.get()))
-        .bind(author.name.as_str())
-        .bind(now_unix())
-        .bind(doc(entry.record)?)
-        .execute(&mut *conn)
-        .await
-        .map_err(map::<D>)?;
-        Ok(())
-    }
+sql_impl! {
+    impl SqlStore<D> {
+        /// Writes a revision inside the caller's transaction.
+        pub async fn record<T: Serialize>(
+            conn: &mut Conn<D>,
+            author: &Author,
+            entry: Entry<'_, T>,
+        ) -> Result<()> {
+            sqlx::query(
+                "INSERT INTO history \
+                   (kind, record_id, key, version, op, author_id, author_name, at, record) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(entry.kind.as_str())
+            .bind(entry.record_id)
+            .bind(entry.key)
+            .bind(entry.version)
+            .bind(entry.op.as_str())
+            .bind(author.user.map(|u| u.get()))
+            .bind(author.name.as_str())
+            .bind(now_unix())
+            .bind(doc(entry.record)?)
+            .execute(&mut *conn)
+            .await
+            .map_err(map::<D>)?;
+            Ok(())
+        }
 
-    /// The highest version history holds for a record, 0 when none.
-    pub async fn last_version(conn: &mut Conn<D>, kind: RecordKind, record_id: i64) -> Result<i64> {
-        let v: Option<i64> = sqlx::query_scalar(
-            "SELECT MAX(version) FROM history WHERE kind = $1 AND record_id = $2",
-        )
-        .bind(kind.as_str())
-        .bind(record_id)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(map::<D>)?;
-        Ok(v.unwrap_or(0))
+        /// The highest version history holds for a record, 0 when none.
+        pub async fn last_version(conn: &mut Conn<D>, kind: RecordKind, record_id: i64) -> Result<i64> {
+            let v: Option<i64> = sqlx::query_scalar(
+                "SELECT MAX(version) FROM history WHERE kind = $1 AND record_id = $2",
+            )
+            .bind(kind.as_str())
+            .bind(record_id)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(map::<D>)?;
+            Ok(v.unwrap_or(0))
+        }
     }
 }
 
-#[async_trait]
-impl<D, DB> HistoryStore for SqlStore<D>
-where
-    D: Dialect<DB = DB>,
-    DB: Database,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    for<'q> i64: Encode<'q, DB> + Type<DB>,
-    for<'q> Option<i64>: Encode<'q, DB>,
-    for<'q> bool: Encode<'q, DB> + Type<DB>,
-    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
-    for<'q> Box<RawValue>: Encode<'q, DB> + Type<DB>,
-    for<'r> i64: Decode<'r, DB>,
-    for<'r> bool: Decode<'r, DB>,
-    for<'r> String: Decode<'r, DB> + Type<DB>,
-    usize: ColumnIndex<DB::Row>,
-    for<'a> &'a str: ColumnIndex<DB::Row>,
-{
-    async fn record_history(&self, kind: RecordKind, key: &str) -> Result<Vec<Revision>> {
-        let rows: Vec<Row> = sqlx::query_as(select!(
-            "WHERE kind = $1 AND record_id IN \
-             (SELECT record_id FROM history WHERE kind = $1 AND key = $2) ORDER BY id DESC"
-        ))
-        .bind(kind.as_str())
-        .bind(key)
-        .fetch_all(&self.read)
-        .await
-        .map_err(map::<D>)?;
-        rows.into_iter().map(revision).collect()
-    }
-
-    async fn collection_history(&self, page: Page) -> Result<Vec<Revision>> {
-        let (limit, offset) = limit(page);
-        let rows: Vec<Row> = sqlx::query_as(select!("ORDER BY id DESC LIMIT $1 OFFSET $2"))
-            .bind(limit)
-            .bind(offset)
+sql_impl! {
+    #[async_trait]
+    impl HistoryStore for SqlStore<D> {
+        async fn record_history(&self, kind: RecordKind, key: &str) -> Result<Vec<Revision>> {
+            let rows: Vec<Row> = sqlx::query_as(select!(
+                "WHERE kind = $1 AND record_id IN \
+                 (SELECT record_id FROM history WHERE kind = $1 AND key = $2) ORDER BY id DESC"
+            ))
+            .bind(kind.as_str())
+            .bind(key)
             .fetch_all(&self.read)
             .await
             .map_err(map::<D>)?;
-        rows.into_iter().map(revision).collect()
-    }
+            rows.into_iter().map(revision).collect()
+        }
 
-    async fn revision(&self, id: i64) -> Result<Revision> {
-        let row: Option<Row> = sqlx::query_as(select!("WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.read)
-            .await
-            .map_err(map::<D>)?;
-        revision(row.ok_or_else(|| StorageError::not_found("revision", id))?)
+        async fn collection_history(&self, page: Page) -> Result<Vec<Revision>> {
+            let (limit, offset) = limit(page);
+            let rows: Vec<Row> = sqlx::query_as(select!("ORDER BY id DESC LIMIT $1 OFFSET $2"))
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&self.read)
+                .await
+                .map_err(map::<D>)?;
+            rows.into_iter().map(revision).collect()
+        }
+
+        async fn revision(&self, id: i64) -> Result<Revision> {
+            let row: Option<Row> = sqlx::query_as(select!("WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(&self.read)
+                .await
+                .map_err(map::<D>)?;
+            revision(row.ok_or_else(|| StorageError::not_found("revision", id))?)
+        }
     }
 }

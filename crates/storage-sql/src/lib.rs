@@ -16,17 +16,42 @@
 //!
 //! The code is generic over the dialect, and sqlx states what an engine can do as bounds on
 //! its types (`i64: Encode<Sqlite>`…). Rust does not carry a trait's `where` clauses to the
-//! places that use the trait (a trait bundling these bounds would have to be restated at every
-//! use all the same), so every generic `impl` here repeats one list, which both engines meet:
-//!
-//! ```text
-//! D: Dialect<DB = DB>,
-//! for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,  // connections and pools run queries
-//! DB::Arguments: IntoArguments<DB>,
-//! for<'q> i64, Option<i64>, bool, &'q str, Box<RawValue>: Encode<'q, DB> (+ Type<DB>),  // bound
-//! for<'r> i64, bool, String: Decode<'r, DB> (+ Type<DB>),                               // read
-//! usize, &str: ColumnIndex<DB::Row>,
-//! ```
+//! places that use the trait, so the one list, which both engines meet, is written once, in
+//! [`sql_impl!`]: every generic `impl` here is written through it.
+
+/// `impl<D, DB> [Trait for] SqlStore<D>` with the bounds every statement here needs:
+/// connections and pools run queries; `i64`, `Option<i64>`, `bool`, `&str` and JSON are bound;
+/// `i64`, `bool` and `String` are read, by index or by column name.
+macro_rules! sql_impl {
+    ($(#[$attr:meta])* impl SqlStore<D> { $($item:tt)* }) => {
+        sql_impl! { @impl [$(#[$attr])*] [] $($item)* }
+    };
+    ($(#[$attr:meta])* impl $trait_:ident for SqlStore<D> { $($item:tt)* }) => {
+        sql_impl! { @impl [$(#[$attr])*] [$trait_ for] $($item)* }
+    };
+    (@impl [$($attr:tt)*] [$($for_:tt)*] $($item:tt)*) => {
+        $($attr)*
+        impl<D, DB> $($for_)* $crate::SqlStore<D>
+        where
+            D: $crate::Dialect<DB = DB>,
+            DB: ::sqlx::Database,
+            for<'c> &'c mut DB::Connection: ::sqlx::Executor<'c, Database = DB>,
+            DB::Arguments: ::sqlx::IntoArguments<DB>,
+            for<'q> i64: ::sqlx::Encode<'q, DB> + ::sqlx::Type<DB>,
+            for<'q> Option<i64>: ::sqlx::Encode<'q, DB>,
+            for<'q> bool: ::sqlx::Encode<'q, DB> + ::sqlx::Type<DB>,
+            for<'q> &'q str: ::sqlx::Encode<'q, DB> + ::sqlx::Type<DB>,
+            for<'q> Box<::serde_json::value::RawValue>: ::sqlx::Encode<'q, DB> + ::sqlx::Type<DB>,
+            for<'r> i64: ::sqlx::Decode<'r, DB>,
+            for<'r> bool: ::sqlx::Decode<'r, DB>,
+            for<'r> String: ::sqlx::Decode<'r, DB> + ::sqlx::Type<DB>,
+            usize: ::sqlx::ColumnIndex<DB::Row>,
+            for<'a> &'a str: ::sqlx::ColumnIndex<DB::Row>,
+        {
+            $($item)*
+        }
+    };
+}
 
 mod accounts;
 mod categories;

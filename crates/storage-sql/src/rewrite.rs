@@ -1,15 +1,13 @@
 //! Rewrites of stored types that are not a save of the type: a category renamed or deleted
 //! under them, a move, and the change log that every write to types ends with.
 
-use serde_json::value::RawValue;
-use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Type};
 use vitrina_catalogue::{BadgeType, Slug, TypeId};
 use vitrina_storage::{Author, ChangeOp, HistoryOp, RecordKind, Result, StorageError, TypeSummary};
 
 use crate::error::{json, map};
 use crate::history::Entry;
 use crate::write::publicly;
-use crate::{Conn, Dialect, SqlStore, doc};
+use crate::{Conn, doc};
 
 /// The lists a record can be moved in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,202 +36,188 @@ impl Changes {
     }
 }
 
-impl<D, DB> SqlStore<D>
-where
-    D: Dialect<DB = DB>,
-    DB: Database,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    for<'q> i64: Encode<'q, DB> + Type<DB>,
-    for<'q> Option<i64>: Encode<'q, DB>,
-    for<'q> bool: Encode<'q, DB> + Type<DB>,
-    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
-    for<'q> Box<RawValue>: Encode<'q, DB> + Type<DB>,
-    for<'r> i64: Decode<'r, DB>,
-    for<'r> bool: Decode<'r, DB>,
-    for<'r> String: Decode<'r, DB> + Type<DB>,
-    usize: ColumnIndex<DB::Row>,
-    for<'a> &'a str: ColumnIndex<DB::Row>,
-{
-    /// Rewrites the category lists of the types in category `category_id` after it was renamed
-    /// (`to` is `Some`) or deleted (`None`), bumps their versions (their content changed) and records
-    /// the change in each type's history.
-    pub async fn retag_types(
-        conn: &mut Conn<D>,
-        category_id: i64,
-        from: &Slug,
-        to: Option<&Slug>,
-        changes: &mut Changes,
-        author: &Author,
-    ) -> Result<()> {
-        // In id order, so two transactions locking the same types cannot deadlock.
-        let rows: Vec<(i64, String, i64, String, String)> = sqlx::query_as(D::sql(
-            "SELECT id, slug, version, CAST(document AS TEXT), CAST(summary AS TEXT) \
-             FROM badge_types \
-             WHERE id IN (SELECT type_id FROM type_categories WHERE category_id = $1) \
-             ORDER BY id {FOR UPDATE}",
-        ))
-        .bind(category_id)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(map::<D>)?;
-        let retag = |slugs: &mut Vec<Slug>| match to {
-            Some(to) => slugs
-                .iter_mut()
-                .filter(|s| *s == from)
-                .for_each(|s| *s = to.clone()),
-            None => slugs.retain(|s| s != from),
-        };
-        for (id, type_slug, version, document, summary) in rows {
-            let mut t: BadgeType = serde_json::from_str(&document).map_err(json)?;
-            let mut s: TypeSummary = serde_json::from_str(&summary).map_err(json)?;
-            changes.push(&type_slug, publicly(t.published));
-            retag(&mut t.categories);
-            retag(&mut s.categories);
-            sqlx::query(
-                "UPDATE badge_types SET document = $1, summary = $2, \
-                 version = version + 1 WHERE id = $3",
-            )
-            .bind(doc(&t)?)
-            .bind(doc(&s)?)
-            .bind(id)
-            .execute(&mut *conn)
+sql_impl! {
+    impl SqlStore<D> {
+        /// Rewrites the category lists of the types in category `category_id` after it was renamed
+        /// (`to` is `Some`) or deleted (`None`), bumps their versions (their content changed) and records
+        /// the change in each type's history.
+        pub async fn retag_types(
+            conn: &mut Conn<D>,
+            category_id: i64,
+            from: &Slug,
+            to: Option<&Slug>,
+            changes: &mut Changes,
+            author: &Author,
+        ) -> Result<()> {
+            // In id order, so two transactions locking the same types cannot deadlock.
+            let rows: Vec<(i64, String, i64, String, String)> = sqlx::query_as(D::sql(
+                "SELECT id, slug, version, CAST(document AS TEXT), CAST(summary AS TEXT) \
+                 FROM badge_types \
+                 WHERE id IN (SELECT type_id FROM type_categories WHERE category_id = $1) \
+                 ORDER BY id {FOR UPDATE}",
+            ))
+            .bind(category_id)
+            .fetch_all(&mut *conn)
             .await
             .map_err(map::<D>)?;
-            t.id = Some(TypeId::new(id));
+            let retag = |slugs: &mut Vec<Slug>| match to {
+                Some(to) => slugs
+                    .iter_mut()
+                    .filter(|s| *s == from)
+                    .for_each(|s| *s = to.clone()),
+                None => slugs.retain(|s| s != from),
+            };
+            for (id, type_slug, version, document, summary) in rows {
+                let mut t: BadgeType = serde_json::from_str(&document).map_err(json)?;
+                let mut s: TypeSummary = serde_json::from_str(&summary).map_err(json)?;
+                changes.push(&type_slug, publicly(t.published));
+                retag(&mut t.categories);
+                retag(&mut s.categories);
+                sqlx::query(
+                    "UPDATE badge_types SET document = $1, summary = $2, \
+                     version = version + 1 WHERE id = $3",
+                )
+                .bind(doc(&t)?)
+                .bind(doc(&s)?)
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .map_err(map::<D>)?;
+                t.id = Some(TypeId::new(id));
+                t.version = version + 1;
+                Self::load_private(&mut *conn, &mut t, id).await?;
+                Self::record(
+                    conn,
+                    author,
+                    Entry {
+                        kind: RecordKind::Type,
+                        record_id: id,
+                        key: &type_slug,
+                        version: t.version,
+                        op: HistoryOp::Update,
+                        record: &t,
+                    },
+                )
+                .await?;
+            }
+            Ok(())
+        }
+
+        /// Writes the change-log rows of a transaction, in the order the changes were made: its
+        /// last step before COMMIT, under the dialect's change-log lock.
+        pub async fn log_changes(conn: &mut Conn<D>, changes: Changes) -> Result<()> {
+            if changes.0.is_empty() {
+                return Ok(());
+            }
+            D::lock_change_log(&mut *conn).await.map_err(map::<D>)?;
+            for (slug, op) in &changes.0 {
+                sqlx::query("INSERT INTO changes (type_slug, op) VALUES ($1, $2)")
+                    .bind(slug.as_str())
+                    .bind(op.as_str())
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(map::<D>)?;
+            }
+            Ok(())
+        }
+
+        /// What moving `slug` to `to_index` in `list` rewrites: `(id, new position)` pairs (see
+        /// [`vitrina_storage::placements`]), read in the caller's transaction after the dialect's
+        /// lock on the list, so every other writer of positions waits and the order read here stays
+        /// the order written. An unknown slug is `NotFound`.
+        pub async fn moves(
+            conn: &mut Conn<D>,
+            list: Ordered,
+            slug: &Slug,
+            to_index: u64,
+        ) -> Result<Vec<(i64, i64)>> {
+            D::lock_order(&mut *conn, list.table())
+                .await
+                .map_err(map::<D>)?;
+            let (find, order, what) = match list {
+                Ordered::Categories => (
+                    "SELECT id FROM categories WHERE slug = $1",
+                    "SELECT id, position FROM categories ORDER BY position, slug",
+                    "category",
+                ),
+                Ordered::Types => (
+                    "SELECT id FROM badge_types WHERE slug = $1",
+                    "SELECT id, position FROM badge_types ORDER BY position, name_en, id",
+                    "badge type",
+                ),
+            };
+            let moved: i64 = sqlx::query_scalar(find)
+                .bind(slug.as_str())
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(map::<D>)?
+                .ok_or_else(|| StorageError::not_found(what, slug))?;
+            let order: Vec<(i64, i64)> = sqlx::query_as(order)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(map::<D>)?;
+            let from = order.iter().position(|&(id, _)| id == moved).unwrap_or(0);
+            let positions: Vec<i64> = order.iter().map(|&(_, p)| p).collect();
+            Ok(vitrina_storage::placements(&positions, from, to_index)
+                .into_iter()
+                .map(|(i, position)| (order[i].0, position))
+                .collect())
+        }
+
+        /// Gives stored type `type_id` a new position (a move): its column, document and summary, a new
+        /// version, a revision and a change-log row, as a save would.
+        pub async fn reposition_type(
+            conn: &mut Conn<D>,
+            type_id: i64,
+            position: i64,
+            changes: &mut Changes,
+            author: &Author,
+        ) -> Result<()> {
+            let (slug, version, document, summary): (String, i64, String, String) =
+                sqlx::query_as(D::sql(
+                    "SELECT slug, version, CAST(document AS TEXT), CAST(summary AS TEXT) \
+                 FROM badge_types WHERE id = $1 {FOR UPDATE}",
+                ))
+                .bind(type_id)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(map::<D>)?;
+            let mut t: BadgeType = serde_json::from_str(&document).map_err(json)?;
+            let mut s: TypeSummary = serde_json::from_str(&summary).map_err(json)?;
+            t.position = position;
+            s.position = position;
+            sqlx::query("UPDATE badge_types SET position = $1, document = $2, summary = $3, version = $4 WHERE id = $5")
+                .bind(position)
+                .bind(doc(&t)?)
+                .bind(doc(&s)?)
+                .bind(version + 1)
+                .bind(type_id)
+                .execute(&mut *conn)
+                .await
+                .map_err(map::<D>)?;
+            sqlx::query("UPDATE type_categories SET position = $1 WHERE type_id = $2")
+                .bind(position)
+                .bind(type_id)
+                .execute(&mut *conn)
+                .await
+                .map_err(map::<D>)?;
+            changes.push(&slug, publicly(t.published));
+            t.id = Some(TypeId::new(type_id));
             t.version = version + 1;
-            Self::load_private(&mut *conn, &mut t, id).await?;
+            Self::load_private(&mut *conn, &mut t, type_id).await?;
             Self::record(
                 conn,
                 author,
                 Entry {
                     kind: RecordKind::Type,
-                    record_id: id,
-                    key: &type_slug,
+                    record_id: type_id,
+                    key: &slug,
                     version: t.version,
                     op: HistoryOp::Update,
                     record: &t,
                 },
             )
-            .await?;
+            .await
         }
-        Ok(())
-    }
-
-    /// Writes the change-log rows of a transaction, in the order the changes were made: its
-    /// last step before COMMIT, under the dialect's change-log lock.
-    pub async fn log_changes(conn: &mut Conn<D>, changes: Changes) -> Result<()> {
-        if changes.0.is_empty() {
-            return Ok(());
-        }
-        D::lock_change_log(&mut *conn).await.map_err(map::<D>)?;
-        for (slug, op) in &changes.0 {
-            sqlx::query("INSERT INTO changes (type_slug, op) VALUES ($1, $2)")
-                .bind(slug.as_str())
-                .bind(op.as_str())
-                .execute(&mut *conn)
-                .await
-                .map_err(map::<D>)?;
-        }
-        Ok(())
-    }
-
-    /// What moving `slug` to `to_index` in `list` rewrites: `(id, new position)` pairs (see
-    /// [`vitrina_storage::placements`]), read in the caller's transaction after the dialect's
-    /// lock on the list, so every other writer of positions waits and the order read here stays
-    /// the order written. An unknown slug is `NotFound`.
-    pub async fn moves(
-        conn: &mut Conn<D>,
-        list: Ordered,
-        slug: &Slug,
-        to_index: u64,
-    ) -> Result<Vec<(i64, i64)>> {
-        D::lock_order(&mut *conn, list.table())
-            .await
-            .map_err(map::<D>)?;
-        let (find, order, what) = match list {
-            Ordered::Categories => (
-                "SELECT id FROM categories WHERE slug = $1",
-                "SELECT id, position FROM categories ORDER BY position, slug",
-                "category",
-            ),
-            Ordered::Types => (
-                "SELECT id FROM badge_types WHERE slug = $1",
-                "SELECT id, position FROM badge_types ORDER BY position, name_en, id",
-                "badge type",
-            ),
-        };
-        let moved: i64 = sqlx::query_scalar(find)
-            .bind(slug.as_str())
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(map::<D>)?
-            .ok_or_else(|| StorageError::not_found(what, slug))?;
-        let order: Vec<(i64, i64)> = sqlx::query_as(order)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(map::<D>)?;
-        let from = order.iter().position(|&(id, _)| id == moved).unwrap_or(0);
-        let positions: Vec<i64> = order.iter().map(|&(_, p)| p).collect();
-        Ok(vitrina_storage::placements(&positions, from, to_index)
-            .into_iter()
-            .map(|(i, position)| (order[i].0, position))
-            .collect())
-    }
-
-    /// Gives stored type `type_id` a new position (a move): its column, document and summary, a new
-    /// version, a revision and a change-log row, as a save would.
-    pub async fn reposition_type(
-        conn: &mut Conn<D>,
-        type_id: i64,
-        position: i64,
-        changes: &mut Changes,
-        author: &Author,
-    ) -> Result<()> {
-        let (slug, version, document, summary): (String, i64, String, String) =
-            sqlx::query_as(D::sql(
-                "SELECT slug, version, CAST(document AS TEXT), CAST(summary AS TEXT) \
-             FROM badge_types WHERE id = $1 {FOR UPDATE}",
-            ))
-            .bind(type_id)
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(map::<D>)?;
-        let mut t: BadgeType = serde_json::from_str(&document).map_err(json)?;
-        let mut s: TypeSummary = serde_json::from_str(&summary).map_err(json)?;
-        t.position = position;
-        s.position = position;
-        sqlx::query("UPDATE badge_types SET position = $1, document = $2, summary = $3, version = $4 WHERE id = $5")
-            .bind(position)
-            .bind(doc(&t)?)
-            .bind(doc(&s)?)
-            .bind(version + 1)
-            .bind(type_id)
-            .execute(&mut *conn)
-            .await
-            .map_err(map::<D>)?;
-        sqlx::query("UPDATE type_categories SET position = $1 WHERE type_id = $2")
-            .bind(position)
-            .bind(type_id)
-            .execute(&mut *conn)
-            .await
-            .map_err(map::<D>)?;
-        changes.push(&slug, publicly(t.published));
-        t.id = Some(TypeId::new(type_id));
-        t.version = version + 1;
-        Self::load_private(&mut *conn, &mut t, type_id).await?;
-        Self::record(
-            conn,
-            author,
-            Entry {
-                kind: RecordKind::Type,
-                record_id: type_id,
-                key: &slug,
-                version: t.version,
-                op: HistoryOp::Update,
-                record: &t,
-            },
-        )
-        .await
     }
 }

@@ -4,13 +4,13 @@
 use std::collections::{HashMap, HashSet};
 
 use serde_json::value::RawValue;
-use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Type};
+use sqlx::Executor;
 use vitrina_catalogue::{BadgeType, Category, Slug, SpecimenPrivate, TypeId, ValidationErrors};
 use vitrina_storage::{ChangeOp, Result, StorageError, TypeSummary};
 
 use crate::error::{json, map};
 use crate::rewrite::Changes;
-use crate::{Conn, Dialect, SqlStore, doc};
+use crate::{Conn, doc};
 
 /// How ids found in the input are treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,394 +108,380 @@ pub fn category_data(c: &Category) -> Result<Box<RawValue>> {
     doc(&c)
 }
 
-impl<D, DB> SqlStore<D>
-where
-    D: Dialect<DB = DB>,
-    DB: Database,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    for<'q> i64: Encode<'q, DB> + Type<DB>,
-    for<'q> Option<i64>: Encode<'q, DB>,
-    for<'q> bool: Encode<'q, DB> + Type<DB>,
-    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
-    for<'q> Box<RawValue>: Encode<'q, DB> + Type<DB>,
-    for<'r> i64: Decode<'r, DB>,
-    for<'r> bool: Decode<'r, DB>,
-    for<'r> String: Decode<'r, DB> + Type<DB>,
-    usize: ColumnIndex<DB::Row>,
-    for<'a> &'a str: ColumnIndex<DB::Row>,
-{
-    /// Writes `given` as the type `target` (an update) or as a new type, inside the caller's
-    /// transaction. Returns the type as stored: ids and version set, private fields as given.
-    pub async fn write_type(
-        conn: &mut Conn<D>,
-        given: &BadgeType,
-        target: Option<TypeId>,
-        ids: Ids,
-        categories: &HashMap<Slug, i64>,
-        changes: &mut Changes,
-    ) -> Result<BadgeType> {
-        let mut t = given.clone();
-        let mut errors = ValidationErrors::default();
-        let mut category_ids = Vec::with_capacity(t.categories.len());
-        for (i, slug) in t.categories.iter().enumerate() {
-            match categories.get(slug) {
-                Some(id) if !category_ids.contains(id) => category_ids.push(*id),
-                Some(_) => {}
-                None => errors.add(
-                    format!("categories[{i}]"),
-                    format!("there is no category {slug}"),
-                ),
+sql_impl! {
+    impl SqlStore<D> {
+        /// Writes `given` as the type `target` (an update) or as a new type, inside the caller's
+        /// transaction. Returns the type as stored: ids and version set, private fields as given.
+        pub async fn write_type(
+            conn: &mut Conn<D>,
+            given: &BadgeType,
+            target: Option<TypeId>,
+            ids: Ids,
+            categories: &HashMap<Slug, i64>,
+            changes: &mut Changes,
+        ) -> Result<BadgeType> {
+            let mut t = given.clone();
+            let mut errors = ValidationErrors::default();
+            let mut category_ids = Vec::with_capacity(t.categories.len());
+            for (i, slug) in t.categories.iter().enumerate() {
+                match categories.get(slug) {
+                    Some(id) if !category_ids.contains(id) => category_ids.push(*id),
+                    Some(_) => {}
+                    None => errors.add(
+                        format!("categories[{i}]"),
+                        format!("there is no category {slug}"),
+                    ),
+                }
             }
-        }
-        errors.into_result()?;
+            errors.into_result()?;
 
-        let (type_id, version, owned) = match target {
-            Some(id) => {
-                let stored: Option<(i64, String)> = sqlx::query_as(D::sql(
-                    "SELECT version, slug FROM badge_types WHERE id = $1 {FOR UPDATE}",
-                ))
-                .bind(id.get())
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(map::<D>)?;
-                let Some((stored, old_slug)) = stored else {
-                    return Err(StorageError::not_found("badge type", id));
-                };
-                if old_slug != t.slug.as_str() {
-                    // Saved under a new slug: the old one is gone for readers.
-                    changes.push(&old_slug, ChangeOp::Delete);
-                }
-                if ids == Ids::Strict && stored != t.version {
-                    return Err(StorageError::Conflict(format!(
-                        "badge type {} was changed by someone else (version {stored}, not {})",
-                        t.slug, t.version
-                    )));
-                }
-                let version = stored + 1;
-                sqlx::query("UPDATE badge_types SET slug = $1, position = $2, version = $3, name_en = $4 WHERE id = $5")
-                    .bind(t.slug.as_str())
-                    .bind(t.position)
-                    .bind(version)
-                    .bind(t.names.en.as_str())
+            let (type_id, version, owned) = match target {
+                Some(id) => {
+                    let stored: Option<(i64, String)> = sqlx::query_as(D::sql(
+                        "SELECT version, slug FROM badge_types WHERE id = $1 {FOR UPDATE}",
+                    ))
                     .bind(id.get())
-                    .execute(&mut *conn)
+                    .fetch_optional(&mut *conn)
                     .await
                     .map_err(map::<D>)?;
-                (id.get(), version, Self::owned(conn, id.get()).await?)
-            }
-            None => {
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO badge_types (slug, position, version, name_en, document, summary) \
-                     VALUES ($1, $2, 1, $3, '{}', '{}') RETURNING id",
-                )
-                .bind(t.slug.as_str())
-                .bind(t.position)
-                .bind(t.names.en.as_str())
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(map::<D>)?;
-                (id, 1, Owned::default())
-            }
-        };
-
-        claim_ids(&mut t, &owned, ids)?;
-        Self::delete_dropped(conn, &t, &owned).await?;
-
-        if target.is_some() {
-            sqlx::query("DELETE FROM type_categories WHERE type_id = $1")
-                .bind(type_id)
-                .execute(&mut *conn)
-                .await
-                .map_err(map::<D>)?;
-        }
-        for category_id in category_ids {
-            sqlx::query(
-                "INSERT INTO type_categories (type_id, category_id, position, name_en, published) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(type_id)
-            .bind(category_id)
-            .bind(t.position)
-            .bind(t.names.en.as_str())
-            .bind(t.published)
-            .execute(&mut *conn)
-            .await
-            .map_err(map::<D>)?;
-        }
-
-        for (vi, v) in t.variants.iter_mut().enumerate() {
-            let variant_id = match v.id {
-                Some(id) => {
-                    sqlx::query("UPDATE variants SET position = $1 WHERE id = $2")
-                        .bind(vi as i64)
+                    let Some((stored, old_slug)) = stored else {
+                        return Err(StorageError::not_found("badge type", id));
+                    };
+                    if old_slug != t.slug.as_str() {
+                        // Saved under a new slug: the old one is gone for readers.
+                        changes.push(&old_slug, ChangeOp::Delete);
+                    }
+                    if ids == Ids::Strict && stored != t.version {
+                        return Err(StorageError::Conflict(format!(
+                            "badge type {} was changed by someone else (version {stored}, not {})",
+                            t.slug, t.version
+                        )));
+                    }
+                    let version = stored + 1;
+                    sqlx::query("UPDATE badge_types SET slug = $1, position = $2, version = $3, name_en = $4 WHERE id = $5")
+                        .bind(t.slug.as_str())
+                        .bind(t.position)
+                        .bind(version)
+                        .bind(t.names.en.as_str())
                         .bind(id.get())
                         .execute(&mut *conn)
                         .await
                         .map_err(map::<D>)?;
-                    id.get()
+                    (id.get(), version, Self::owned(conn, id.get()).await?)
                 }
                 None => {
                     let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO variants (type_id, position) VALUES ($1, $2) RETURNING id",
+                        "INSERT INTO badge_types (slug, position, version, name_en, document, summary) \
+                         VALUES ($1, $2, 1, $3, '{}', '{}') RETURNING id",
                     )
-                    .bind(type_id)
-                    .bind(vi as i64)
+                    .bind(t.slug.as_str())
+                    .bind(t.position)
+                    .bind(t.names.en.as_str())
                     .fetch_one(&mut *conn)
                     .await
                     .map_err(map::<D>)?;
-                    v.id = Some(vitrina_catalogue::VariantId::new(id));
-                    id
+                    (id, 1, Owned::default())
                 }
             };
-            for (si, s) in v.specimens.iter_mut().enumerate() {
-                let specimen_id = match s.id {
+
+            claim_ids(&mut t, &owned, ids)?;
+            Self::delete_dropped(conn, &t, &owned).await?;
+
+            if target.is_some() {
+                sqlx::query("DELETE FROM type_categories WHERE type_id = $1")
+                    .bind(type_id)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(map::<D>)?;
+            }
+            for category_id in category_ids {
+                sqlx::query(
+                    "INSERT INTO type_categories (type_id, category_id, position, name_en, published) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(type_id)
+                .bind(category_id)
+                .bind(t.position)
+                .bind(t.names.en.as_str())
+                .bind(t.published)
+                .execute(&mut *conn)
+                .await
+                .map_err(map::<D>)?;
+            }
+
+            for (vi, v) in t.variants.iter_mut().enumerate() {
+                let variant_id = match v.id {
                     Some(id) => {
-                        sqlx::query(
-                            "UPDATE specimens SET variant_id = $1, position = $2 WHERE id = $3",
-                        )
-                        .bind(variant_id)
-                        .bind(si as i64)
-                        .bind(id.get())
-                        .execute(&mut *conn)
-                        .await
-                        .map_err(map::<D>)?;
+                        sqlx::query("UPDATE variants SET position = $1 WHERE id = $2")
+                            .bind(vi as i64)
+                            .bind(id.get())
+                            .execute(&mut *conn)
+                            .await
+                            .map_err(map::<D>)?;
                         id.get()
                     }
                     None => {
                         let id: i64 = sqlx::query_scalar(
-                            "INSERT INTO specimens (variant_id, type_id, position) VALUES ($1, $2, $3) RETURNING id",
+                            "INSERT INTO variants (type_id, position) VALUES ($1, $2) RETURNING id",
                         )
-                        .bind(variant_id)
                         .bind(type_id)
-                        .bind(si as i64)
+                        .bind(vi as i64)
                         .fetch_one(&mut *conn)
                         .await
                         .map_err(map::<D>)?;
-                        s.id = Some(vitrina_catalogue::SpecimenId::new(id));
+                        v.id = Some(vitrina_catalogue::VariantId::new(id));
                         id
                     }
                 };
-                Self::write_private(conn, type_id, specimen_id, &mut s.private).await?;
-                for (pi, p) in s.photos.iter_mut().enumerate() {
-                    let id = Self::write_photo(
-                        conn,
-                        type_id,
-                        Some(specimen_id),
-                        pi,
-                        p.id.map(|i| i.get()),
-                    )
-                    .await?;
-                    p.id = Some(vitrina_catalogue::PhotoId::new(id));
+                for (si, s) in v.specimens.iter_mut().enumerate() {
+                    let specimen_id = match s.id {
+                        Some(id) => {
+                            sqlx::query(
+                                "UPDATE specimens SET variant_id = $1, position = $2 WHERE id = $3",
+                            )
+                            .bind(variant_id)
+                            .bind(si as i64)
+                            .bind(id.get())
+                            .execute(&mut *conn)
+                            .await
+                            .map_err(map::<D>)?;
+                            id.get()
+                        }
+                        None => {
+                            let id: i64 = sqlx::query_scalar(
+                                "INSERT INTO specimens (variant_id, type_id, position) VALUES ($1, $2, $3) RETURNING id",
+                            )
+                            .bind(variant_id)
+                            .bind(type_id)
+                            .bind(si as i64)
+                            .fetch_one(&mut *conn)
+                            .await
+                            .map_err(map::<D>)?;
+                            s.id = Some(vitrina_catalogue::SpecimenId::new(id));
+                            id
+                        }
+                    };
+                    Self::write_private(conn, type_id, specimen_id, &mut s.private).await?;
+                    for (pi, p) in s.photos.iter_mut().enumerate() {
+                        let id = Self::write_photo(
+                            conn,
+                            type_id,
+                            Some(specimen_id),
+                            pi,
+                            p.id.map(|i| i.get()),
+                        )
+                        .await?;
+                        p.id = Some(vitrina_catalogue::PhotoId::new(id));
+                    }
                 }
             }
-        }
-        for (pi, p) in t.photos.iter_mut().enumerate() {
-            let id = Self::write_photo(conn, type_id, None, pi, p.id.map(|i| i.get())).await?;
-            p.id = Some(vitrina_catalogue::PhotoId::new(id));
+            for (pi, p) in t.photos.iter_mut().enumerate() {
+                let id = Self::write_photo(conn, type_id, None, pi, p.id.map(|i| i.get())).await?;
+                p.id = Some(vitrina_catalogue::PhotoId::new(id));
+            }
+
+            t.id = Some(TypeId::new(type_id));
+            t.version = version;
+            // A draft is gone for the public: followers drop it from their index and cache.
+            changes.push(t.slug.as_str(), publicly(t.published));
+            let public = t.clone().into_public();
+            let summary = TypeSummary::of(&public, TypeId::new(type_id));
+            sqlx::query(
+                "UPDATE badge_types SET document = $1, summary = $2, has_thumbnail = $3, \
+                 published = $4 WHERE id = $5",
+            )
+            .bind(doc(&public)?)
+            .bind(doc(&summary)?)
+            .bind(summary.thumbnail.is_some())
+            .bind(t.published)
+            .bind(type_id)
+            .execute(&mut *conn)
+            .await
+            .map_err(map::<D>)?;
+            Ok(t)
         }
 
-        t.id = Some(TypeId::new(type_id));
-        t.version = version;
-        // A draft is gone for the public: followers drop it from their index and cache.
-        changes.push(t.slug.as_str(), publicly(t.published));
-        let public = t.clone().into_public();
-        let summary = TypeSummary::of(&public, TypeId::new(type_id));
-        sqlx::query(
-            "UPDATE badge_types SET document = $1, summary = $2, has_thumbnail = $3, \
-             published = $4 WHERE id = $5",
-        )
-        .bind(doc(&public)?)
-        .bind(doc(&summary)?)
-        .bind(summary.thumbnail.is_some())
-        .bind(t.published)
-        .bind(type_id)
-        .execute(&mut *conn)
-        .await
-        .map_err(map::<D>)?;
-        Ok(t)
-    }
+        async fn owned(conn: &mut Conn<D>, type_id: i64) -> Result<Owned> {
+            let mut out = Owned::default();
+            for (sql, set) in [
+                (
+                    "SELECT id FROM variants WHERE type_id = $1",
+                    &mut out.variants,
+                ),
+                (
+                    "SELECT id FROM specimens WHERE type_id = $1",
+                    &mut out.specimens,
+                ),
+                ("SELECT id FROM photos WHERE type_id = $1", &mut out.photos),
+            ] {
+                let ids: Vec<i64> = sqlx::query_scalar(sql)
+                    .bind(type_id)
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(map::<D>)?;
+                set.extend(ids);
+            }
+            Ok(out)
+        }
 
-    async fn owned(conn: &mut Conn<D>, type_id: i64) -> Result<Owned> {
-        let mut out = Owned::default();
-        for (sql, set) in [
-            (
-                "SELECT id FROM variants WHERE type_id = $1",
-                &mut out.variants,
-            ),
-            (
-                "SELECT id FROM specimens WHERE type_id = $1",
-                &mut out.specimens,
-            ),
-            ("SELECT id FROM photos WHERE type_id = $1", &mut out.photos),
-        ] {
-            let ids: Vec<i64> = sqlx::query_scalar(sql)
+        /// Deletes the children the stored type had and the new input no longer carries. Deleting a
+        /// specimen cascades to its private row and photos.
+        async fn delete_dropped(conn: &mut Conn<D>, t: &BadgeType, owned: &Owned) -> Result<()> {
+            let keep_variants: HashSet<i64> = t
+                .variants
+                .iter()
+                .filter_map(|v| v.id)
+                .map(|i| i.get())
+                .collect();
+            let keep_specimens: HashSet<i64> = t
+                .specimens()
+                .filter_map(|s| s.id)
+                .map(|i| i.get())
+                .collect();
+            let keep_photos: HashSet<i64> = t
+                .photos
+                .iter()
+                .chain(t.specimens().flat_map(|s| s.photos.iter()))
+                .filter_map(|p| p.id)
+                .map(|i| i.get())
+                .collect();
+            for (sql, owned, keep) in [
+                (
+                    "DELETE FROM photos WHERE id = $1",
+                    &owned.photos,
+                    &keep_photos,
+                ),
+                (
+                    "DELETE FROM specimens WHERE id = $1",
+                    &owned.specimens,
+                    &keep_specimens,
+                ),
+                (
+                    "DELETE FROM variants WHERE id = $1",
+                    &owned.variants,
+                    &keep_variants,
+                ),
+            ] {
+                let mut gone: Vec<i64> = owned.difference(keep).copied().collect();
+                gone.sort_unstable();
+                for id in gone {
+                    sqlx::query(sql)
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(map::<D>)?;
+                }
+            }
+            Ok(())
+        }
+
+        /// `None` leaves what is stored (a type read publicly and saved back must not lose its
+        /// provenance); an empty value clears it; anything else replaces it.
+        async fn write_private(
+            conn: &mut Conn<D>,
+            type_id: i64,
+            specimen_id: i64,
+            private: &mut Option<SpecimenPrivate>,
+        ) -> Result<()> {
+            match private {
+                None => {}
+                Some(p) if p.is_empty() => {
+                    sqlx::query("DELETE FROM specimen_private WHERE specimen_id = $1")
+                        .bind(specimen_id)
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(map::<D>)?;
+                    *private = None;
+                }
+                Some(p) => {
+                    sqlx::query(
+                        "INSERT INTO specimen_private (specimen_id, type_id, data) VALUES ($1, $2, $3) \
+                         ON CONFLICT (specimen_id) DO UPDATE SET data = excluded.data",
+                    )
+                    .bind(specimen_id)
+                    .bind(type_id)
+                    .bind(doc(p)?)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(map::<D>)?;
+                }
+            }
+            Ok(())
+        }
+
+        async fn write_photo(
+            conn: &mut Conn<D>,
+            type_id: i64,
+            specimen_id: Option<i64>,
+            position: usize,
+            id: Option<i64>,
+        ) -> Result<i64> {
+            match id {
+                Some(id) => {
+                    sqlx::query("UPDATE photos SET specimen_id = $1, position = $2 WHERE id = $3")
+                        .bind(specimen_id)
+                        .bind(position as i64)
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(map::<D>)?;
+                    Ok(id)
+                }
+                None => sqlx::query_scalar(
+                    "INSERT INTO photos (type_id, specimen_id, position) VALUES ($1, $2, $3) RETURNING id",
+                )
                 .bind(type_id)
+                .bind(specimen_id)
+                .bind(position as i64)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(map::<D>),
+            }
+        }
+
+        /// Loads the stored private fields of a type's specimens into `t` where it has none.
+        pub async fn load_private<'c, E>(executor: E, t: &mut BadgeType, type_id: i64) -> Result<()>
+        where
+            E: Executor<'c, Database = DB>,
+        {
+            let rows: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT specimen_id, CAST(data AS TEXT) FROM specimen_private WHERE type_id = $1",
+            )
+            .bind(type_id)
+            .fetch_all(executor)
+            .await
+            .map_err(map::<D>)?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            let mut by_id = HashMap::with_capacity(rows.len());
+            for (id, data) in rows {
+                by_id.insert(
+                    id,
+                    serde_json::from_str::<SpecimenPrivate>(&data).map_err(json)?,
+                );
+            }
+            for v in &mut t.variants {
+                for s in &mut v.specimens {
+                    if s.private.is_none()
+                        && let Some(id) = s.id
+                    {
+                        s.private = by_id.remove(&id.get());
+                    }
+                }
+            }
+            Ok(())
+        }
+
+        /// The category slugs known to the database, with their ids.
+        pub async fn category_ids(conn: &mut Conn<D>) -> Result<HashMap<Slug, i64>> {
+            let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, slug FROM categories")
                 .fetch_all(&mut *conn)
                 .await
                 .map_err(map::<D>)?;
-            set.extend(ids);
+            rows.into_iter()
+                .map(|(id, slug)| Ok((parse_slug(&slug)?, id)))
+                .collect()
         }
-        Ok(out)
-    }
-
-    /// Deletes the children the stored type had and the new input no longer carries. Deleting a
-    /// specimen cascades to its private row and photos.
-    async fn delete_dropped(conn: &mut Conn<D>, t: &BadgeType, owned: &Owned) -> Result<()> {
-        let keep_variants: HashSet<i64> = t
-            .variants
-            .iter()
-            .filter_map(|v| v.id)
-            .map(|i| i.get())
-            .collect();
-        let keep_specimens: HashSet<i64> = t
-            .specimens()
-            .filter_map(|s| s.id)
-            .map(|i| i.get())
-            .collect();
-        let keep_photos: HashSet<i64> = t
-            .photos
-            .iter()
-            .chain(t.specimens().flat_map(|s| s.photos.iter()))
-            .filter_map(|p| p.id)
-            .map(|i| i.get())
-            .collect();
-        for (sql, owned, keep) in [
-            (
-                "DELETE FROM photos WHERE id = $1",
-                &owned.photos,
-                &keep_photos,
-            ),
-            (
-                "DELETE FROM specimens WHERE id = $1",
-                &owned.specimens,
-                &keep_specimens,
-            ),
-            (
-                "DELETE FROM variants WHERE id = $1",
-                &owned.variants,
-                &keep_variants,
-            ),
-        ] {
-            let mut gone: Vec<i64> = owned.difference(keep).copied().collect();
-            gone.sort_unstable();
-            for id in gone {
-                sqlx::query(sql)
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(map::<D>)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// `None` leaves what is stored (a type read publicly and saved back must not lose its
-    /// provenance); an empty value clears it; anything else replaces it.
-    async fn write_private(
-        conn: &mut Conn<D>,
-        type_id: i64,
-        specimen_id: i64,
-        private: &mut Option<SpecimenPrivate>,
-    ) -> Result<()> {
-        match private {
-            None => {}
-            Some(p) if p.is_empty() => {
-                sqlx::query("DELETE FROM specimen_private WHERE specimen_id = $1")
-                    .bind(specimen_id)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(map::<D>)?;
-                *private = None;
-            }
-            Some(p) => {
-                sqlx::query(
-                    "INSERT INTO specimen_private (specimen_id, type_id, data) VALUES ($1, $2, $3) \
-                     ON CONFLICT (specimen_id) DO UPDATE SET data = excluded.data",
-                )
-                .bind(specimen_id)
-                .bind(type_id)
-                .bind(doc(p)?)
-                .execute(&mut *conn)
-                .await
-                .map_err(map::<D>)?;
-            }
-        }
-        Ok(())
-    }
-
-    async fn write_photo(
-        conn: &mut Conn<D>,
-        type_id: i64,
-        specimen_id: Option<i64>,
-        position: usize,
-        id: Option<i64>,
-    ) -> Result<i64> {
-        match id {
-            Some(id) => {
-                sqlx::query("UPDATE photos SET specimen_id = $1, position = $2 WHERE id = $3")
-                    .bind(specimen_id)
-                    .bind(position as i64)
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(map::<D>)?;
-                Ok(id)
-            }
-            None => sqlx::query_scalar(
-                "INSERT INTO photos (type_id, specimen_id, position) VALUES ($1, $2, $3) RETURNING id",
-            )
-            .bind(type_id)
-            .bind(specimen_id)
-            .bind(position as i64)
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(map::<D>),
-        }
-    }
-
-    /// Loads the stored private fields of a type's specimens into `t` where it has none.
-    pub async fn load_private<'c, E>(executor: E, t: &mut BadgeType, type_id: i64) -> Result<()>
-    where
-        E: Executor<'c, Database = DB>,
-    {
-        let rows: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT specimen_id, CAST(data AS TEXT) FROM specimen_private WHERE type_id = $1",
-        )
-        .bind(type_id)
-        .fetch_all(executor)
-        .await
-        .map_err(map::<D>)?;
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let mut by_id = HashMap::with_capacity(rows.len());
-        for (id, data) in rows {
-            by_id.insert(
-                id,
-                serde_json::from_str::<SpecimenPrivate>(&data).map_err(json)?,
-            );
-        }
-        for v in &mut t.variants {
-            for s in &mut v.specimens {
-                if s.private.is_none()
-                    && let Some(id) = s.id
-                {
-                    s.private = by_id.remove(&id.get());
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// The category slugs known to the database, with their ids.
-    pub async fn category_ids(conn: &mut Conn<D>) -> Result<HashMap<Slug, i64>> {
-        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, slug FROM categories")
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(map::<D>)?;
-        rows.into_iter()
-            .map(|(id, slug)| Ok((parse_slug(&slug)?, id)))
-            .collect()
     }
 }
