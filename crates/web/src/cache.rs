@@ -4,6 +4,9 @@
 //!
 //! A cached page also carries its strong ETag, so a hot page costs a hash lookup and a
 //! reference-count increment.
+//!
+//! The API's public reads (`/api/v1/...` for anonymous readers) are kept here too, under their
+//! path and query, with the headers a JSON answer carries ([`Kind::Json`]).
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -11,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use axum::body::Body;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH, LINK, VARY};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
@@ -25,6 +28,13 @@ pub(crate) const PAGE_CACHE_CONTROL: HeaderValue =
     HeaderValue::from_static("public, max-age=60, stale-while-revalidate=600");
 const HTML: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
 const VARY_ENCODING: HeaderValue = HeaderValue::from_static("Accept-Encoding");
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
+/// Public API answers may be cached briefly and must be revalidated after that.
+pub(crate) const API_PUBLIC_CACHE: HeaderValue =
+    HeaderValue::from_static("public, max-age=60, must-revalidate");
+/// A curator's API answer differs from the public one: caches must key on the credentials.
+pub(crate) const VARY_CREDENTIALS: HeaderValue =
+    HeaderValue::from_static("Authorization, Cookie, Accept-Encoding");
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PageKey {
@@ -34,11 +44,21 @@ pub(crate) struct PageKey {
     pub path: String,
 }
 
-/// A rendered page and its validator.
+/// What a cached answer is, which decides the headers it is sent with.
+#[derive(Debug, Clone)]
+pub(crate) enum Kind {
+    /// A page of the exhibition site.
+    Html,
+    /// A public answer of the JSON API, with its `Link` header, if any.
+    Json { link: Option<HeaderValue> },
+}
+
+/// A rendered page (or a public API answer) and its validator.
 #[derive(Debug)]
 pub(crate) struct RenderedPage {
     pub body: Bytes,
     pub etag: HeaderValue,
+    pub kind: Kind,
 }
 
 impl RenderedPage {
@@ -47,6 +67,7 @@ impl RenderedPage {
         Self {
             body: Bytes::from(html),
             etag,
+            kind: Kind::Html,
         }
     }
 
@@ -58,13 +79,30 @@ impl RenderedPage {
             r
         } else {
             let mut r = Response::new(Body::from(self.body.clone()));
-            r.headers_mut().insert(CONTENT_TYPE, HTML);
+            r.headers_mut().insert(
+                CONTENT_TYPE,
+                match self.kind {
+                    Kind::Html => HTML,
+                    Kind::Json { .. } => JSON,
+                },
+            );
             r
         };
         let h = res.headers_mut();
         h.insert(ETAG, self.etag.clone());
-        h.insert(CACHE_CONTROL, PAGE_CACHE_CONTROL);
-        h.insert(VARY, VARY_ENCODING);
+        match &self.kind {
+            Kind::Html => {
+                h.insert(CACHE_CONTROL, PAGE_CACHE_CONTROL);
+                h.insert(VARY, VARY_ENCODING);
+            }
+            Kind::Json { link } => {
+                h.insert(CACHE_CONTROL, API_PUBLIC_CACHE);
+                h.insert(VARY, VARY_CREDENTIALS);
+                if let Some(link) = link {
+                    h.insert(LINK, link.clone());
+                }
+            }
+        }
         res
     }
 }
@@ -107,6 +145,7 @@ struct PackedPage {
     len: usize,
     dictionary: Arc<[u8]>,
     etag: HeaderValue,
+    kind: Kind,
 }
 
 impl PackedPage {
@@ -131,6 +170,7 @@ impl CachedPage {
                 self.0.unpack()?
             },
             etag: self.0.etag.clone(),
+            kind: self.0.kind.clone(),
         };
         Some(page.respond(request))
     }
@@ -248,6 +288,7 @@ impl PageCache {
             len: page.body.len(),
             dictionary,
             etag: page.etag.clone(),
+            kind: page.kind.clone(),
         };
         self.pages.insert(key, Arc::new(packed));
     }

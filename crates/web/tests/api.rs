@@ -718,3 +718,155 @@ async fn guessing_tokens_is_slowed_per_address_before_any_token_is_looked_up() {
     // Anonymous reading is not held up.
     assert_eq!(site.get("/api/v1/types").await.status(), 200);
 }
+
+/// Public reads are answered from the response cache: the same bytes and headers as the first
+/// answer, a curator's answer (drafts, private fields) never kept for the public, and a write
+/// seen by the very next read.
+#[tokio::test]
+async fn public_reads_are_cached_until_a_write_and_never_share_a_curators_answer() {
+    let site = common::start().await;
+    let secret = token(&site, "cato", Role::Editor, TokenScope::Write).await;
+    let api = Api {
+        site: &site,
+        token: Some(secret),
+    };
+    let anon = Api {
+        site: &site,
+        token: None,
+    };
+    let res = api
+        .req(Method::POST, "/api/v1/types")
+        .json(&json!({
+            "slug": "dosaaf-badge",
+            "published": true,
+            "names": {"en": "DOSAAF badge", "ru": "Знак ДОСААФ"},
+            "variants": [{"name": {"en": "Brass"}, "specimens": [
+                {"inventory_number": "D-1", "private": {"provenance": "a flea market in Tallinn"}}
+            ]}]
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "{:?}", res.text().await);
+    let v1 = etag(&res);
+
+    // The curator reads first, private fields and all; the public's answer is its own.
+    let (_, full) = api.json(Method::GET, "/api/v1/types/dosaaf-badge").await;
+    assert_eq!(
+        full["variants"][0]["specimens"][0]["private"]["provenance"],
+        "a flea market in Tallinn"
+    );
+    let mut answers = Vec::new();
+    for path in [
+        "/api/v1/types/dosaaf-badge",
+        "/api/v1/types?limit=3",
+        "/api/v1/categories",
+        "/api/v1/collection",
+    ] {
+        for _ in 0..2 {
+            let res = anon.req(Method::GET, path).send().await.unwrap();
+            assert_eq!(res.status(), 200, "{path}");
+            let mut headers: Vec<(String, String)> = res
+                .headers()
+                .iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "date" | "content-length" | "x-request-id"))
+                .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_owned()))
+                .collect();
+            headers.sort();
+            let body = res.text().await.unwrap();
+            assert!(!body.contains("Tallinn"), "{path}: {body}");
+            answers.push((path, headers, body));
+        }
+        let (second, first) = (answers.pop().unwrap(), answers.pop().unwrap());
+        assert_eq!(
+            first, second,
+            "{path}: the cached answer differs from the first"
+        );
+        let names: Vec<&str> = first.1.iter().map(|(k, _)| k.as_str()).collect();
+        for h in ["cache-control", "content-type", "etag", "vary"] {
+            assert!(names.contains(&h), "{path}: no {h} in {names:?}");
+        }
+        answers.push(first);
+    }
+    let list = &answers[1];
+    assert!(
+        list.1.iter().any(|(k, _)| k == "link"),
+        "a listing's Link header is kept with it: {:?}",
+        list.1
+    );
+
+    // The answers do come from the cache: a change written to storage behind the catalogue's
+    // back is not seen until the catalogue moves on (a write through it, or a follower's
+    // catch-up of the change log).
+    let slug = vitrina_catalogue::Slug::parse("dosaaf-badge").unwrap();
+    let mut behind = site.catalogue.curator_type(&slug).await.unwrap();
+    behind.names.en = "Changed behind the catalogue's back".into();
+    site.catalogue
+        .store()
+        .save_type_by(&behind, &vitrina_storage::Author::system())
+        .await
+        .unwrap();
+    let (_, cached) = anon.json(Method::GET, "/api/v1/types/dosaaf-badge").await;
+    assert_eq!(
+        cached["names"]["en"], "DOSAAF badge",
+        "served from the cache"
+    );
+    let v1 = format!("\"v{}\"", behind.version + 1);
+
+    // A write is seen by the next public read, and the old ETag no longer matches.
+    let old_tag = etag(
+        &anon
+            .req(Method::GET, "/api/v1/types/dosaaf-badge")
+            .send()
+            .await
+            .unwrap(),
+    );
+    let res = api
+        .req(Method::PATCH, "/api/v1/types/dosaaf-badge")
+        .header("content-type", "application/merge-patch+json")
+        .header("if-match", &v1)
+        .body(r#"{"established": "1951"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = anon
+        .req(Method::GET, "/api/v1/types/dosaaf-badge")
+        .header("if-none-match", &old_tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "the old version is not current any more");
+    let t: Value = res.json().await.unwrap();
+    assert_eq!(t["established"], "1951");
+    let (_, found) = anon
+        .json(
+            Method::GET,
+            "/api/v1/types?fields=slug,established&limit=100",
+        )
+        .await;
+    assert!(
+        found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["slug"] == "dosaaf-badge"),
+        "{found}"
+    );
+
+    // Unpublished: gone for the public at once.
+    let v2 = format!("\"v{}\"", t["version"]);
+    let res = api
+        .req(Method::POST, "/api/v1/types/dosaaf-badge/unpublish")
+        .header("if-match", &v2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    let res = anon
+        .req(Method::GET, "/api/v1/types/dosaaf-badge")
+        .send()
+        .await
+        .unwrap();
+    problem(res, 404, "not-found").await;
+}

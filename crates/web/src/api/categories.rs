@@ -9,8 +9,8 @@ use vitrina_operations::Publication;
 use vitrina_storage::CategorySummary;
 
 use super::http::{
-    Answer, IfMatch, JsonBody, MergePatch, Reader, Writer, from_value, no_content, slug,
-    version_etag,
+    Answer, IfMatch, JsonBody, MergePatch, Reader, Writer, from_value, no_content, read_through,
+    slug, version_etag,
 };
 use super::shapes::{CategoryList, CategoryRecord, CollectionRecord};
 use crate::problem::Problem;
@@ -37,8 +37,17 @@ pub async fn collection(
     reader: Reader,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
-    let collection = app.catalogue().collection().await?;
-    Ok(Answer::for_reader(&reader).json(&headers, &CollectionRecord::of(collection)))
+    read_through(
+        &app,
+        &reader,
+        "/api/v1/collection".into(),
+        &headers,
+        || async {
+            let collection = app.catalogue().collection().await?;
+            Answer::for_reader(&reader).prepare(&CollectionRecord::of(collection))
+        },
+    )
+    .await
 }
 
 /// Changes the collection's title or introduction.
@@ -96,15 +105,24 @@ pub async fn list(
     reader: Reader,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
-    let categories: Vec<CategorySummary> = if reader.is_curator() {
-        app.catalogue().curator_categories().await?
-    } else {
-        app.catalogue().home().await?.categories
-    };
-    let list = CategoryList {
-        items: categories.into_iter().map(CategoryRecord::of).collect(),
-    };
-    Ok(Answer::for_reader(&reader).json(&headers, &list))
+    read_through(
+        &app,
+        &reader,
+        "/api/v1/categories".into(),
+        &headers,
+        || async {
+            let categories: Vec<CategorySummary> = if reader.is_curator() {
+                app.catalogue().curator_categories().await?
+            } else {
+                app.catalogue().home().await?.categories
+            };
+            let list = CategoryList {
+                items: categories.into_iter().map(CategoryRecord::of).collect(),
+            };
+            Answer::for_reader(&reader).prepare(&list)
+        },
+    )
+    .await
 }
 
 async fn record_of(
@@ -152,15 +170,17 @@ pub async fn get_one(
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     let slug = slug(&raw)?;
-    let category = app.catalogue().curator_category(&slug).await?;
-    if !category.published && !reader.is_curator() {
-        return Err(Problem::not_found(format!("no category {slug}")));
-    }
-    let etag = version_etag(category.version, !reader.is_curator());
-    let record = record_of(&app, &reader, category).await?;
-    Ok(Answer::for_reader(&reader)
-        .etag(etag)
-        .json(&headers, &record))
+    let path = format!("/api/v1/categories/{slug}");
+    read_through(&app, &reader, path, &headers, || async {
+        let category = app.catalogue().curator_category(&slug).await?;
+        if !category.published && !reader.is_curator() {
+            return Err(Problem::not_found(format!("no category {slug}")));
+        }
+        let etag = version_etag(category.version, !reader.is_curator());
+        let record = record_of(&app, &reader, category).await?;
+        Answer::for_reader(&reader).etag(etag).prepare(&record)
+    })
+    .await
 }
 
 fn saved(record: CategoryRecord, status: StatusCode, headers: &HeaderMap) -> Response {

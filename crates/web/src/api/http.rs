@@ -13,10 +13,13 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
-use vitrina_catalogue::{Slug, TokenScope};
+use vitrina_catalogue::{Lang, Slug, TokenScope};
 use vitrina_storage::Author;
 
 use crate::auth::{AuthVia, Curator};
+use crate::cache::{
+    API_PUBLIC_CACHE as PUBLIC_CACHE, Kind, PageKey, RenderedPage, VARY_CREDENTIALS,
+};
 use crate::problem::Problem;
 use crate::state::App;
 
@@ -24,8 +27,6 @@ use crate::state::App;
 /// hundred kilobytes at most.
 pub const MAX_JSON_BODY: usize = 2 * 1024 * 1024;
 
-/// Public answers may be cached briefly and must be revalidated after that.
-const PUBLIC_CACHE: HeaderValue = HeaderValue::from_static("public, max-age=60, must-revalidate");
 const PRIVATE_CACHE: HeaderValue = HeaderValue::from_static("private, no-store");
 
 /// Whoever reads: anonymous (the public view) or a signed-in curator (everything, drafts and
@@ -356,14 +357,42 @@ impl Answer {
 
     /// The response: 304 when the client's `If-None-Match` holds this ETag (for reads).
     pub fn json<T: Serialize>(self, request: &HeaderMap, body: &T) -> Response {
-        let bytes = match serde_json::to_vec(body) {
-            Ok(b) => b,
-            Err(e) => {
-                return Problem::internal(format!("serialising an answer: {e}")).into_response();
-            }
-        };
-        let etag = self.etag.unwrap_or_else(|| body_etag(&bytes));
-        let status = self.status.unwrap_or(StatusCode::OK);
+        match self.prepare(body) {
+            Ok(prepared) => prepared.respond(request),
+            Err(problem) => problem.into_response(),
+        }
+    }
+
+    /// The answer made but not sent: the body serialised, the ETag settled.
+    pub fn prepare<T: Serialize>(self, body: &T) -> Result<Prepared, Problem> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| Problem::internal(format!("serialising an answer: {e}")))?;
+        let etag = self.etag.clone().unwrap_or_else(|| body_etag(&bytes));
+        Ok(Prepared {
+            answer: self,
+            bytes,
+            etag,
+        })
+    }
+}
+
+/// A JSON answer made and not yet sent ([`Answer::prepare`]).
+#[derive(Debug)]
+pub struct Prepared {
+    answer: Answer,
+    bytes: Vec<u8>,
+    etag: HeaderValue,
+}
+
+impl Prepared {
+    /// The response: 304 when the client's `If-None-Match` holds this ETag (for reads).
+    pub fn respond(self, request: &HeaderMap) -> Response {
+        let Prepared {
+            answer,
+            bytes,
+            etag,
+        } = self;
+        let status = answer.status.unwrap_or(StatusCode::OK);
         let mut res = if status == StatusCode::OK && none_match(request, &etag) {
             let mut r = Response::new(Body::empty());
             *r.status_mut() = StatusCode::NOT_MODIFIED;
@@ -379,24 +408,69 @@ impl Answer {
         h.insert(ETAG, etag);
         h.insert(
             CACHE_CONTROL,
-            if self.public {
+            if answer.public {
                 PUBLIC_CACHE
             } else {
                 PRIVATE_CACHE
             },
         );
-        h.insert(
-            VARY,
-            HeaderValue::from_static("Authorization, Cookie, Accept-Encoding"),
-        );
-        if let Some(l) = self.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        h.insert(VARY, VARY_CREDENTIALS);
+        if let Some(l) = answer.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
             h.insert(LOCATION, l);
         }
-        if let Some(l) = self.link.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        if let Some(l) = answer.link.and_then(|l| HeaderValue::from_str(&l).ok()) {
             h.insert(axum::http::header::LINK, l);
         }
         res
     }
+}
+
+/// Answers a read, from the response cache when the reader is anonymous. Every anonymous
+/// reader sees the same answer at one generation of the catalogue, so it is made once per
+/// generation and kept with the site's pages (compressed, within the same budget); a write
+/// bumps the generation and the old answers are never served again. `path` is the request's
+/// path and query, as sent. A curator's answers (drafts, private fields) are never kept, nor
+/// are errors.
+pub async fn read_through<F, Fut>(
+    app: &App,
+    reader: &Reader,
+    path: String,
+    request: &HeaderMap,
+    make: F,
+) -> Result<Response, Problem>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<Prepared, Problem>>,
+{
+    if reader.is_curator() {
+        return Ok(make().await?.respond(request));
+    }
+    // The generation is read first: an answer made while a write lands is kept under the old
+    // generation, which is never asked for again.
+    let key = PageKey {
+        generation: app.catalogue().generation(),
+        lang: Lang::En,
+        path,
+    };
+    if let Some(res) = app.cache().get(&key).and_then(|page| page.respond(request)) {
+        return Ok(res);
+    }
+    let prepared = make().await?;
+    if prepared.answer.status.is_some_and(|s| s != StatusCode::OK) || !prepared.answer.public {
+        return Ok(prepared.respond(request));
+    }
+    let page = RenderedPage {
+        body: Bytes::from(prepared.bytes),
+        etag: prepared.etag,
+        kind: Kind::Json {
+            link: prepared
+                .answer
+                .link
+                .and_then(|l| HeaderValue::from_str(&l).ok()),
+        },
+    };
+    app.cache().insert(key, &page);
+    Ok(page.respond(request))
 }
 
 /// 204, for a delete.

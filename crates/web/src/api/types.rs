@@ -15,8 +15,8 @@ use vitrina_storage::TypeCursor;
 use vitrina_storage::TypeFilter;
 
 use super::http::{
-    Answer, IfMatch, JsonBody, MergePatch, Reader, Writer, delete_precondition, from_value,
-    no_content, read_type, slug, version_etag,
+    Answer, IfMatch, JsonBody, MergePatch, Prepared, Reader, Writer, delete_precondition,
+    from_value, no_content, read_through, read_type, slug, version_etag,
 };
 use super::shapes::{TypePage, TypeRecord};
 use crate::problem::Problem;
@@ -178,8 +178,20 @@ pub async fn list(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
-    let p = list_params(raw.as_deref())?;
-    let (search, bad) = crate::pages::search::parse(raw.as_deref(), true);
+    let path = match &raw {
+        Some(q) => format!("/api/v1/types?{q}"),
+        None => "/api/v1/types".to_owned(),
+    };
+    read_through(&app, &reader, path, &headers, || {
+        list_page(&app, &reader, raw.as_deref())
+    })
+    .await
+}
+
+/// A page of the listing (or of a search), as [`list`] answers it.
+async fn list_page(app: &App, reader: &Reader, raw: Option<&str>) -> Result<Prepared, Problem> {
+    let p = list_params(raw)?;
+    let (search, bad) = crate::pages::search::parse(raw, true);
     if let Some(bad) = bad {
         return Err(Problem::bad_request("bad-query", bad.message_en()));
     }
@@ -269,18 +281,17 @@ pub async fn list(
         }
     };
     let link = page.next_cursor.as_ref().map(|c| {
-        let mut pairs: Vec<(String, String)> =
-            form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes())
-                .filter(|(k, _)| k != "cursor")
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect();
+        let mut pairs: Vec<(String, String)> = form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+            .filter(|(k, _)| k != "cursor")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
         pairs.push(("cursor".into(), c.clone()));
         let qs = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(pairs)
             .finish();
         format!("</api/v1/types?{qs}>; rel=\"next\"")
     });
-    Ok(Answer::for_reader(&reader).link(link).json(&headers, &page))
+    Answer::for_reader(reader).link(link).prepare(&page)
 }
 
 /// One type whole.
@@ -310,11 +321,15 @@ pub async fn get_one(
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     let slug = slug(&raw)?;
-    let record = read_type(&app, &reader, &slug).await?;
-    let etag = version_etag(record.version, !reader.is_curator());
-    Ok(Answer::for_reader(&reader)
-        .etag(etag)
-        .json(&headers, &TypeRecord::of(record)))
+    let path = format!("/api/v1/types/{slug}");
+    read_through(&app, &reader, path, &headers, || async {
+        let record = read_type(&app, &reader, &slug).await?;
+        let etag = version_etag(record.version, !reader.is_curator());
+        Answer::for_reader(&reader)
+            .etag(etag)
+            .prepare(&TypeRecord::of(record))
+    })
+    .await
 }
 
 /// A type from a request body: a record as read (its `urls` are ignored) or written fresh.
