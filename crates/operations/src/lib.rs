@@ -139,6 +139,9 @@ pub struct Catalogue {
     search_stale: Arc<AtomicBool>,
     /// One catch-up or rebuild at a time, so the index's change-log position only moves forward.
     search_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Writes waiting for the index, and the writes it has caught up with (group commit, see
+    /// [`Catalogue::index_after_write`]).
+    index_tickets: Arc<search::IndexTickets>,
     /// Without an index: the last change-log position seen, to notice writes made elsewhere
     /// (-1 until first read).
     seen_change: Arc<AtomicI64>,
@@ -155,6 +158,7 @@ impl Catalogue {
             search: None,
             search_stale: Arc::new(AtomicBool::new(false)),
             search_lock: Arc::new(tokio::sync::Mutex::new(())),
+            index_tickets: Arc::default(),
             seen_change: Arc::new(AtomicI64::new(-1)),
             category_cache: Arc::new(RwLock::new(None)),
             accounts: Accounts::new(store.clone()),

@@ -23,7 +23,7 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use vitrina_catalogue::{Access, BadgeType, Slug};
@@ -167,6 +167,11 @@ impl Catalogue {
             return Ok(usize::from(moved));
         };
         let _one_at_a_time = self.search_lock.lock().await;
+        self.catch_up_locked(index).await
+    }
+
+    /// [`Self::catch_up_search`], the search lock held.
+    async fn catch_up_locked(&self, index: Arc<SearchIndex>) -> Result<usize> {
         let last = self.store.last_change().await?;
         if let Some(reason) = self.rebuild_reason(&index, last) {
             tracing::info!(%reason, "rebuilding the search index");
@@ -288,13 +293,32 @@ impl Catalogue {
         Err(Error::Search(error))
     }
 
-    /// After a write: catches up (this write and any made elsewhere). Never fails the write: on
+    /// After a write: waits until the index has caught up with it (and with any change made
+    /// elsewhere), so the writer's next search finds what it wrote. Never fails the write: on
     /// error the change stays in the log and the next pass applies it.
+    ///
+    /// Writes that commit while a catch-up runs share the next one (group commit): the first
+    /// of them to get the lock catches up with all of them in one index commit, and the rest,
+    /// finding their ticket served by a pass that began after they committed, return at once.
+    /// An index commit costs milliseconds, so one per write would cap concurrent writes at a
+    /// few hundred a second, each waiting behind all the others.
     pub(crate) async fn index_after_write(&self) {
-        if self.search.is_none() {
+        let Some(index) = self.search.clone() else {
+            return;
+        };
+        let tickets = &self.index_tickets;
+        let ticket = tickets.requested.fetch_add(1, Ordering::AcqRel) + 1;
+        let _one_at_a_time = self.search_lock.lock().await;
+        if tickets.served.load(Ordering::Acquire) >= ticket {
             return;
         }
-        if let Err(e) = self.catch_up_search().await {
+        // Every write with a ticket up to here has committed: this pass reads the log after it.
+        let through = tickets.requested.load(Ordering::Acquire);
+        let result = self.catch_up_locked(index).await;
+        // Served even when the pass failed: the change stays in the log for the next one, and
+        // the waiting writes should not each try again now.
+        tickets.served.fetch_max(through, Ordering::AcqRel);
+        if let Err(e) = result {
             tracing::warn!(error = %e, "the search index could not catch up after a write; will retry");
         }
     }
@@ -330,6 +354,16 @@ impl Catalogue {
             .await?
             .1)
     }
+}
+
+/// Group commit of the index after writes: each write takes a ticket once its storage
+/// transaction has committed, and a catch-up that begins after a ticket was taken serves it.
+#[derive(Debug, Default)]
+pub(crate) struct IndexTickets {
+    /// The last ticket taken.
+    requested: AtomicU64,
+    /// Every ticket up to this one has been served.
+    served: AtomicU64,
 }
 
 /// The change-log position the index's last commit records.
@@ -432,6 +466,41 @@ mod tests {
                 .iter()
                 .any(|(v, n)| v == "secret-section" && *n == 1)
         );
+    }
+
+    /// Writes sharing index commits (group commit) still each find what they wrote the moment
+    /// they return, however they interleave.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_writes_each_find_their_own_change_in_search_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("vitrina.db").display());
+        let store = open_store(&url).await.expect("open SQLite");
+        let index = SearchIndex::open(&dir.path().join("search")).expect("open the index");
+        let c = Catalogue::new(store).with_search(Arc::new(index));
+        c.ensure_search_index().await.expect("index");
+        let writers: Vec<_> = (0..24)
+            .map(|i| {
+                let c = c.clone();
+                tokio::spawn(async move {
+                    let word = format!("quokka{}", (b'a' + i as u8) as char);
+                    let t: BadgeType = toml::from_str(&format!(
+                        "slug = \"writer-{i}\"\npublished = true\n\
+                         names = {{ en = \"Badge {word}\", ru = \"Знак {i}\" }}"
+                    ))
+                    .expect("a test type");
+                    c.save_type(&t).await.expect("save");
+                    let found = c.search(Query::text(&word)).await.expect("search");
+                    assert!(
+                        found.hits.iter().any(|h| h.slug == format!("writer-{i}")),
+                        "writer {i} does not find {word} right after saving it"
+                    );
+                })
+            })
+            .collect();
+        for w in writers {
+            w.await.expect("a writer");
+        }
+        assert_eq!(c.search_index().unwrap().len(), 24);
     }
 
     #[tokio::test]

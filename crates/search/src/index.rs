@@ -39,8 +39,14 @@ const VERSION_FILE: &str = "vitrina-search-version";
 /// The most threads one query searches segments with.
 const SEARCH_THREADS: usize = 4;
 
-/// The memory budget of the writer that applies changes one type at a time.
-const WRITER_HEAP_BYTES: usize = 50_000_000;
+/// The memory budget of the writer that applies changes a few types at a time: tantivy's
+/// least. Each commit starts a new segment whose term table is sized from the budget and
+/// zeroed, so a larger one costs every small commit milliseconds for nothing.
+const WRITER_HEAP_BYTES: usize = 15_000_000;
+
+/// The indexing threads of that writer: one, since a commit rarely holds more than a few
+/// documents, and each thread would start its own segment.
+const WRITER_THREADS: usize = 1;
 
 /// The memory budget of a whole rebuild, split over its indexing threads: a larger buffer
 /// means fewer, larger segments to merge at the end. Freed when the rebuild ends.
@@ -290,7 +296,7 @@ impl SearchIndex {
         if cores > 1 {
             index.set_multithread_executor(cores.min(SEARCH_THREADS))?;
         }
-        let writer = index.writer(WRITER_HEAP_BYTES)?;
+        let writer = index.writer_with_num_threads(WRITER_THREADS, WRITER_HEAP_BYTES)?;
         let facet_cache = Arc::new(crate::facets::FacetCache::default());
         let docsets = Arc::new(crate::docsets::DocSetCache::default());
         // Each new searcher decodes the facets of its new segments before it is handed out, so
@@ -333,7 +339,10 @@ impl SearchIndex {
     fn writer(&self) -> Result<WriterGuard<'_>, SearchError> {
         let mut guard = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
         if guard.is_none() {
-            *guard = Some(self.index.writer(WRITER_HEAP_BYTES)?);
+            *guard = Some(
+                self.index
+                    .writer_with_num_threads(WRITER_THREADS, WRITER_HEAP_BYTES)?,
+            );
         }
         Ok(WriterGuard(guard))
     }
@@ -409,7 +418,10 @@ impl SearchIndex {
         // committed, as the rebuild replaces everything anyway) and comes back afterwards.
         drop(slot.take());
         let built = self.rebuild_with_own_writer(types);
-        *slot = Some(self.index.writer(WRITER_HEAP_BYTES)?);
+        *slot = Some(
+            self.index
+                .writer_with_num_threads(WRITER_THREADS, WRITER_HEAP_BYTES)?,
+        );
         drop(slot);
         let count = built?;
         self.reader.reload()?;
