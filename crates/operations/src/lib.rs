@@ -145,6 +145,10 @@ pub struct Catalogue {
     /// Without an index: the last change-log position seen, to notice writes made elsewhere
     /// (-1 until first read).
     seen_change: Arc<AtomicI64>,
+    /// The change-log position the last write through this node had seen committed when it
+    /// bumped the generation: changes up to it are on the pages already, so the index catching
+    /// up with them need not bump again (see [`Catalogue::announce_write`]).
+    announced: Arc<AtomicI64>,
     /// The categories as of a generation (see [`Catalogue::public_type`]).
     category_cache: Arc<RwLock<Option<(u64, CategoryMap)>>>,
     /// The account use cases over the same store.
@@ -160,6 +164,7 @@ impl Catalogue {
             search_lock: Arc::new(tokio::sync::Mutex::new(())),
             index_tickets: Arc::default(),
             seen_change: Arc::new(AtomicI64::new(-1)),
+            announced: Arc::new(AtomicI64::new(0)),
             category_cache: Arc::new(RwLock::new(None)),
             accounts: Accounts::new(store.clone()),
             store,
@@ -189,6 +194,28 @@ impl Catalogue {
 
     fn changed(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// After a write through this node: bumps the generation, so pages show the write from now
+    /// on. Every change in the log at this moment is in storage, which pages read, so this one
+    /// bump announces them all; the index catching up with them later bumps again only for
+    /// changes past it (made elsewhere meanwhile). Without that, each write would empty the page
+    /// cache twice, the second time in the background, cutting short a warming round.
+    async fn announce_write(&self) {
+        if self.search.is_some()
+            && let Ok(last) = self.store.last_change().await
+        {
+            self.announced.fetch_max(last, Ordering::AcqRel);
+        }
+        self.changed();
+    }
+
+    /// After the index applied changes through `through`: bumps the generation unless a write
+    /// through this node already announced them.
+    fn applied_changes_through(&self, through: i64) {
+        if through > self.announced.load(Ordering::Acquire) {
+            self.changed();
+        }
     }
 
     pub async fn home(&self) -> Result<Home> {
@@ -457,7 +484,7 @@ impl Catalogue {
     }
 
     async fn after_write(&self) {
-        self.changed();
+        self.announce_write().await;
         self.index_after_write().await;
     }
 
@@ -465,7 +492,7 @@ impl Catalogue {
     pub async fn import(&self, snapshot: &Snapshot) -> Result<()> {
         snapshot.validate()?;
         self.store.import(snapshot).await?;
-        self.changed();
+        self.announce_write().await;
         if snapshot.types.len() > 1_000 {
             // a large import: one rebuild is cheaper than many small updates
             self.reindex().await?;

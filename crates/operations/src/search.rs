@@ -8,11 +8,13 @@
 //! number, a page at a time, re-reads each named type as the public sees it (indexing it, or
 //! removing it when it is gone), and commits with the new number.
 //!
-//! Every write through [`Catalogue`] catches up right after its storage transaction commits —
-//! applying, in order, the changes other nodes made as well as its own. A node also follows
-//! the log in the background ([`Catalogue::spawn_search_follower`]), so writes made through
-//! other nodes reach its index and its page cache (the catalogue's `generation` is bumped
-//! whenever changes are applied). A failed pass loses nothing: the log is still there, and the
+//! Every write through [`Catalogue`] has the index catch up right after its storage transaction
+//! commits, in the background, and a search on the same node first waits for the writes made
+//! before it (group commit, see [`Catalogue::index_after_write`]) — applying, in order, the
+//! changes other nodes made as well as its own. A node also follows the log in the background
+//! ([`Catalogue::spawn_search_follower`]), so writes made through other nodes reach its index
+//! and its page cache (the catalogue's `generation` is bumped whenever changes are applied that
+//! no write through this node announced already). A failed pass loses nothing: the log is still there, and the
 //! next pass applies it. An index that cannot be trusted — missing, outdated, half-built,
 //! marked stale by a failed index write, without a recorded position, or ahead of storage (a
 //! different or restored database) — is rebuilt instead. On start,
@@ -55,6 +57,7 @@ impl Catalogue {
         let Some(index) = self.search.clone() else {
             return Ok(SearchResults::default());
         };
+        self.index_writes_so_far().await;
         self.repair_if_stale().await;
         let published = self.categories_by_slug().await?;
         let is_public = |value: &str| Slug::parse(value).is_ok_and(|s| published.contains_key(&s));
@@ -152,7 +155,7 @@ impl Catalogue {
     /// Applies the change log to the index: every change after the position the index records,
     /// in order, a page at a time, each page committed with its last sequence number. Rebuilds
     /// the index instead when it cannot be trusted. Bumps the generation when it applied
-    /// anything. Returns how many changes it applied (or types it indexed, when it rebuilt).
+    /// changes no write through this node announced. Returns how many changes it applied (or types it indexed, when it rebuilt).
     ///
     /// Without an index it only watches the log's position, bumping the generation when it
     /// moved (and returns 1 then, else 0).
@@ -189,7 +192,7 @@ impl Catalogue {
             if let Err(e) = self.apply(&index, page, through).await {
                 // What earlier pages committed stays committed: bump for it all the same.
                 if applied > 0 {
-                    self.changed();
+                    self.applied_changes_through(after);
                 }
                 return Err(e);
             }
@@ -200,7 +203,7 @@ impl Catalogue {
             }
         }
         if applied > 0 {
-            self.changed();
+            self.applied_changes_through(after);
         }
         Ok(applied)
     }
@@ -293,21 +296,40 @@ impl Catalogue {
         Err(Error::Search(error))
     }
 
-    /// After a write: waits until the index has caught up with it (and with any change made
-    /// elsewhere), so the writer's next search finds what it wrote. Never fails the write: on
-    /// error the change stays in the log and the next pass applies it.
+    /// After a write: has the index catch up with it in the background, and returns at once.
+    /// The write's ticket tells the next search on this node to wait for that catch-up, so
+    /// whoever wrote finds what they wrote ([`Self::search`]), while the write itself costs
+    /// only its storage transaction. Never fails the write: on error the change stays in the
+    /// log and the next pass applies it.
     ///
     /// Writes that commit while a catch-up runs share the next one (group commit): the first
-    /// of them to get the lock catches up with all of them in one index commit, and the rest,
-    /// finding their ticket served by a pass that began after they committed, return at once.
-    /// An index commit costs milliseconds, so one per write would cap concurrent writes at a
-    /// few hundred a second, each waiting behind all the others.
+    /// of their tasks to get the lock catches up with all of them in one index commit, and the
+    /// rest, finding their ticket served by a pass that began after they committed, end at
+    /// once. An index commit costs milliseconds, so one per write, waited for, would cap
+    /// concurrent writes at a few hundred a second, each waiting behind all the others.
     pub(crate) async fn index_after_write(&self) {
+        if self.search.is_none() {
+            return;
+        }
+        let ticket = self.index_tickets.requested.fetch_add(1, Ordering::AcqRel) + 1;
+        let this = self.clone();
+        tokio::spawn(async move { this.serve_ticket(ticket).await });
+    }
+
+    /// Waits until every write made through this node so far is in the index.
+    async fn index_writes_so_far(&self) {
+        let ticket = self.index_tickets.requested.load(Ordering::Acquire);
+        if self.index_tickets.served.load(Ordering::Acquire) < ticket {
+            self.serve_ticket(ticket).await;
+        }
+    }
+
+    /// Catches up unless a pass that began after `ticket` was taken already did.
+    async fn serve_ticket(&self, ticket: u64) {
         let Some(index) = self.search.clone() else {
             return;
         };
         let tickets = &self.index_tickets;
-        let ticket = tickets.requested.fetch_add(1, Ordering::AcqRel) + 1;
         let _one_at_a_time = self.search_lock.lock().await;
         if tickets.served.load(Ordering::Acquire) >= ticket {
             return;
@@ -316,7 +338,7 @@ impl Catalogue {
         let through = tickets.requested.load(Ordering::Acquire);
         let result = self.catch_up_locked(index).await;
         // Served even when the pass failed: the change stays in the log for the next one, and
-        // the waiting writes should not each try again now.
+        // the waiting searches should not each try again now.
         tickets.served.fetch_max(through, Ordering::AcqRel);
         if let Err(e) = result {
             tracing::warn!(error = %e, "the search index could not catch up after a write; will retry");
@@ -358,6 +380,7 @@ impl Catalogue {
 
 /// Group commit of the index after writes: each write takes a ticket once its storage
 /// transaction has committed, and a catch-up that begins after a ticket was taken serves it.
+/// A search waits for the tickets taken before it.
 #[derive(Debug, Default)]
 pub(crate) struct IndexTickets {
     /// The last ticket taken.
@@ -501,6 +524,37 @@ mod tests {
             w.await.expect("a writer");
         }
         assert_eq!(c.search_index().unwrap().len(), 24);
+    }
+
+    /// Regression: with the index catching up in the background, each write bumped the
+    /// generation twice — the second time later, emptying the page cache under a warming round.
+    #[tokio::test]
+    async fn a_write_bumps_the_generation_once_and_the_catch_up_not_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("vitrina.db").display());
+        let store = open_store(&url).await.expect("open SQLite");
+        let index = SearchIndex::open(&dir.path().join("search")).expect("open the index");
+        let c = Catalogue::new(store.clone()).with_search(Arc::new(index));
+        c.ensure_search_index().await.expect("index");
+        let t: BadgeType = toml::from_str(
+            "slug = \"once\"\npublished = true\nnames = { en = \"Badge\", ru = \"Знак\" }",
+        )
+        .expect("a test type");
+        let before = c.generation();
+        c.save_type(&t).await.expect("save");
+        assert_eq!(c.generation(), before + 1);
+        // whichever applies the write — a pass run now, or the write's own background task
+        c.catch_up_search().await.expect("catch up");
+        c.index_writes_so_far().await;
+        assert_eq!(c.generation(), before + 1, "the catch-up bumped again");
+
+        // A change made elsewhere (another node over the same store) still bumps when applied.
+        let elsewhere = Catalogue::new(store);
+        let mut other = t.clone();
+        other.slug = Slug::parse("elsewhere").unwrap();
+        elsewhere.save_type(&other).await.expect("save elsewhere");
+        assert_eq!(c.catch_up_search().await.expect("catch up"), 1);
+        assert_eq!(c.generation(), before + 2);
     }
 
     #[tokio::test]

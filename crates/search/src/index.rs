@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use tantivy::directory::MmapDirectory;
-use tantivy::indexer::NoMergePolicy;
+use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
 use tantivy::schema::Schema;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 use vitrina_catalogue::BadgeType;
@@ -47,6 +47,12 @@ const WRITER_HEAP_BYTES: usize = 15_000_000;
 /// The indexing threads of that writer: one, since a commit rarely holds more than a few
 /// documents, and each thread would start its own segment.
 const WRITER_THREADS: usize = 1;
+
+/// The smallest segment size the everyday writer's merge policy tells apart. Tantivy's default
+/// (10,000) puts every small segment in one tier with a collection's whole rebuilt segment
+/// while it holds fewer than that many types, so every eighth small commit rewrote the whole
+/// index; with 100, small commits' segments merge among themselves, tier by tier.
+const MERGE_MIN_LAYER_DOCS: u32 = 100;
 
 /// The memory budget of a whole rebuild, split over its indexing threads: a larger buffer
 /// means fewer, larger segments to merge at the end. Freed when the rebuild ends.
@@ -296,7 +302,7 @@ impl SearchIndex {
         if cores > 1 {
             index.set_multithread_executor(cores.min(SEARCH_THREADS))?;
         }
-        let writer = index.writer_with_num_threads(WRITER_THREADS, WRITER_HEAP_BYTES)?;
+        let writer = Self::everyday_writer(&index)?;
         let facet_cache = Arc::new(crate::facets::FacetCache::default());
         let docsets = Arc::new(crate::docsets::DocSetCache::default());
         // Each new searcher decodes the facets of its new segments before it is handed out, so
@@ -325,6 +331,15 @@ impl SearchIndex {
         })
     }
 
+    /// The writer that applies changes (see [`WRITER_HEAP_BYTES`] and [`MERGE_MIN_LAYER_DOCS`]).
+    fn everyday_writer(index: &Index) -> Result<IndexWriter<TantivyDocument>, SearchError> {
+        let writer = index.writer_with_num_threads(WRITER_THREADS, WRITER_HEAP_BYTES)?;
+        let mut policy = LogMergePolicy::default();
+        policy.set_min_layer_size(MERGE_MIN_LAYER_DOCS);
+        writer.set_merge_policy(Box::new(policy));
+        Ok(writer)
+    }
+
     /// Why the index must be rebuilt from storage, if it must. The binary checks this on
     /// start and calls [`Self::rebuild`].
     pub fn needs_rebuild(&self) -> Option<RebuildReason> {
@@ -339,10 +354,7 @@ impl SearchIndex {
     fn writer(&self) -> Result<WriterGuard<'_>, SearchError> {
         let mut guard = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
         if guard.is_none() {
-            *guard = Some(
-                self.index
-                    .writer_with_num_threads(WRITER_THREADS, WRITER_HEAP_BYTES)?,
-            );
+            *guard = Some(Self::everyday_writer(&self.index)?);
         }
         Ok(WriterGuard(guard))
     }
@@ -418,10 +430,7 @@ impl SearchIndex {
         // committed, as the rebuild replaces everything anyway) and comes back afterwards.
         drop(slot.take());
         let built = self.rebuild_with_own_writer(types);
-        *slot = Some(
-            self.index
-                .writer_with_num_threads(WRITER_THREADS, WRITER_HEAP_BYTES)?,
-        );
+        *slot = Some(Self::everyday_writer(&self.index)?);
         drop(slot);
         let count = built?;
         self.reader.reload()?;
