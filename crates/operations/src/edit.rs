@@ -144,9 +144,13 @@ impl Catalogue {
         mut new: BadgeType,
         author: &Author,
     ) -> Result<BadgeType> {
-        let current = self.type_at(slug, version).await?;
-        new.id = current.id;
-        new.version = current.version;
+        // Only the id and the version are needed, not the stored type: one light read.
+        let (id, current) = self.store.type_version(slug).await?;
+        if current != version {
+            return Err(Error::Stale { current });
+        }
+        new.id = Some(id);
+        new.version = current;
         self.save_type_at(slug, new, author).await
     }
 

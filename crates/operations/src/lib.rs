@@ -197,16 +197,14 @@ impl Catalogue {
     }
 
     /// After a write through this node: bumps the generation, so pages show the write from now
-    /// on. Every change in the log at this moment is in storage, which pages read, so this one
-    /// bump announces them all; the index catching up with them later bumps again only for
-    /// changes past it (made elsewhere meanwhile). Without that, each write would empty the page
-    /// cache twice, the second time in the background, cutting short a warming round.
-    async fn announce_write(&self) {
-        if self.search.is_some()
-            && let Ok(last) = self.store.last_change().await
-        {
-            self.announced.fetch_max(last, Ordering::AcqRel);
-        }
+    /// on. Changes commit in `seq` order, so every change up to the one this node wrote last
+    /// is in storage, which pages read, and this one bump announces them all; the index
+    /// catching up with them later bumps again only for changes past it (made elsewhere
+    /// meanwhile). Without that, each write would empty the page cache twice, the second time
+    /// in the background, cutting short a warming round.
+    fn announce_write(&self) {
+        self.announced
+            .fetch_max(self.store.written_through(), Ordering::AcqRel);
         self.changed();
     }
 
@@ -484,7 +482,7 @@ impl Catalogue {
     }
 
     async fn after_write(&self) {
-        self.announce_write().await;
+        self.announce_write();
         self.index_after_write().await;
     }
 
@@ -492,7 +490,7 @@ impl Catalogue {
     pub async fn import(&self, snapshot: &Snapshot) -> Result<()> {
         snapshot.validate()?;
         self.store.import(snapshot).await?;
-        self.announce_write().await;
+        self.announce_write();
         if snapshot.types.len() > 1_000 {
             // a large import: one rebuild is cheaper than many small updates
             self.reindex().await?;

@@ -36,7 +36,9 @@ const UNAVAILABLE: &[&str] = &[
 
 /// The key of the transaction-level advisory lock that serialises change-log writers (see
 /// migrations/0002_changes.sql, written when this lived in `src/write.rs`). Arbitrary and
-/// fixed: the ASCII bytes of "vitrinac".
+/// fixed: the ASCII bytes of "vitrinac". [`PostgresDialect::LOCK_CHANGE_LOG`] spells it out in
+/// decimal, and a test ties the two together.
+#[cfg(test)]
 const CHANGE_LOG_LOCK: i64 = 0x7669_7472_696e_6163;
 
 /// How PostgreSQL differs from the SQL the backends share.
@@ -51,6 +53,14 @@ impl Dialect for PostgresDialect {
     const TRUE: &'static str = "TRUE";
     const FOR_UPDATE: &'static str = "FOR UPDATE";
     const JSON_EACH: &'static str = "jsonb_array_elements_text";
+    /// A sequence hands out numbers at INSERT, not at COMMIT, so two concurrent transactions
+    /// could commit 6 before 5. Sequence numbers are therefore taken under this lock (its key is
+    /// `CHANGE_LOG_LOCK`, "vitrinac"), held until COMMIT: log writers commit in `seq` order and a reader
+    /// never sees 6 before 5. Taken last, after the row locks the transaction needs, so waiting
+    /// on it cannot deadlock; and in the statement that inserts the first row, so it is held
+    /// for that statement and the COMMIT only.
+    const LOCK_CHANGE_LOG: &'static str =
+        "(SELECT pg_advisory_xact_lock(8532479003774050659)) AS change_log_lock";
     const BEGIN: Option<&'static str> = None;
 
     async fn open(url: &str) -> Result<PostgresStore> {
@@ -83,18 +93,6 @@ impl Dialect for PostgresDialect {
     async fn lock_order(conn: &mut PgConnection, table: &'static str) -> sqlx::Result<()> {
         let lock = format!("LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE");
         sqlx::query(AssertSqlSafe(lock))
-            .execute(conn)
-            .await
-            .map(drop)
-    }
-
-    /// A sequence hands out numbers at INSERT, not at COMMIT, so two concurrent transactions
-    /// could commit 6 before 5. Sequence numbers are therefore taken under this lock, held
-    /// until COMMIT: log writers commit in `seq` order and a reader never sees 6 before 5.
-    /// Taken last, after the row locks the transaction needs, so waiting on it cannot deadlock.
-    async fn lock_change_log(conn: &mut PgConnection) -> sqlx::Result<()> {
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(CHANGE_LOG_LOCK)
             .execute(conn)
             .await
             .map(drop)
@@ -175,6 +173,10 @@ mod tests {
     #[test]
     fn the_change_log_lock_is_the_documented_key() {
         assert_eq!(&CHANGE_LOG_LOCK.to_be_bytes(), b"vitrinac");
+        assert!(
+            PostgresDialect::LOCK_CHANGE_LOG
+                .contains(&format!("pg_advisory_xact_lock({CHANGE_LOG_LOCK})"))
+        );
     }
 
     #[tokio::test]

@@ -133,8 +133,7 @@ sql_impl! {
                 },
             )
             .await?;
-            Self::log_changes(&mut tx, changes).await?;
-            tx.commit().await.map_err(map::<D>)?;
+            self.commit_logged(tx, changes).await?;
             Ok(out)
         }
 
@@ -253,8 +252,7 @@ sql_impl! {
                 },
             )
             .await?;
-            Self::log_changes(&mut tx, changes).await?;
-            tx.commit().await.map_err(map::<D>)
+            self.commit_logged(tx, changes).await
         }
 
         /// Moves a category in one transaction (see [`CategoryStore::move_category_by`]).

@@ -24,6 +24,10 @@ use crate::{Conn, SqlStore};
 ///   SQLite has no row locks and needs none: its write transactions exclude each other.
 /// - `{JSON_EACH}`: the table function that turns a JSON array (bound as JSON) into rows with a
 ///   `value` column.
+/// - `{LOCK CHANGE LOG}`: a one-row subquery to select a transaction's first change-log row
+///   from, which first takes whatever lock makes change-log rows commit in `seq` order (see
+///   [`Dialect::LOCK_CHANGE_LOG`]): the lock and the insert are one round trip, so the lock is
+///   held for as little as the COMMIT that follows.
 ///
 /// JSON columns are `TEXT` on SQLite and `JSONB` on PostgreSQL; the shared SQL reads them as
 /// `CAST(column AS TEXT)` and binds them as JSON ([`crate::doc`]), which fits both.
@@ -40,6 +44,12 @@ pub trait Dialect: Clone + Debug + Send + Sync + 'static {
     const FOR_UPDATE: &'static str;
     /// See `{JSON_EACH}` above.
     const JSON_EACH: &'static str;
+    /// See `{LOCK CHANGE LOG}` above. Backends promise that sequence numbers become visible in
+    /// order ([`vitrina_storage::ChangeLog`]); an engine that needs a lock to ensure it takes it
+    /// here, in the statement that writes a transaction's first change-log row, its last step
+    /// before COMMIT. A subquery with an alias: `(SELECT 1) AS change_log_lock` if none is
+    /// needed.
+    const LOCK_CHANGE_LOG: &'static str;
     /// The statement that opens a write transaction; `None` for the engine's plain `BEGIN`.
     const BEGIN: Option<&'static str>;
 
@@ -54,11 +64,6 @@ pub trait Dialect: Clone + Debug + Send + Sync + 'static {
         conn: &mut Conn<Self>,
         table: &'static str,
     ) -> impl Future<Output = sqlx::Result<()>> + Send;
-
-    /// Run right before a transaction writes its change-log rows, its last step before
-    /// COMMIT. Backends promise that sequence numbers become visible in order
-    /// ([`vitrina_storage::ChangeLog`]); this is where an engine that needs to ensure it does.
-    fn lock_change_log(conn: &mut Conn<Self>) -> impl Future<Output = sqlx::Result<()>> + Send;
 
     /// How many rows a statement changed (sqlx has no trait for it).
     fn rows_affected(done: &<Self::DB as Database>::QueryResult) -> u64;
@@ -80,6 +85,7 @@ pub trait Dialect: Clone + Debug + Send + Sync + 'static {
                 ("{TRUE}", Self::TRUE),
                 ("{FOR UPDATE}", Self::FOR_UPDATE),
                 ("{JSON_EACH}", Self::JSON_EACH),
+                ("{LOCK CHANGE LOG}", Self::LOCK_CHANGE_LOG),
             ],
         ))
     }

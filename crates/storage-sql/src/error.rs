@@ -71,6 +71,7 @@ mod tests {
         const TRUE: &'static str = "1";
         const FOR_UPDATE: &'static str = "";
         const JSON_EACH: &'static str = "json_each";
+        const LOCK_CHANGE_LOG: &'static str = "(SELECT 1) AS change_log_lock";
         const BEGIN: Option<&'static str> = None;
 
         async fn open(_: &str) -> vitrina_storage::Result<crate::SqlStore<Self>> {
@@ -80,10 +81,6 @@ mod tests {
         }
 
         async fn lock_order(_: &mut Conn<Self>, _: &'static str) -> sqlx::Result<()> {
-            Ok(())
-        }
-
-        async fn lock_change_log(_: &mut Conn<Self>) -> sqlx::Result<()> {
             Ok(())
         }
 

@@ -64,6 +64,8 @@ mod types;
 mod write;
 
 use std::marker::PhantomData;
+use std::sync::Arc;
+use std::sync::atomic::AtomicI64;
 
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -81,6 +83,9 @@ pub struct SqlStore<D: Dialect> {
     /// Where write transactions go: on SQLite one connection, so writers queue here instead of
     /// failing with SQLITE_BUSY; on PostgreSQL the same pool as `read`.
     write: Pool<D::DB>,
+    /// The highest change-log `seq` this handle's own writes have committed
+    /// ([`vitrina_storage::ChangeLog::written_through`]).
+    written: Arc<AtomicI64>,
     dialect: PhantomData<D>,
 }
 
@@ -101,6 +106,7 @@ impl<D: Dialect> SqlStore<D> {
         Self {
             read,
             write,
+            written: Arc::default(),
             dialect: PhantomData,
         }
     }

@@ -1,6 +1,9 @@
 //! Rewrites of stored types that are not a save of the type: a category renamed or deleted
 //! under them, a move, and the change log that every write to types ends with.
 
+use std::sync::atomic::Ordering;
+
+use sqlx::Transaction;
 use vitrina_catalogue::{BadgeType, Slug, TypeId};
 use vitrina_storage::{Author, ChangeOp, HistoryOp, RecordKind, Result, StorageError, TypeSummary};
 
@@ -103,22 +106,43 @@ sql_impl! {
             Ok(())
         }
 
-        /// Writes the change-log rows of a transaction, in the order the changes were made: its
-        /// last step before COMMIT, under the dialect's change-log lock.
-        pub async fn log_changes(conn: &mut Conn<D>, changes: Changes) -> Result<()> {
-            if changes.0.is_empty() {
-                return Ok(());
-            }
-            D::lock_change_log(&mut *conn).await.map_err(map::<D>)?;
-            for (slug, op) in &changes.0 {
-                sqlx::query("INSERT INTO changes (type_slug, op) VALUES ($1, $2)")
-                    .bind(slug.as_str())
-                    .bind(op.as_str())
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(map::<D>)?;
+        /// Writes the change-log rows of a transaction, in the order the changes were made, and
+        /// commits it: the last steps of every write, the first row under the dialect's
+        /// change-log lock. Then notes the last `seq` written ([`vitrina_storage::ChangeLog::written_through`]).
+        pub async fn commit_logged(
+            &self,
+            mut tx: Transaction<'static, D::DB>,
+            changes: Changes,
+        ) -> Result<()> {
+            let last = Self::log_changes(&mut tx, changes).await?;
+            tx.commit().await.map_err(map::<D>)?;
+            if let Some(seq) = last {
+                self.written.fetch_max(seq, Ordering::AcqRel);
             }
             Ok(())
+        }
+
+        /// The change-log rows of [`Self::commit_logged`]; the last `seq`, if any was written.
+        async fn log_changes(conn: &mut Conn<D>, changes: Changes) -> Result<Option<i64>> {
+            let mut last = None;
+            for (i, (slug, op)) in changes.0.iter().enumerate() {
+                let sql = if i == 0 {
+                    D::sql(
+                        "INSERT INTO changes (type_slug, op) SELECT $1, $2 FROM {LOCK CHANGE LOG} \
+                         RETURNING seq",
+                    )
+                } else {
+                    D::sql("INSERT INTO changes (type_slug, op) VALUES ($1, $2) RETURNING seq")
+                };
+                let seq: i64 = sqlx::query_scalar(sql)
+                    .bind(slug.as_str())
+                    .bind(op.as_str())
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(map::<D>)?;
+                last = Some(seq);
+            }
+            Ok(last)
         }
 
         /// What moving `slug` to `to_index` in `list` rewrites: `(id, new position)` pairs (see

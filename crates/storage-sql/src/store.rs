@@ -2,6 +2,7 @@
 //! emptiness, the list of slugs).
 
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 
 use async_trait::async_trait;
 use vitrina_catalogue::{CategoryId, Slug, Snapshot, TypeId, Validate};
@@ -15,6 +16,10 @@ use crate::write::{Ids, category_data, parse_slug};
 sql_impl! {
     #[async_trait]
     impl ChangeLog for SqlStore<D> {
+        fn written_through(&self) -> i64 {
+            self.written.load(Ordering::Acquire)
+        }
+
         async fn changes_since(&self, after: i64, limit: u64) -> Result<Vec<Change>> {
             let limit = i64::try_from(limit).unwrap_or(i64::MAX);
             let rows: Vec<(i64, String, String)> = sqlx::query_as(
@@ -140,8 +145,7 @@ sql_impl! {
                 };
                 Self::finish_type(&mut tx, stored, &author, op).await?;
             }
-            Self::log_changes(&mut tx, changes).await?;
-            tx.commit().await.map_err(map::<D>)
+            self.commit_logged(tx, changes).await
         }
 
         async fn type_slugs(&self) -> Result<Vec<Slug>> {

@@ -32,7 +32,10 @@ sql_impl! {
             op: HistoryOp,
         ) -> Result<BadgeType> {
             let type_id = t.id.map_or(0, |i| i.get());
-            Self::load_private(&mut *tx, &mut t, type_id).await?;
+            // Only specimens saved without private fields keep what is stored.
+            if t.specimens().any(|s| s.private.is_none()) {
+                Self::load_private(&mut *tx, &mut t, type_id).await?;
+            }
             Self::record(
                 tx,
                 author,
@@ -89,8 +92,7 @@ sql_impl! {
             .await?;
             let mut changes = Changes::default();
             changes.push(slug.as_str(), ChangeOp::Delete);
-            Self::log_changes(&mut tx, changes).await?;
-            tx.commit().await.map_err(map::<D>)
+            self.commit_logged(tx, changes).await
         }
 
         /// Moves a type in one transaction (see [`TypeStore::move_type_by`]).
@@ -100,8 +102,7 @@ sql_impl! {
             for (id, position) in Self::moves(&mut tx, Ordered::Types, slug, to_index).await? {
                 Self::reposition_type(&mut tx, id, position, &mut changes, author).await?;
             }
-            Self::log_changes(&mut tx, changes).await?;
-            tx.commit().await.map_err(map::<D>)
+            self.commit_logged(tx, changes).await
         }
     }
 }
@@ -190,6 +191,17 @@ sql_impl! {
             }
         }
 
+        async fn type_version(&self, slug: &Slug) -> Result<(TypeId, i64)> {
+            let row: Option<(i64, i64)> =
+                sqlx::query_as("SELECT id, version FROM badge_types WHERE slug = $1")
+                    .bind(slug.as_str())
+                    .fetch_optional(&self.read)
+                    .await
+                    .map_err(map::<D>)?;
+            let (id, version) = row.ok_or_else(|| StorageError::not_found("badge type", slug))?;
+            Ok((TypeId::new(id), version))
+        }
+
         async fn save_type_by(&self, badge_type: &BadgeType, author: &Author) -> Result<BadgeType> {
             badge_type.validate()?;
             let mut tx = self.begin().await?;
@@ -209,8 +221,7 @@ sql_impl! {
                 None => HistoryOp::Create,
             };
             let t = Self::finish_type(&mut tx, t, author, op).await?;
-            Self::log_changes(&mut tx, changes).await?;
-            tx.commit().await.map_err(map::<D>)?;
+            self.commit_logged(tx, changes).await?;
             Ok(t)
         }
 
@@ -256,8 +267,7 @@ sql_impl! {
             )
             .await?;
             let t = Self::finish_type(&mut tx, t, author, HistoryOp::Restore).await?;
-            Self::log_changes(&mut tx, changes).await?;
-            tx.commit().await.map_err(map::<D>)?;
+            self.commit_logged(tx, changes).await?;
             Ok(t)
         }
 

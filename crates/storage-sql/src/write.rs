@@ -23,12 +23,23 @@ pub enum Ids {
     Lenient,
 }
 
-/// The ids of the rows a stored type already owns.
+/// The rows a stored type already owns, with where each sits, so that a save rewrites only
+/// what moved: a variant's position, a specimen's (variant, position), a photo's (specimen,
+/// position), and the categories the type is linked to.
 #[derive(Debug, Default)]
 struct Owned {
-    variants: HashSet<i64>,
-    specimens: HashSet<i64>,
-    photos: HashSet<i64>,
+    variants: HashMap<i64, i64>,
+    specimens: HashMap<i64, (i64, i64)>,
+    photos: HashMap<i64, (Option<i64>, i64)>,
+    categories: HashSet<i64>,
+}
+
+/// What the stored type row holds that its category links copy (the list's sort keys).
+#[derive(Debug, PartialEq)]
+struct LinkKeys<'a> {
+    position: i64,
+    name_en: &'a str,
+    published: bool,
 }
 
 /// How a change to a type reads to the public: a draft is as good as deleted.
@@ -46,6 +57,9 @@ pub fn publicly(published: bool) -> ChangeOp {
 fn claim_ids(t: &mut BadgeType, owned: &Owned, ids: Ids) -> Result<()> {
     let mut errors = ValidationErrors::default();
     let mut seen = HashSet::new();
+    let variants: HashSet<i64> = owned.variants.keys().copied().collect();
+    let specimens: HashSet<i64> = owned.specimens.keys().copied().collect();
+    let photos: HashSet<i64> = owned.photos.keys().copied().collect();
     let mut claim = |path: String, id: &mut Option<i64>, allowed: &HashSet<i64>, kind: &str| {
         if let Some(raw) = *id
             && (!allowed.contains(&raw) || !seen.insert((kind.to_owned(), raw)))
@@ -61,19 +75,14 @@ fn claim_ids(t: &mut BadgeType, owned: &Owned, ids: Ids) -> Result<()> {
     };
     for (vi, v) in t.variants.iter_mut().enumerate() {
         let mut raw = v.id.map(|i| i.get());
-        claim(
-            format!("variants[{vi}].id"),
-            &mut raw,
-            &owned.variants,
-            "variant",
-        );
+        claim(format!("variants[{vi}].id"), &mut raw, &variants, "variant");
         v.id = raw.map(vitrina_catalogue::VariantId::new);
         for (si, s) in v.specimens.iter_mut().enumerate() {
             let mut raw = s.id.map(|i| i.get());
             claim(
                 format!("variants[{vi}].specimens[{si}].id"),
                 &mut raw,
-                &owned.specimens,
+                &specimens,
                 "specimen",
             );
             s.id = raw.map(vitrina_catalogue::SpecimenId::new);
@@ -82,7 +91,7 @@ fn claim_ids(t: &mut BadgeType, owned: &Owned, ids: Ids) -> Result<()> {
                 claim(
                     format!("variants[{vi}].specimens[{si}].photos[{pi}].id"),
                     &mut raw,
-                    &owned.photos,
+                    &photos,
                     "photo",
                 );
                 p.id = raw.map(vitrina_catalogue::PhotoId::new);
@@ -91,7 +100,7 @@ fn claim_ids(t: &mut BadgeType, owned: &Owned, ids: Ids) -> Result<()> {
     }
     for (pi, p) in t.photos.iter_mut().enumerate() {
         let mut raw = p.id.map(|i| i.get());
-        claim(format!("photos[{pi}].id"), &mut raw, &owned.photos, "photo");
+        claim(format!("photos[{pi}].id"), &mut raw, &photos, "photo");
         p.id = raw.map(vitrina_catalogue::PhotoId::new);
     }
     errors.into_result().map_err(StorageError::from)
@@ -135,16 +144,17 @@ sql_impl! {
             }
             errors.into_result()?;
 
-            let (type_id, version, owned) = match target {
+            let (type_id, version, owned, links_unchanged) = match target {
                 Some(id) => {
-                    let stored: Option<(i64, String)> = sqlx::query_as(D::sql(
-                        "SELECT version, slug FROM badge_types WHERE id = $1 {FOR UPDATE}",
+                    let stored: Option<(i64, String, i64, String, bool)> = sqlx::query_as(D::sql(
+                        "SELECT version, slug, position, name_en, published FROM badge_types \
+                         WHERE id = $1 {FOR UPDATE}",
                     ))
                     .bind(id.get())
                     .fetch_optional(&mut *conn)
                     .await
                     .map_err(map::<D>)?;
-                    let Some((stored, old_slug)) = stored else {
+                    let Some((stored, old_slug, position, name_en, published)) = stored else {
                         return Err(StorageError::not_found("badge type", id));
                     };
                     if old_slug != t.slug.as_str() {
@@ -157,17 +167,21 @@ sql_impl! {
                             t.slug, t.version
                         )));
                     }
-                    let version = stored + 1;
-                    sqlx::query("UPDATE badge_types SET slug = $1, position = $2, version = $3, name_en = $4 WHERE id = $5")
-                        .bind(t.slug.as_str())
-                        .bind(t.position)
-                        .bind(version)
-                        .bind(t.names.en.as_str())
-                        .bind(id.get())
-                        .execute(&mut *conn)
-                        .await
-                        .map_err(map::<D>)?;
-                    (id.get(), version, Self::owned(conn, id.get()).await?)
+                    let owned = Self::owned(conn, id.get()).await?;
+                    let stored_keys = LinkKeys {
+                        position,
+                        name_en: &name_en,
+                        published,
+                    };
+                    let new_keys = LinkKeys {
+                        position: t.position,
+                        name_en: t.names.en.as_str(),
+                        published: t.published,
+                    };
+                    let links_unchanged = stored_keys == new_keys
+                        && owned.categories.len() == category_ids.len()
+                        && category_ids.iter().all(|c| owned.categories.contains(c));
+                    (id.get(), stored + 1, owned, links_unchanged)
                 }
                 None => {
                     let id: i64 = sqlx::query_scalar(
@@ -180,21 +194,21 @@ sql_impl! {
                     .fetch_one(&mut *conn)
                     .await
                     .map_err(map::<D>)?;
-                    (id, 1, Owned::default())
+                    (id, 1, Owned::default(), false)
                 }
             };
 
             claim_ids(&mut t, &owned, ids)?;
             Self::delete_dropped(conn, &t, &owned).await?;
 
-            if target.is_some() {
+            if target.is_some() && !links_unchanged {
                 sqlx::query("DELETE FROM type_categories WHERE type_id = $1")
                     .bind(type_id)
                     .execute(&mut *conn)
                     .await
                     .map_err(map::<D>)?;
             }
-            for category_id in category_ids {
+            for category_id in category_ids.into_iter().filter(|_| !links_unchanged) {
                 sqlx::query(
                     "INSERT INTO type_categories (type_id, category_id, position, name_en, published) \
                      VALUES ($1, $2, $3, $4, $5)",
@@ -212,12 +226,14 @@ sql_impl! {
             for (vi, v) in t.variants.iter_mut().enumerate() {
                 let variant_id = match v.id {
                     Some(id) => {
-                        sqlx::query("UPDATE variants SET position = $1 WHERE id = $2")
-                            .bind(vi as i64)
-                            .bind(id.get())
-                            .execute(&mut *conn)
-                            .await
-                            .map_err(map::<D>)?;
+                        if owned.variants.get(&id.get()) != Some(&(vi as i64)) {
+                            sqlx::query("UPDATE variants SET position = $1 WHERE id = $2")
+                                .bind(vi as i64)
+                                .bind(id.get())
+                                .execute(&mut *conn)
+                                .await
+                                .map_err(map::<D>)?;
+                        }
                         id.get()
                     }
                     None => {
@@ -236,15 +252,17 @@ sql_impl! {
                 for (si, s) in v.specimens.iter_mut().enumerate() {
                     let specimen_id = match s.id {
                         Some(id) => {
-                            sqlx::query(
-                                "UPDATE specimens SET variant_id = $1, position = $2 WHERE id = $3",
-                            )
-                            .bind(variant_id)
-                            .bind(si as i64)
-                            .bind(id.get())
-                            .execute(&mut *conn)
-                            .await
-                            .map_err(map::<D>)?;
+                            if owned.specimens.get(&id.get()) != Some(&(variant_id, si as i64)) {
+                                sqlx::query(
+                                    "UPDATE specimens SET variant_id = $1, position = $2 WHERE id = $3",
+                                )
+                                .bind(variant_id)
+                                .bind(si as i64)
+                                .bind(id.get())
+                                .execute(&mut *conn)
+                                .await
+                                .map_err(map::<D>)?;
+                            }
                             id.get()
                         }
                         None => {
@@ -265,6 +283,7 @@ sql_impl! {
                     for (pi, p) in s.photos.iter_mut().enumerate() {
                         let id = Self::write_photo(
                             conn,
+                            &owned,
                             type_id,
                             Some(specimen_id),
                             pi,
@@ -276,7 +295,9 @@ sql_impl! {
                 }
             }
             for (pi, p) in t.photos.iter_mut().enumerate() {
-                let id = Self::write_photo(conn, type_id, None, pi, p.id.map(|i| i.get())).await?;
+                let id =
+                    Self::write_photo(conn, &owned, type_id, None, pi, p.id.map(|i| i.get()))
+                        .await?;
                 p.id = Some(vitrina_catalogue::PhotoId::new(id));
             }
 
@@ -286,10 +307,16 @@ sql_impl! {
             changes.push(t.slug.as_str(), publicly(t.published));
             let public = t.clone().into_public();
             let summary = TypeSummary::of(&public, TypeId::new(type_id));
+            // The row whole, in one statement: the fields the lists sort on, then the documents
+            // reads are served from.
             sqlx::query(
-                "UPDATE badge_types SET document = $1, summary = $2, has_thumbnail = $3, \
-                 published = $4 WHERE id = $5",
+                "UPDATE badge_types SET slug = $1, position = $2, version = $3, name_en = $4, \
+                 document = $5, summary = $6, has_thumbnail = $7, published = $8 WHERE id = $9",
             )
+            .bind(t.slug.as_str())
+            .bind(t.position)
+            .bind(version)
+            .bind(t.names.en.as_str())
             .bind(doc(&public)?)
             .bind(doc(&summary)?)
             .bind(summary.thumbnail.is_some())
@@ -301,25 +328,38 @@ sql_impl! {
             Ok(t)
         }
 
+        /// Everything the stored type owns, in one query.
         async fn owned(conn: &mut Conn<D>, type_id: i64) -> Result<Owned> {
+            let rows: Vec<(i64, i64, Option<i64>, i64)> = sqlx::query_as(
+                "SELECT CAST(0 AS BIGINT), id, CAST(NULL AS BIGINT), position \
+                   FROM variants WHERE type_id = $1 \
+                 UNION ALL SELECT CAST(1 AS BIGINT), id, variant_id, position \
+                   FROM specimens WHERE type_id = $1 \
+                 UNION ALL SELECT CAST(2 AS BIGINT), id, specimen_id, position \
+                   FROM photos WHERE type_id = $1 \
+                 UNION ALL SELECT CAST(3 AS BIGINT), category_id, CAST(NULL AS BIGINT), \
+                   CAST(0 AS BIGINT) FROM type_categories WHERE type_id = $1",
+            )
+            .bind(type_id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map::<D>)?;
             let mut out = Owned::default();
-            for (sql, set) in [
-                (
-                    "SELECT id FROM variants WHERE type_id = $1",
-                    &mut out.variants,
-                ),
-                (
-                    "SELECT id FROM specimens WHERE type_id = $1",
-                    &mut out.specimens,
-                ),
-                ("SELECT id FROM photos WHERE type_id = $1", &mut out.photos),
-            ] {
-                let ids: Vec<i64> = sqlx::query_scalar(sql)
-                    .bind(type_id)
-                    .fetch_all(&mut *conn)
-                    .await
-                    .map_err(map::<D>)?;
-                set.extend(ids);
+            for (kind, id, parent, position) in rows {
+                match kind {
+                    0 => {
+                        out.variants.insert(id, position);
+                    }
+                    1 => {
+                        out.specimens.insert(id, (parent.unwrap_or(0), position));
+                    }
+                    2 => {
+                        out.photos.insert(id, (parent, position));
+                    }
+                    _ => {
+                        out.categories.insert(id);
+                    }
+                }
             }
             Ok(out)
         }
@@ -348,21 +388,21 @@ sql_impl! {
             for (sql, owned, keep) in [
                 (
                     "DELETE FROM photos WHERE id = $1",
-                    &owned.photos,
+                    owned.photos.keys().copied().collect::<Vec<_>>(),
                     &keep_photos,
                 ),
                 (
                     "DELETE FROM specimens WHERE id = $1",
-                    &owned.specimens,
+                    owned.specimens.keys().copied().collect(),
                     &keep_specimens,
                 ),
                 (
                     "DELETE FROM variants WHERE id = $1",
-                    &owned.variants,
+                    owned.variants.keys().copied().collect(),
                     &keep_variants,
                 ),
             ] {
-                let mut gone: Vec<i64> = owned.difference(keep).copied().collect();
+                let mut gone: Vec<i64> = owned.into_iter().filter(|id| !keep.contains(id)).collect();
                 gone.sort_unstable();
                 for id in gone {
                     sqlx::query(sql)
@@ -409,18 +449,22 @@ sql_impl! {
             Ok(())
         }
 
+        /// A photo's row: rewritten only if it moved, inserted if it is new. Returns its id.
         async fn write_photo(
             conn: &mut Conn<D>,
+            owned: &Owned,
             type_id: i64,
             specimen_id: Option<i64>,
             position: usize,
             id: Option<i64>,
         ) -> Result<i64> {
+            let position = position as i64;
             match id {
+                Some(id) if owned.photos.get(&id) == Some(&(specimen_id, position)) => Ok(id),
                 Some(id) => {
                     sqlx::query("UPDATE photos SET specimen_id = $1, position = $2 WHERE id = $3")
                         .bind(specimen_id)
-                        .bind(position as i64)
+                        .bind(position)
                         .bind(id)
                         .execute(&mut *conn)
                         .await
@@ -432,7 +476,7 @@ sql_impl! {
                 )
                 .bind(type_id)
                 .bind(specimen_id)
-                .bind(position as i64)
+                .bind(position)
                 .fetch_one(&mut *conn)
                 .await
                 .map_err(map::<D>),

@@ -44,6 +44,8 @@ impl Dialect for SqliteDialect {
     const TRUE: &'static str = "1";
     const FOR_UPDATE: &'static str = "";
     const JSON_EACH: &'static str = "json_each";
+    /// Nothing to lock: one writer at a time, so rows commit in `seq` order.
+    const LOCK_CHANGE_LOG: &'static str = "(SELECT 1) AS change_log_lock";
     /// Takes the write lock at once, so a transaction never fails half-way for want of it.
     const BEGIN: Option<&'static str> = Some("BEGIN IMMEDIATE");
 
@@ -77,11 +79,6 @@ impl Dialect for SqliteDialect {
 
     /// Nothing to lock: the writer is one connection in `BEGIN IMMEDIATE` transactions.
     async fn lock_order(_: &mut SqliteConnection, _: &'static str) -> sqlx::Result<()> {
-        Ok(())
-    }
-
-    /// Nothing to lock: one writer at a time, so rows commit in `seq` order.
-    async fn lock_change_log(_: &mut SqliteConnection) -> sqlx::Result<()> {
         Ok(())
     }
 

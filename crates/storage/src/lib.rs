@@ -271,6 +271,9 @@ pub trait TypeStore: Send + Sync {
     /// One type, whole. Private specimen fields are loaded only for [`Access::Private`]; a draft
     /// is `NotFound` for [`Access::Public`].
     async fn badge_type(&self, slug: &Slug, access: Access) -> Result<BadgeType>;
+    /// A type's id and stored version, draft or not, without reading the type: what a write at
+    /// a known version checks first.
+    async fn type_version(&self, slug: &Slug) -> Result<(TypeId, i64)>;
     /// Saves a type whole, in one transaction: inserts it (no `id`) or replaces it (with `id`),
     /// keeping the ids of children that carry one and giving new children new ids. The stored
     /// `version` must equal the given one, else `Conflict`; it is incremented (a new type is
@@ -373,6 +376,10 @@ pub trait ChangeLog: Send + Sync {
     async fn changes_since(&self, after: i64, limit: u64) -> Result<Vec<Change>>;
     /// The highest `seq` logged, 0 when the log is empty.
     async fn last_change(&self) -> Result<i64>;
+    /// The highest `seq` that writes through this very handle (and its clones) have committed,
+    /// 0 before the first; read from memory, no query. Since changes commit in `seq` order,
+    /// every change up to it was committed by the time that write returned.
+    fn written_through(&self) -> i64;
 }
 
 /// Everything storage does. Backends are chosen at run time from the database URL.

@@ -54,6 +54,7 @@ macro_rules! storage_tests {
             a_delete_at_a_stale_version_is_a_conflict_and_deletes_nothing,
             keyset_pages_walk_the_same_order_as_types,
             summaries_by_slug_come_in_the_order_asked,
+            a_save_rewrites_what_moved_and_keeps_the_rest,
         );
     };
     (@each $fresh:path; $($check:ident),* $(,)?) => {
@@ -1983,4 +1984,115 @@ pub async fn summaries_by_slug_come_in_the_order_asked(store: &dyn Store) {
     assert_eq!(slugs_of(&got), ["b", "draft", "a"]);
     assert!(!got[1].published);
     assert!(store.summaries(&[], true).await.unwrap().is_empty());
+}
+
+/// Regression for the leaner save (it rewrites only the rows that moved, and the category links
+/// only when what they copy changed): every kind of change still lands, and an unchanged
+/// resave keeps the links, the children and their private fields.
+pub async fn a_save_rewrites_what_moved_and_keeps_the_rest(store: &dyn Store) {
+    save_categories(store, &["party", "awards"]).await;
+    let in_category = |c: &str| TypeFilter {
+        category: Some(slug(c)),
+        ..Default::default()
+    };
+    let mut other = minimal_type("other", "Middle");
+    other.categories = vec![slug("party")];
+    save(store, &other).await;
+    let mut first = full_type("mopr", &["party"]);
+    first.position = 0;
+    first.names.en = "Alpha".into();
+    let first = save(store, &first).await;
+    assert_eq!(
+        slugs_of(&every_type(store, &in_category("party")).await),
+        ["mopr", "other"]
+    );
+    // the handle knows the last change it wrote, without asking
+    let last = store.last_change().await.unwrap();
+    assert!(last > 0);
+    assert_eq!(store.written_through(), last);
+
+    // Resaved as read: links, children and private fields stay.
+    let again = save(store, &first).await;
+    assert_eq!(
+        slugs_of(&every_type(store, &in_category("party")).await),
+        ["mopr", "other"]
+    );
+    assert_eq!(read(store, "mopr", Access::Private).await, again);
+    let privates = |t: &BadgeType| -> Vec<_> { t.specimens().map(|s| s.private.clone()).collect() };
+    assert_eq!(privates(&again), privates(&first));
+    assert!(privates(&first).iter().any(Option::is_some));
+
+    // A new English name re-sorts the category's list; a new position too.
+    let mut renamed = again.clone();
+    renamed.names.en = "Zulu".into();
+    let renamed = save(store, &renamed).await;
+    assert_eq!(
+        slugs_of(&every_type(store, &in_category("party")).await),
+        ["other", "mopr"]
+    );
+    let mut moved = renamed.clone();
+    moved.position = -1;
+    let moved = save(store, &moved).await;
+    assert_eq!(
+        slugs_of(&every_type(store, &in_category("party")).await),
+        ["mopr", "other"]
+    );
+
+    // Withdrawn: gone from the public count; re-filed: in the other category only.
+    let mut draft = moved.clone();
+    draft.published = false;
+    let draft = save(store, &draft).await;
+    // a draft's version is there for a write at a known version
+    assert_eq!(
+        store.type_version(&slug("mopr")).await.unwrap(),
+        (draft.id.unwrap(), draft.version)
+    );
+    assert!(matches!(
+        store.type_version(&slug("no-such-type")).await,
+        Err(StorageError::NotFound { .. })
+    ));
+    let counts = |cats: Vec<crate::CategorySummary>| -> Vec<u64> {
+        cats.iter().map(|c| c.type_count).collect()
+    };
+    assert_eq!(counts(store.categories().await.unwrap()), [1, 0]);
+    let mut refiled = draft.clone();
+    refiled.published = true;
+    refiled.categories = vec![slug("awards")];
+    let refiled = save(store, &refiled).await;
+    assert_eq!(counts(store.categories().await.unwrap()), [1, 1]);
+    assert_eq!(
+        slugs_of(&every_type(store, &in_category("awards")).await),
+        ["mopr"]
+    );
+    assert_eq!(
+        slugs_of(&every_type(store, &in_category("party")).await),
+        ["other"]
+    );
+
+    // Children reordered and a specimen moved between variants: read back as saved.
+    let mut shuffled = refiled.clone();
+    shuffled.variants.swap(0, 1);
+    shuffled.variants[0].specimens.reverse();
+    let s = shuffled.variants[1].specimens.remove(0);
+    shuffled.variants[0].specimens.push(s);
+    shuffled.photos.reverse();
+    let shuffled = save(store, &shuffled).await;
+    let back = read(store, "mopr", Access::Private).await;
+    assert_eq!(back, shuffled);
+    let ids = |t: &BadgeType| -> Vec<_> { t.specimens().map(|s| s.id).collect() };
+    let mut before = ids(&refiled);
+    let mut after = ids(&back);
+    before.sort();
+    after.sort();
+    assert_eq!(before, after, "the same specimens, moved");
+    let private_of = |t: &BadgeType| -> Vec<_> {
+        let mut p: Vec<_> = t.specimens().map(|s| (s.id, s.private.clone())).collect();
+        p.sort_by_key(|(id, _)| *id);
+        p
+    };
+    assert_eq!(
+        private_of(&back),
+        private_of(&refiled),
+        "private fields moved with them"
+    );
 }
