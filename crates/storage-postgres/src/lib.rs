@@ -61,6 +61,7 @@ impl Dialect for PostgresDialect {
     /// for that statement and the COMMIT only.
     const LOCK_CHANGE_LOG: &'static str =
         "(SELECT pg_advisory_xact_lock(8532479003774050659)) AS change_log_lock";
+    const EXPLAIN: (&'static str, &'static str) = ("EXPLAIN ", "QUERY PLAN");
     const BEGIN: Option<&'static str> = None;
 
     async fn open(url: &str) -> Result<PostgresStore> {

@@ -50,6 +50,9 @@ pub trait Dialect: Clone + Debug + Send + Sync + 'static {
     /// before COMMIT. A subquery with an alias: `(SELECT 1) AS change_log_lock` if none is
     /// needed.
     const LOCK_CHANGE_LOG: &'static str;
+    /// How to ask for a statement's plan: the prefix, and the column of the answer's rows that
+    /// describes each step ([`crate::SqlStore::explain_types_after`]).
+    const EXPLAIN: (&'static str, &'static str);
     /// The statement that opens a write transaction; `None` for the engine's plain `BEGIN`.
     const BEGIN: Option<&'static str>;
 

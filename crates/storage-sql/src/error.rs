@@ -72,6 +72,7 @@ mod tests {
         const FOR_UPDATE: &'static str = "";
         const JSON_EACH: &'static str = "json_each";
         const LOCK_CHANGE_LOG: &'static str = "(SELECT 1) AS change_log_lock";
+        const EXPLAIN: (&'static str, &'static str) = ("EXPLAIN QUERY PLAN ", "detail");
         const BEGIN: Option<&'static str> = None;
 
         async fn open(_: &str) -> vitrina_storage::Result<crate::SqlStore<Self>> {

@@ -289,43 +289,7 @@ sql_impl! {
             after: Option<&TypeCursor>,
             limit: u64,
         ) -> Result<Vec<TypeSummary>> {
-            let limit = i64::try_from(limit.clamp(1, Page::MAX_LIMIT)).unwrap_or(1);
-            // A keyset: the row-value comparison and ORDER BY walk one index from the cursor on.
-            let mut q = sqlx::QueryBuilder::<DB>::new("");
-            let (key, order) = match &filter.category {
-                None => {
-                    q.push("SELECT CAST(summary AS TEXT) FROM badge_types WHERE TRUE");
-                    if !filter.drafts {
-                        q.push(format_args!(" AND published = {}", D::TRUE));
-                    }
-                    ("(position, name_en, id)", " ORDER BY position, name_en, id")
-                }
-                Some(category) => {
-                    q.push(
-                        "SELECT CAST(t.summary AS TEXT) FROM type_categories tc JOIN badge_types t ON t.id = tc.type_id \
-                         WHERE tc.category_id = (SELECT id FROM categories WHERE slug = ",
-                    )
-                    .push_bind(category.as_str())
-                    .push(")");
-                    if !filter.drafts {
-                        q.push(format_args!(" AND tc.published = {}", D::TRUE));
-                    }
-                    (
-                        "(tc.position, tc.name_en, tc.type_id)",
-                        " ORDER BY tc.position, tc.name_en, tc.type_id",
-                    )
-                }
-            };
-            if let Some(c) = after {
-                q.push(format_args!(" AND {key} > ("))
-                    .push_bind(c.position)
-                    .push(", ")
-                    .push_bind(c.name_en.as_str())
-                    .push(", ")
-                    .push_bind(c.id)
-                    .push(")");
-            }
-            q.push(order).push(" LIMIT ").push_bind(limit);
+            let mut q = Self::types_after_query("", filter, after, limit);
             let rows: Vec<String> = q
                 .build_query_scalar()
                 .fetch_all(&self.read)
@@ -436,6 +400,75 @@ sql_impl! {
                     .transpose()?;
             }
             Ok(out)
+        }
+    }
+}
+
+sql_impl! {
+    impl SqlStore<D> {
+        /// The statement of a keyset page ([`TypeStore::types_after`]), after `prefix`.
+        fn types_after_query(
+            prefix: &str,
+            filter: &TypeFilter,
+            after: Option<&TypeCursor>,
+            limit: u64,
+        ) -> sqlx::QueryBuilder<DB> {
+            let limit = i64::try_from(limit.clamp(1, Page::MAX_LIMIT)).unwrap_or(1);
+            // A keyset: the row-value comparison and ORDER BY walk one index from the cursor on.
+            let mut q = sqlx::QueryBuilder::<DB>::new(prefix);
+            let (key, order) = match &filter.category {
+                None => {
+                    q.push("SELECT CAST(summary AS TEXT) FROM badge_types WHERE TRUE");
+                    if !filter.drafts {
+                        q.push(format_args!(" AND published = {}", D::TRUE));
+                    }
+                    ("(position, name_en, id)", " ORDER BY position, name_en, id")
+                }
+                Some(category) => {
+                    q.push(
+                        "SELECT CAST(t.summary AS TEXT) FROM type_categories tc JOIN badge_types t ON t.id = tc.type_id \
+                         WHERE tc.category_id = (SELECT id FROM categories WHERE slug = ",
+                    )
+                    .push_bind(category.as_str())
+                    .push(")");
+                    if !filter.drafts {
+                        q.push(format_args!(" AND tc.published = {}", D::TRUE));
+                    }
+                    (
+                        "(tc.position, tc.name_en, tc.type_id)",
+                        " ORDER BY tc.position, tc.name_en, tc.type_id",
+                    )
+                }
+            };
+            if let Some(c) = after {
+                q.push(format_args!(" AND {key} > ("))
+                    .push_bind(c.position)
+                    .push(", ")
+                    .push_bind(c.name_en.as_str())
+                    .push(", ")
+                    .push_bind(c.id)
+                    .push(")");
+            }
+            q.push(order).push(" LIMIT ").push_bind(limit);
+            q
+        }
+
+        /// The plan the engine picks for a keyset page, a line per step (PostgreSQL's
+        /// `EXPLAIN`, SQLite's `EXPLAIN QUERY PLAN`): for tests, and for an operator checking
+        /// that pages deep in a large collection still seek an index rather than scan and sort.
+        pub async fn explain_types_after(
+            &self,
+            filter: &TypeFilter,
+            after: Option<&TypeCursor>,
+            limit: u64,
+        ) -> Result<Vec<String>> {
+            use sqlx::Row;
+            let (prefix, column) = D::EXPLAIN;
+            let mut q = Self::types_after_query(prefix, filter, after, limit);
+            let rows = q.build().fetch_all(&self.read).await.map_err(map::<D>)?;
+            rows.iter()
+                .map(|r| r.try_get::<String, _>(column).map_err(map::<D>))
+                .collect()
         }
     }
 }

@@ -46,6 +46,7 @@ impl Dialect for SqliteDialect {
     const JSON_EACH: &'static str = "json_each";
     /// Nothing to lock: one writer at a time, so rows commit in `seq` order.
     const LOCK_CHANGE_LOG: &'static str = "(SELECT 1) AS change_log_lock";
+    const EXPLAIN: (&'static str, &'static str) = ("EXPLAIN QUERY PLAN ", "detail");
     /// Takes the write lock at once, so a transaction never fails half-way for want of it.
     const BEGIN: Option<&'static str> = Some("BEGIN IMMEDIATE");
 

@@ -70,7 +70,8 @@ macro_rules! storage_tests {
     };
 }
 
-fn slug(s: &str) -> Slug {
+/// A slug from a literal (a test type's, known good).
+pub fn slug(s: &str) -> Slug {
     Slug::parse(s).expect("a test slug")
 }
 
@@ -1626,7 +1627,8 @@ fn slugs_of(types: &[TypeSummary]) -> Vec<String> {
     types.iter().map(|t| t.slug.to_string()).collect()
 }
 
-fn many_types(
+/// A snapshot of `n` minimal types, `t-0000`…, named `Type 0000`…, each then shaped by `each`.
+pub fn many_types(
     n: usize,
     categories: Vec<Category>,
     each: impl Fn(usize, &mut BadgeType),
