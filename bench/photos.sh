@@ -38,13 +38,21 @@ apt_install() {
 command -v vipsthumbnail >/dev/null || apt_install libvips-tools
 [ -x /usr/bin/time ] || apt_install time
 
-have=$(ls "$P"/*.jpg 2>/dev/null | wc -l)
+# How many JPEGs a folder holds; 0 when it does not exist yet (a fresh machine). Not `ls` of a
+# glob: with no match it fails, and under pipefail the script ended with status 2 and no word.
+jpegs() { { find "$1" -maxdepth 1 -type f -name '*.jpg' 2>/dev/null || true; } | sort; }
+have=$(jpegs "$P" | wc -l)
 if [ "$have" -lt "$COUNT" ]; then
-  python3 -c 'import PIL' 2>/dev/null || { echo "the photo generator needs Pillow: pip install pillow" >&2; exit 1; }
+  python3 -c 'import PIL' 2>/dev/null || pip install -q pillow \
+    || { echo "the photo generator needs Pillow, and pip could not install it" >&2; exit 1; }
   echo "== generating $COUNT photos of 4000x3000 in $P"
   python3 "$SHARED/gen_catalog.py" --items 0 --photos "$COUNT" --photo-dir "$P" --photo-size 4000x3000
 fi
-n=$(ls "$P"/*.jpg | wc -l)
+n=$(jpegs "$P" | wc -l)
+if [ "$n" -lt "$COUNT" ]; then
+  echo "only $n of $COUNT photos in $P after generating them; see the generator's output above" >&2
+  exit 1
+fi
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   echo "== release build"
@@ -54,7 +62,8 @@ BIN="$CARGO_TARGET_DIR/release/examples/derive_bench"
 
 HERE="$SHARED"; . "$SHARED/lib.sh"   # lib.sh finds cpu_guard.py through $HERE
 cat "$P"/*.jpg > /dev/null   # page cache: measure decoding and encoding, not the disk
-echo "$n photos, e.g. $(vipsheader "$(ls "$P"/*.jpg | head -1)")"
+first=$(jpegs "$P" | sed -n 1p)
+echo "$n photos, e.g. $(vipsheader "$first")"
 
 now() { date +%s.%N; }
 # seconds CMD...: runs CMD into a fresh output folder and writes its wall time to $LAST
@@ -70,8 +79,8 @@ vips_seq() {
   vipsthumbnail -s 1600 -o "$O/%s_1600.jpg[Q=$Q,strip]" "$P"/*.jpg
 }
 vips_par() {
-  ls "$P"/*.jpg | xargs -P2 -n5 vipsthumbnail -s 400 -o "$O/%s_400.jpg[Q=$Q,strip]"
-  ls "$P"/*.jpg | xargs -P2 -n5 vipsthumbnail -s 1600 -o "$O/%s_1600.jpg[Q=$Q,strip]"
+  jpegs "$P" | xargs -P2 -n5 vipsthumbnail -s 400 -o "$O/%s_400.jpg[Q=$Q,strip]"
+  jpegs "$P" | xargs -P2 -n5 vipsthumbnail -s 1600 -o "$O/%s_1600.jpg[Q=$Q,strip]"
 }
 vitrina() {
   /usr/bin/time -v -o "$D/results/photos_time.txt" \
