@@ -1,5 +1,6 @@
 //! `vitrina serve`: open storage, load the demo into an empty store, serve until SIGINT/SIGTERM.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
@@ -23,15 +24,43 @@ pub fn prepare_data_dir(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The file of a SQLite database URL (relative to the working folder if the URL is); `None`
+/// for another engine or an in-memory database.
+fn sqlite_file(url: &str) -> Option<PathBuf> {
+    if Engine::of_url(url) != Some(Engine::Sqlite) {
+        return None;
+    }
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or(path);
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| PathBuf::from(path))
+}
+
+/// For a command that works on a collection that exists (listing users or tokens, setting a
+/// password, making or revoking a token): its database must be there already. Without this, a
+/// command run from another folder, or with a mistyped `--data`, created an empty data folder
+/// and answered from it ("No users yet"). Returns where the data is, for the command to say.
+pub fn existing_data(settings: &Settings) -> anyhow::Result<String> {
+    let url = &settings.database_url;
+    if let Some(file) = sqlite_file(url)
+        && !file.is_file()
+    {
+        bail!(
+            "there is no Vitrina database at {} (data folder {}); pass --data with the folder \
+             `vitrina serve` uses, or set VITRINA_DATABASE_URL; nothing was created",
+            file.display(),
+            settings.data_dir.display()
+        );
+    }
+    Ok(redact_url(url))
+}
+
 pub async fn open(settings: &Settings) -> anyhow::Result<Arc<dyn vitrina_operations::Store>> {
     let url = &settings.database_url;
-    if Engine::of_url(url) == Some(Engine::Sqlite) {
+    if let Some(path) = sqlite_file(url) {
         // a relative sqlite path is relative to the working folder; make sure its folder exists
-        let path = url
-            .trim_start_matches("sqlite://")
-            .trim_start_matches("sqlite:");
-        let path = path.split('?').next().unwrap_or(path);
-        if let Some(parent) = std::path::Path::new(path).parent()
+        if let Some(parent) = path.parent()
             && !parent.as_os_str().is_empty()
         {
             std::fs::create_dir_all(parent).with_context(|| {

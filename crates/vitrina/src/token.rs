@@ -7,10 +7,12 @@ use vitrina_operations::{AccountError, Accounts};
 
 use crate::cli::TokenCommand;
 use crate::config::Settings;
-use crate::serve::{open, prepare_data_dir};
+use crate::serve::{existing_data, open};
 
 pub async fn run(settings: Settings, command: TokenCommand) -> anyhow::Result<()> {
-    prepare_data_dir(&settings)?;
+    // Tokens belong to users, so a collection with users must exist already.
+    let data = existing_data(&settings)?;
+    eprintln!("Tokens of {data}");
     let store = open(&settings).await?;
     let accounts = Accounts::new(store.clone());
     let result = match command {

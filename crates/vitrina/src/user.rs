@@ -12,10 +12,16 @@ use vitrina_operations::{AccountError, Accounts, secret};
 
 use crate::cli::UserCommand;
 use crate::config::Settings;
-use crate::serve::{open, prepare_data_dir};
+use crate::serve::{existing_data, open, prepare_data_dir};
 
 pub async fn run(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
-    prepare_data_dir(&settings)?;
+    // Only adding a user may start a new collection; the rest work on one that exists.
+    if let UserCommand::Add { .. } = command {
+        prepare_data_dir(&settings)?;
+    } else {
+        let data = existing_data(&settings)?;
+        eprintln!("Users of {data}");
+    }
     let store = open(&settings).await?;
     let accounts = Accounts::new(store.clone());
     let result = match command {

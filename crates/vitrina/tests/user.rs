@@ -40,10 +40,6 @@ fn users_are_added_listed_and_given_new_passwords_from_stdin() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
 
-    let out = vitrina(d, &["user", "list"], None);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("No users yet"));
-
     let out = vitrina(
         d,
         &["user", "add", "anna", "--role", "owner", "--password-stdin"],
@@ -51,6 +47,14 @@ fn users_are_added_listed_and_given_new_passwords_from_stdin() {
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("Added anna (owner)"));
+    let out = vitrina(d, &["user", "list"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("vitrina.db"),
+        "says where it looked"
+    );
+    assert!(text(&out.stdout).contains("anna"));
+
     // Not a terminal: stdin is read even without the flag.
     let out = vitrina(
         d,
@@ -215,4 +219,49 @@ async fn a_new_instance_logs_a_setup_link_that_creates_the_owner() {
         "{}",
         text(&out.stdout)
     );
+}
+
+/// Regression: `vitrina user list` run from a folder without data (or with a mistyped
+/// `--data`) silently created an empty `./vitrina-data` and answered "No users yet". Commands
+/// that work on an existing collection now refuse, say where they looked, and create nothing.
+#[test]
+fn a_command_that_only_reads_refuses_a_missing_data_folder_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-collection");
+    for args in [
+        vec!["user", "list"],
+        vec!["user", "passwd", "anna", "--password-stdin"],
+        vec!["token", "list"],
+        vec![
+            "token", "create", "backup", "--user", "anna", "--scope", "read",
+        ],
+        vec!["token", "revoke", "1"],
+    ] {
+        let child = Command::new(env!("CARGO_BIN_EXE_vitrina"))
+            .args(&args)
+            .arg("--data")
+            .arg(&missing)
+            .env_remove("VITRINA_CONFIG")
+            .env_remove("VITRINA_DATABASE_URL")
+            .env_remove("VITRINA_DATA_DIR")
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run vitrina");
+        let out = child.wait_with_output().unwrap();
+        assert!(!out.status.success(), "{args:?} succeeded without data");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("no-such-collection"),
+            "{args:?} does not say where it looked: {err}"
+        );
+        assert!(err.contains("nothing was created"), "{args:?}: {err}");
+        assert!(!missing.exists(), "{args:?} created {}", missing.display());
+        assert!(
+            !dir.path().join("vitrina-data").exists(),
+            "{args:?} created ./vitrina-data"
+        );
+    }
 }
