@@ -145,9 +145,9 @@ pub struct Catalogue {
     /// Without an index: the last change-log position seen, to notice writes made elsewhere
     /// (-1 until first read).
     seen_change: Arc<AtomicI64>,
-    /// The change-log position the last write through this node had seen committed when it
-    /// bumped the generation: changes up to it are on the pages already, so the index catching
-    /// up with them need not bump again (see [`Catalogue::announce_write`]).
+    /// The highest change-log `seq` that writes through this node had committed when they
+    /// bumped the generation: changes up to it are on the pages already, so applying them to
+    /// the index need not bump again (see [`Catalogue::announce_write`]).
     announced: Arc<AtomicI64>,
     /// The categories as of a generation (see [`Catalogue::public_type`]).
     category_cache: Arc<RwLock<Option<(u64, CategoryMap)>>>,

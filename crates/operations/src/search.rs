@@ -14,8 +14,8 @@
 //! changes other nodes made as well as its own. A node also follows the log in the background
 //! ([`Catalogue::spawn_search_follower`]), so writes made through other nodes reach its index
 //! and its page cache (the catalogue's `generation` is bumped whenever changes are applied that
-//! no write through this node announced already). A failed pass loses nothing: the log is still there, and the
-//! next pass applies it. An index that cannot be trusted — missing, outdated, half-built,
+//! no write through this node announced already). A failed pass loses nothing: the log is
+//! still there, and the next pass applies it. An index that cannot be trusted — missing, outdated, half-built,
 //! marked stale by a failed index write, without a recorded position, or ahead of storage (a
 //! different or restored database) — is rebuilt instead. On start,
 //! [`Catalogue::ensure_search_index`] does the same, then checks the index and storage agree on
@@ -155,17 +155,19 @@ impl Catalogue {
     /// Applies the change log to the index: every change after the position the index records,
     /// in order, a page at a time, each page committed with its last sequence number. Rebuilds
     /// the index instead when it cannot be trusted. Bumps the generation when it applied
-    /// changes no write through this node announced. Returns how many changes it applied (or types it indexed, when it rebuilt).
+    /// changes no write through this node announced. Returns how many changes it applied (or
+    /// types it indexed, when it rebuilt).
     ///
-    /// Without an index it only watches the log's position, bumping the generation when it
-    /// moved (and returns 1 then, else 0).
+    /// Without an index it only watches the log's position (and returns 1 when it moved, else
+    /// 0), bumping the generation, as with an index, only for changes past what this node's
+    /// writes announced.
     pub async fn catch_up_search(&self) -> Result<usize> {
         let Some(index) = self.search.clone() else {
             let last = self.store.last_change().await?;
             let seen = self.seen_change.swap(last, Ordering::AcqRel);
             let moved = seen >= 0 && seen != last;
             if moved {
-                self.changed();
+                self.applied_changes_through(last);
             }
             return Ok(usize::from(moved));
         };

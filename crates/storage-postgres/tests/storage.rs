@@ -96,63 +96,37 @@ async fn concurrent_writers_never_let_a_follower_skip_a_change() {
 /// the order's index and sorts nothing.
 #[tokio::test]
 async fn deep_keyset_pages_seek_an_index_and_sort_nothing() {
-    use vitrina_storage::testsuite::{category, many_types, slug};
-    use vitrina_storage::{Store, TypeCursor, TypeFilter};
+    use vitrina_storage::Store;
+    use vitrina_storage::testsuite::{keyset_plan_pages, keyset_plan_snapshot};
 
     let (store, db) = fresh().await;
-    let snapshot = many_types(
-        20_000,
-        vec![category("odd", 0), category("even", 1)],
-        |i, t| {
-            t.position = (i % 7) as i64;
-            t.published = i % 10 != 0;
-            t.categories = vec![slug(["odd", "even"][i % 2])];
-        },
-    );
-    store.import(&snapshot).await.expect("import");
+    store.import(&keyset_plan_snapshot()).await.expect("import");
     let pool = sqlx::PgPool::connect(db.url()).await.unwrap();
     sqlx::query("ANALYZE").execute(&pool).await.unwrap();
     pool.close().await;
 
-    let deep = TypeCursor {
-        position: 5,
-        name_en: "Type 15000".into(),
-        id: 15_000,
-    };
-    for filter in [
-        TypeFilter::default(),
-        TypeFilter {
-            category: Some(slug("even")),
-            ..Default::default()
-        },
-        TypeFilter {
-            drafts: true,
-            ..Default::default()
-        },
-    ] {
-        for after in [None, Some(&deep)] {
-            let plan = store
-                .explain_types_after(&filter, after, 20)
-                .await
-                .expect("explain")
-                .join("\n");
-            assert!(
-                plan.contains("Index"),
-                "{filter:?} after {after:?}:\n{plan}"
-            );
-            assert!(
-                !plan.contains("Sort"),
-                "{filter:?} after {after:?} sorts:\n{plan}"
-            );
-            assert!(
-                !plan.contains("Seq Scan on badge_types"),
-                "{filter:?}:\n{plan}"
-            );
-            assert!(
-                !plan.contains("Seq Scan on type_categories"),
-                "{filter:?}:\n{plan}"
-            );
-        }
+    for (filter, after) in keyset_plan_pages() {
+        let plan = store
+            .explain_types_after(&filter, after.as_ref(), 20)
+            .await
+            .expect("explain")
+            .join("\n");
+        assert!(
+            plan.contains("Index"),
+            "{filter:?} after {after:?}:\n{plan}"
+        );
+        assert!(
+            !plan.contains("Sort"),
+            "{filter:?} after {after:?} sorts:\n{plan}"
+        );
+        assert!(
+            !plan.contains("Seq Scan on badge_types"),
+            "{filter:?}:\n{plan}"
+        );
+        assert!(
+            !plan.contains("Seq Scan on type_categories"),
+            "{filter:?}:\n{plan}"
+        );
     }
     Store::close(&store).await;
     drop(db);

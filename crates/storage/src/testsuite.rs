@@ -2098,3 +2098,42 @@ pub async fn a_save_rewrites_what_moved_and_keeps_the_rest(store: &dyn Store) {
         "private fields moved with them"
     );
 }
+
+/// For each engine's plan test: 20,000 types in two categories, at 7 positions, every tenth a
+/// draft — enough rows that a planner would rather seek an index than scan.
+pub fn keyset_plan_snapshot() -> Snapshot {
+    many_types(
+        20_000,
+        vec![category("odd", 0), category("even", 1)],
+        |i, t| {
+            t.position = (i % 7) as i64;
+            t.published = i % 10 != 0;
+            t.categories = vec![slug(["odd", "even"][i % 2])];
+        },
+    )
+}
+
+/// The keyset pages a plan test explains over [`keyset_plan_snapshot`]: the public list, one
+/// category, and the curators' list with drafts, each from the start and from deep in it.
+pub fn keyset_plan_pages() -> Vec<(TypeFilter, Option<TypeCursor>)> {
+    let deep = TypeCursor {
+        position: 5,
+        name_en: "Type 15000".into(),
+        id: 15_000,
+    };
+    let filters = [
+        TypeFilter::default(),
+        TypeFilter {
+            category: Some(slug("even")),
+            ..Default::default()
+        },
+        TypeFilter {
+            drafts: true,
+            ..Default::default()
+        },
+    ];
+    filters
+        .into_iter()
+        .flat_map(|f| [(f.clone(), None), (f, Some(deep.clone()))])
+        .collect()
+}
