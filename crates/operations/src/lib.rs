@@ -15,6 +15,7 @@ mod open;
 pub mod photos;
 mod search;
 pub mod secret;
+pub mod text;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
@@ -307,6 +308,7 @@ impl Catalogue {
     /// a `Conflict` and changes nothing. Drafts leave (and published types join) the search
     /// index and the public pages at once.
     pub async fn save_type_by(&self, badge_type: &BadgeType, author: &Author) -> Result<BadgeType> {
+        let badge_type = &text::normalized_record(badge_type);
         badge_type.validate()?;
         let saved = self.store.save_type_by(badge_type, author).await?;
         self.after_write().await;
@@ -377,6 +379,10 @@ impl Catalogue {
 
     /// Validates and saves a category (insert without `id`, else update at its `version`).
     pub async fn save_category_by(&self, category: &Category, author: &Author) -> Result<Category> {
+        let mut normalized = text::normalized_record(category);
+        // The version is bookkeeping, not part of the record's JSON.
+        normalized.version = category.version;
+        let category = &normalized;
         category.validate()?;
         let saved = self.store.save_category_by(category, author).await?;
         self.after_write().await;
@@ -422,6 +428,7 @@ impl Catalogue {
 
     /// Replaces the collection's title and introduction.
     pub async fn put_collection_by(&self, collection: &Collection, author: &Author) -> Result<()> {
+        let collection = &text::normalized_record(collection);
         collection.validate()?;
         self.store.put_collection_by(collection, author).await?;
         self.after_write().await;

@@ -28,3 +28,4 @@ pub use query::{
     Query, SearchResults, Sort,
 };
 pub use schema::{FacetKind, SCHEMA_VERSION};
+pub use snippets::Passage;

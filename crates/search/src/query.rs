@@ -29,14 +29,14 @@ use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, DocSet, Order, Searcher, SeekDangerResult, TantivyDocument, Term};
 
-use vitrina_catalogue::Text;
+use vitrina_catalogue::{Lang, Text};
 
 use crate::analyzers::{self, terms};
 use crate::docsets::{CachedDocs, CachedIntersection, DocSetCache};
 use crate::error::SearchError;
 use crate::index::SearchIndex;
 use crate::schema::{FacetKind, Group, NAMES_SEPARATOR};
-use crate::snippets::Snippets;
+use crate::snippets::{Passage, Snippets};
 use crate::translit::skeletons;
 
 /// The longest query text accepted, in characters.
@@ -116,6 +116,8 @@ pub struct Query {
     /// Search as you type: the last word also matches as a prefix (unless the text ends with a
     /// space, the sign that the word is complete).
     pub as_you_type: bool,
+    /// The language of the page asking: passages are cut from its texts first.
+    pub lang: Lang,
 }
 
 impl Default for Query {
@@ -130,6 +132,7 @@ impl Default for Query {
             offset: 0,
             limit: 20,
             as_you_type: true,
+            lang: Lang::En,
         }
     }
 }
@@ -151,9 +154,10 @@ pub struct Hit {
     pub score: Option<f32>,
     pub name_en: String,
     pub name_ru: String,
-    /// A passage of the description with the matching words in `<mark>`; HTML-escaped, safe
-    /// to insert as is. Empty when the type has no text.
-    pub snippet_html: String,
+    /// A passage of one of the type's texts with the matching words in `<mark>`, in the
+    /// query's language where it can be; HTML-escaped, safe to insert as is. Empty when the
+    /// type has no text.
+    pub snippet: Passage,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -884,7 +888,6 @@ impl SearchIndex {
                 doc.get_all(field)
                     .filter_map(|v| v.as_str().map(str::to_owned))
                     .collect::<Vec<_>>()
-                    .join(" ")
             };
             let (text_en, text_ru) = (all(self.fields.text.en), all(self.fields.text.ru));
             hits.push(Hit {
@@ -892,7 +895,7 @@ impl SearchIndex {
                 score,
                 name_en: first(self.fields.name.en),
                 name_ru: first(self.fields.name.ru),
-                snippet_html: snippets.html(&text_en, &text_ru),
+                snippet: snippets.passage(q.lang, &text_en, &text_ru),
             });
         }
 

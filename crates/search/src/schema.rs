@@ -13,10 +13,11 @@ use vitrina_catalogue::{BadgeType, Condition, Rarity, Text};
 
 use crate::analyzers::{self, ENGLISH, EXACT, RUSSIAN, TRANSLIT};
 
-/// The version of the schema *and* of the analyzers: bump it whenever either changes, so that
+/// The version of the schema, of the analyzers *and* of what documents store (descriptions are
+/// stored stripped of Markdown, since version 4): bump it whenever any of them changes, so that
 /// an index written by an older build is detected and rebuilt (terms written by other analyzers
 /// would silently stop matching).
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The four ways a group of text is indexed.
 #[derive(Debug, Clone, Copy)]
@@ -266,7 +267,8 @@ pub fn document(fields: &Fields, t: &BadgeType) -> TantivyDocument {
     }
 
     let mut body = Texts::default();
-    body.push(&t.description);
+    body.push_en(&plain_text(&t.description.en));
+    body.push_ru(&plain_text(&t.description.ru));
     if let Some(event) = &t.event {
         body.push(&event.name);
         body.push(&event.place);
@@ -379,4 +381,38 @@ pub fn document(fields: &Fields, t: &BadgeType) -> TantivyDocument {
         FacetKind::Photos.facet(if has_photos { "yes" } else { "no" }),
     );
     doc
+}
+
+/// The words of a Markdown text as a visitor reads them: no `*`, `#` or link targets;
+/// paragraphs, headings and list items on lines of their own, so a passage can start at one.
+pub(crate) fn plain_text(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Parser, TagEnd};
+    let mut out = String::with_capacity(markdown.len());
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::BlockQuote(_),
+            ) => out.push('\n'),
+            // Raw HTML is not text a visitor reads.
+            _ => {}
+        }
+    }
+    out.trim_end().to_owned()
+}
+
+#[cfg(test)]
+mod plain_text_tests {
+    use super::plain_text;
+
+    #[test]
+    fn markdown_is_stripped_for_snippets() {
+        assert_eq!(
+            plain_text(
+                "# History\n\nThe *rare* [MOPR](https://x.invalid) badge,\nin `silver`.\n\n- one\n- two"
+            ),
+            "History\nThe rare MOPR badge, in silver.\none\ntwo"
+        );
+    }
 }

@@ -235,14 +235,14 @@ fn hits_carry_names_and_highlighted_escaped_snippets() {
     assert_eq!(hit.name_en, "Khalkhin Gol 1939 badge");
     assert_eq!(hit.name_ru, "Знак «Халхин-Гол» 1939 года");
     assert!(
-        hit.snippet_html.contains("<mark>Zhukov</mark>"),
+        hit.snippet.html.contains("<mark>Zhukov</mark>"),
         "{}",
-        hit.snippet_html
+        hit.snippet.html
     );
     // A Latin query highlights the Cyrillic text when only that matches.
     let r = search(&index, "Pozharnogo");
     assert_eq!(r.hits[0].slug, "nkvd-fireman-badge");
     let r = search(&index, "Fireman's");
-    assert!(r.hits[0].snippet_html.contains("&#x27;") || !r.hits[0].snippet_html.contains('\''));
+    assert!(r.hits[0].snippet.html.contains("&#x27;") || !r.hits[0].snippet.html.contains('\''));
     assert_eq!(first(&index, "Жуков").as_deref(), Some("khalkhin-gol-1939"));
 }

@@ -84,7 +84,7 @@ fn query_syntax_is_plain_text() {
     );
     let html = index.search(&Query::text("<b>MOPR</b>")).unwrap();
     assert_eq!(html.hits[0].slug, "mopr-badge");
-    assert!(!html.hits[0].snippet_html.contains("<b>"));
+    assert!(!html.hits[0].snippet.html.contains("<b>"));
 }
 
 #[test]

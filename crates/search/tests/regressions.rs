@@ -324,7 +324,7 @@ fn a_compound_and_its_parts_highlight_without_broken_markup() {
         "\"Khalkhin Gol\"",
     ] {
         let r = search(&index, q);
-        let html = &r.hits[0].snippet_html;
+        let html = &r.hits[0].snippet.html;
         assert_eq!(
             html.matches("<mark>").count(),
             html.matches("</mark>").count(),
@@ -340,4 +340,97 @@ fn a_compound_and_its_parts_highlight_without_broken_markup() {
             "{q}"
         );
     }
+}
+
+fn jubilee() -> Vec<vitrina_catalogue::BadgeType> {
+    vec![badge(
+        r#"
+        slug = "jubilee"
+        position = 1
+        names = { en = "Jubilee badge", ru = "Юбилейный знак" }
+        description = { en = "Issued in 1972 for the **50th anniversary**. *Rare* in silver.", ru = "Выпущен в 1972 году к **50-летию** СССР. В серебре *редок*." }
+        [[variants]]
+        name = { en = "50th anniversary of the USSR", ru = "50 лет СССР" }
+        notes = { en = "Gold-plated silver anniversary issue.", ru = "" }
+        "#,
+    )]
+}
+
+fn search_in(
+    index: &vitrina_search::SearchIndex,
+    text: &str,
+    lang: vitrina_catalogue::Lang,
+) -> vitrina_search::Passage {
+    let q = Query {
+        lang,
+        ..Query::text(text)
+    };
+    index.search(&q).unwrap().hits.remove(0).snippet
+}
+
+#[test]
+fn snippets_glued_fields_showed_markdown_and_russian_on_english_pages() {
+    use vitrina_catalogue::Lang;
+    let index = index_of(jubilee());
+    // One field at a time: the description's sentence, not the end of one field run into the
+    // next ("…50th anniversary. 50th anniversary of the USSR Gold-plated silver A…").
+    let p = search_in(&index, "anniversary", Lang::En);
+    assert_eq!(p.lang, Some(Lang::En));
+    let text = p.html.replace("<mark>", "").replace("</mark>", "");
+    assert!(
+        text == "Issued in 1972 for the 50th anniversary. Rare in silver."
+            || text == "50th anniversary of the USSR"
+            || text == "Gold-plated silver anniversary issue.",
+        "{text}"
+    );
+    // Markdown is stripped.
+    assert!(!p.html.contains('*'), "{}", p.html);
+    // A Russian page cuts from the Russian texts; an English page never shows Russian when
+    // the English texts have the words.
+    let p = search_in(&index, "1972", Lang::Ru);
+    assert_eq!(p.lang, Some(Lang::Ru));
+    assert!(
+        p.html.starts_with("Выпущен в <mark>1972</mark>"),
+        "{}",
+        p.html
+    );
+    assert!(!p.html.contains('*'));
+    let p = search_in(&index, "1972", Lang::En);
+    assert_eq!(p.lang, Some(Lang::En));
+    assert!(
+        p.html.starts_with("Issued in <mark>1972</mark>"),
+        "{}",
+        p.html
+    );
+    // Words only the Russian texts have: the Russian passage, said to be Russian.
+    let p = search_in(&index, "редок", Lang::En);
+    assert_eq!(p.lang, Some(Lang::Ru));
+    assert!(p.html.contains("<mark>редок</mark>"), "{}", p.html);
+    // A match in the name only: the opening of the page language's description.
+    let p = search_in(&index, "Юбилейный", Lang::En);
+    assert_eq!(p.lang, Some(Lang::En));
+    assert!(p.html.starts_with("Issued in 1972"), "{}", p.html);
+}
+
+#[test]
+fn a_snippet_deep_in_a_long_text_starts_at_its_sentence() {
+    let long = format!(
+        "{} The badge of MOPR shows a hand behind bars.",
+        "An opening sentence of no interest at all to this search. ".repeat(6)
+    );
+    let index = index_of(vec![badge(&format!(
+        r#"
+        slug = "long"
+        position = 1
+        names = {{ en = "Long" }}
+        description = {{ en = "{long}" }}
+        "#
+    ))]);
+    let p = search_in(&index, "hand", vitrina_catalogue::Lang::En);
+    assert!(
+        p.html
+            .starts_with("…The badge of MOPR shows a <mark>hand</mark>"),
+        "{}",
+        p.html
+    );
 }

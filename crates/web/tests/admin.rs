@@ -1330,3 +1330,39 @@ async fn the_move_buttons_reorder_in_one_step_and_a_stale_delete_deletes_nothing
     assert!(body.contains("nothing"), "{body}");
     assert_eq!(version(&site, &second).await, v);
 }
+
+#[tokio::test]
+async fn saving_a_form_as_a_browser_sends_it_with_crlf_records_no_phantom_change() {
+    let site = common::start().await;
+    let anna = sign_in(&site, "anna", Role::Editor).await;
+    let before = mopr(&site).await;
+    assert!(
+        before.description.en.contains('\n'),
+        "the demo has paragraphs"
+    );
+    let (_, html) = get(&site, &anna, "/admin/types/mopr-badge").await;
+    let mut form = form_fields(&html, "id=\"type-form\"");
+    // Browsers send a textarea's line breaks as CRLF, and an NFD name is the same name.
+    for (k, v) in &mut form {
+        if k.starts_with("description_") {
+            *v = v.replace('\n', "\r\n");
+        }
+    }
+    set(&mut form, "names_ru", &format!("{}\u{20}", before.names.ru));
+    let (status, body) = post_fields(&site, &anna, "/admin/types/mopr-badge", &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let after = mopr(&site).await;
+    assert_eq!(after.description, before.description);
+    assert_eq!(after.names, before.names);
+    let history = site
+        .catalogue
+        .record_history(vitrina_operations::RecordKind::Type, "mopr-badge")
+        .await
+        .unwrap();
+    let record = |i: usize| {
+        let mut r = history[i].record.clone();
+        r.as_object_mut().unwrap().remove("version");
+        r
+    };
+    assert_eq!(record(0), record(1), "a save that changed nothing");
+}

@@ -226,6 +226,40 @@ async fn the_home_page_remembers_russian_readers() {
 }
 
 #[tokio::test]
+async fn a_first_visit_from_a_russian_browser_is_offered_russian() {
+    let site = start().await;
+    let visit = |cookie: Option<&'static str>, accept: &'static str| {
+        let mut req = site
+            .client
+            .get(site.url("/"))
+            .header("accept-language", accept);
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        req.send()
+    };
+    let res = visit(None, "ru-RU,ru;q=0.9,en-US;q=0.8,en;q=0.7")
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(header(&res, "location"), "/ru/");
+    assert!(
+        header(&res, "vary")
+            .to_lowercase()
+            .contains("accept-language")
+    );
+    // English first, or a language we do not speak: the English home page.
+    for accept in ["en-GB,ru;q=0.5", "de-DE", "*", "q=;;;,,"] {
+        let res = visit(None, accept).await.unwrap();
+        assert_eq!(res.status(), 200, "{accept}");
+    }
+    // A reader who chose English keeps it, whatever the browser says.
+    let res = visit(Some("lang=en"), "ru").await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("<html lang=\"en\">"));
+}
+
+#[tokio::test]
 async fn hostile_urls_get_a_styled_404_never_a_500() {
     let site = start().await;
     let long = "a".repeat(5000);

@@ -1,12 +1,14 @@
 //! The home page: the collection's title and introduction and its sections.
 //!
 //! `GET /` remembers a visitor's language: with the `lang=ru` cookie it redirects to `/ru/`.
-//! Only this one URL reads the cookie (and says so with `Vary: Cookie`); every page itself is
-//! the same for everyone, so it can be cached.
+//! A first visit (no cookie) whose browser prefers Russian to English (`Accept-Language`) is
+//! offered Russian the same way; choosing English sets `lang=en`, which then wins. Only this
+//! one URL reads the cookie and the header (and says so with `Vary`); every page itself is the
+//! same for everyone, so it can be cached.
 
 use crate::routes::{Access, Routes};
 use axum::extract::State;
-use axum::http::header::{COOKIE, LOCATION, VARY};
+use axum::http::header::{ACCEPT_LANGUAGE, COOKIE, LOCATION, VARY};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -45,9 +47,19 @@ pub(crate) fn cookie_lang(headers: &HeaderMap) -> Option<Lang> {
         .and_then(|(_, value)| Lang::from_code(value.trim()))
 }
 
+/// The first of our languages the browser asks for, by its `Accept-Language` preferences.
+pub(crate) fn browser_lang(headers: &HeaderMap) -> Option<Lang> {
+    let header = headers.get(ACCEPT_LANGUAGE)?.to_str().ok()?;
+    accept_language::parse(header).iter().find_map(|tag| {
+        let primary = tag.split(['-', '_']).next().unwrap_or_default();
+        Lang::from_code(&primary.to_ascii_lowercase())
+    })
+}
+
 async fn english(State(app): State<App>, headers: HeaderMap) -> Result<Response, PageError> {
-    let vary = HeaderValue::from_static("Accept-Encoding, Cookie");
-    if cookie_lang(&headers) == Some(Lang::Ru) {
+    let vary = HeaderValue::from_static("Accept-Encoding, Cookie, Accept-Language");
+    let wanted = cookie_lang(&headers).or_else(|| browser_lang(&headers));
+    if wanted == Some(Lang::Ru) {
         let mut res = redirect("/ru/");
         res.headers_mut().insert(VARY, vary);
         return Ok(res);
@@ -137,5 +149,30 @@ pub(crate) fn first_line(markdown: &str) -> String {
         format!("{}…", cut.trim_end())
     } else {
         plain
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::browser_lang;
+    use axum::http::{HeaderMap, HeaderValue, header::ACCEPT_LANGUAGE};
+    use vitrina_catalogue::Lang;
+
+    fn asks(value: &'static str) -> Option<Lang> {
+        let mut h = HeaderMap::new();
+        h.insert(ACCEPT_LANGUAGE, HeaderValue::from_static(value));
+        browser_lang(&h)
+    }
+
+    #[test]
+    fn the_browsers_first_language_we_speak_wins() {
+        assert_eq!(asks("ru-RU,ru;q=0.9,en-US;q=0.8,en;q=0.7"), Some(Lang::Ru));
+        assert_eq!(asks("en-GB,ru;q=0.5"), Some(Lang::En));
+        assert_eq!(asks("de-DE, ru;q=0.4, en;q=0.3"), Some(Lang::Ru));
+        assert_eq!(asks("en;q=0.2, RU;q=0.8"), Some(Lang::Ru));
+        assert_eq!(asks("de, fr"), None);
+        assert_eq!(asks("*"), None);
+        assert_eq!(asks(";;;q=,,=ru"), None);
+        assert_eq!(browser_lang(&HeaderMap::new()), None);
     }
 }

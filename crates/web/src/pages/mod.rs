@@ -100,6 +100,9 @@ pub(crate) struct SearchBox {
     pub api: &'static str,
     /// The fingerprinted URL of `search.js`.
     pub script: String,
+    /// On the search page, whose own form takes the place of the header's: one search
+    /// landmark per page.
+    pub here: bool,
 }
 
 impl SearchBox {
@@ -111,6 +114,7 @@ impl SearchBox {
                 .url("search.js")
                 .unwrap_or("/assets/search.js")
                 .to_owned(),
+            here: false,
         }
     }
 }

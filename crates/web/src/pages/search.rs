@@ -364,6 +364,7 @@ impl Params {
             offset: ((self.page - 1) * self.per_page) as usize,
             limit: self.per_page as usize,
             as_you_type: self.as_you_type,
+            lang: self.lang.unwrap_or(Lang::En),
         }
     }
 
@@ -442,23 +443,6 @@ impl Params {
                 p.filters.push(f);
             }
         })
-    }
-}
-
-/// Ends a snippet that the engine cut mid-word at the last whole word, with an ellipsis. The
-/// snippet is HTML (escaped text and `<mark>`): only a tail free of markup is dropped, so no
-/// tag or entity is ever split.
-fn tidy_snippet(html: &str) -> String {
-    let html = html.trim();
-    if html.is_empty() || html.ends_with(['.', '!', '?', '…', ';', ')', '»', '”', '>']) {
-        return html.to_owned();
-    }
-    match html.rfind(' ') {
-        Some(i) if !html[i..].contains(['<', '>']) && i > html.len() / 2 => {
-            let head = html[..i].trim_end_matches([',', ';', ':', ' ', '—', '–', '-']);
-            format!("{head}…")
-        }
-        _ => format!("{html}…"),
     }
 }
 
@@ -612,6 +596,8 @@ struct HitView {
     other_name: Option<String>,
     other_lang: &'static str,
     snippet: String,
+    /// The snippet's language where it is not the page's (it fell back to the other texts).
+    snippet_lang: Option<&'static str>,
     established: Option<String>,
     issuer: Option<String>,
     image: Option<Image>,
@@ -715,6 +701,7 @@ fn layout(app: &App, lang: Lang, p: &Params, title: String) -> Layout {
     );
     // Result lists are for visitors, not for search engines' indexes.
     layout.noindex = true;
+    layout.search.here = true;
     layout
 }
 
@@ -765,8 +752,9 @@ fn bad_request_page(
 async fn run(
     app: &App,
     lang: Lang,
-    q: Query,
+    mut q: Query,
 ) -> Result<SearchResults, Result<BadParam, PageError>> {
+    q.lang = lang;
     match app.catalogue().search(q).await {
         Ok(r) => Ok(r),
         Err(OpError::BadQuery(m)) => Err(Ok(BadParam::of_engine(&m))),
@@ -850,7 +838,10 @@ async fn render_results(
             }
         }
         facet_order(kind, &mut values);
-        if values.is_empty() {
+        // A facet whose one value every result has narrows nothing.
+        let narrows_nothing = selected.is_empty()
+            && matches!(values.as_slice(), [(_, n)] if *n as usize == results.total);
+        if values.is_empty() || narrows_nothing {
             continue;
         }
         facets.push(FacetView {
@@ -988,7 +979,8 @@ fn hit_view(
         },
         other_name: (!other_name.is_empty() && other_name != name).then_some(other_name),
         other_lang: other(lang).code(),
-        snippet: tidy_snippet(&h.snippet_html),
+        snippet: h.snippet.html.clone(),
+        snippet_lang: h.snippet.lang.filter(|l| *l != lang).map(Lang::code),
         established,
         issuer,
         image,
@@ -1097,7 +1089,13 @@ pub(crate) struct ApiHit {
     slug: String,
     url: String,
     names: ApiNames,
+    /// A passage of one of the type's texts, escaped, the matching words in `<mark>`; from the
+    /// texts in `lang` where they have the words.
     snippet_html: String,
+    /// The language of the passage: `lang`, or the other one when only its texts matched.
+    #[schema(nullable = false)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    snippet_lang: Option<Lang>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -1166,7 +1164,7 @@ pub(crate) enum SortParam {
     ),
     responses(
         (status = 200, description = "The results", body = ApiResults,
-            example = json!({"total": 1, "page": 1, "per_page": 20, "hits": [{"slug": "mopr-badge", "url": "/types/mopr-badge", "names": {"en": "MOPR badge", "ru": "Знак МОПР"}, "snippet_html": "<mark>MOPR</mark> …"}], "facets": {"material": [{"value": "silver", "label": "Silver", "count": 1}]}})),
+            example = json!({"total": 1, "page": 1, "per_page": 20, "hits": [{"slug": "mopr-badge", "url": "/types/mopr-badge", "names": {"en": "MOPR badge", "ru": "Знак МОПР"}, "snippet_html": "<mark>MOPR</mark> …", "snippet_lang": "en"}], "facets": {"material": [{"value": "silver", "label": "Silver", "count": 1}]}})),
         (status = 304, description = "Not modified"),
         (status = 400, description = "A bad parameter", body = crate::problem::Problem, content_type = "application/problem+json"),
     ),
@@ -1213,7 +1211,8 @@ pub(crate) async fn api(
                     en: h.name_en,
                     ru: h.name_ru,
                 },
-                snippet_html: tidy_snippet(&h.snippet_html),
+                snippet_html: h.snippet.html,
+                snippet_lang: h.snippet.lang,
             })
             .collect(),
         facets: results
@@ -1328,28 +1327,6 @@ mod tests {
         assert_eq!(bad, None);
         assert_eq!(p.q, "mo pr");
         assert!(p.filters.is_empty());
-    }
-
-    #[test]
-    fn snippets_cut_mid_word_end_at_a_whole_word() {
-        assert_eq!(
-            tidy_snippet("The badge of the school."),
-            "The badge of the school."
-        );
-        assert_eq!(
-            tidy_snippet("Gold-plated silver A h"),
-            "Gold-plated silver A…"
-        );
-        assert_eq!(
-            tidy_snippet("known as <mark>MOPR</mark> badges: the Russian"),
-            "known as <mark>MOPR</mark> badges: the…"
-        );
-        // A tail with markup is kept whole.
-        assert_eq!(
-            tidy_snippet("a b <mark>MOPR</mark>"),
-            "a b <mark>MOPR</mark>"
-        );
-        assert_eq!(tidy_snippet("x <mark>a b</mark> c"), "x <mark>a b</mark>…");
     }
 
     #[test]
