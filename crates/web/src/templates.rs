@@ -73,6 +73,10 @@ pub(crate) fn load(dir: Option<&Path>, assets: &Assets) -> Result<Templates, Web
         "asset_url",
         Value::from(minijinja::value::Serde(&asset_urls)),
     );
+    // `field_label("established")`: a form field as the forms label it, for messages.
+    env.add_function("field_label", |name: &str| {
+        crate::admin::labels::field_label(name)
+    });
     for (name, text) in sources {
         env.add_template_owned(name.clone(), text)
             .map_err(|e| WebError::template(&name, &e))?;

@@ -249,6 +249,9 @@ async fn a_validation_error_keeps_the_input_beside_the_field() {
         body.contains(r#"id="err-established""#),
         "the message is beside the field"
     );
+    // The summary names the field as the form labels it, not by its code.
+    assert!(body.contains("<li>Established: "), "{body}");
+    assert!(!body.contains("<li>established:"), "{body}");
     assert!(
         site.catalogue
             .curator_type(&Slug::parse("kept-badge").unwrap())
@@ -1365,4 +1368,40 @@ async fn saving_a_form_as_a_browser_sends_it_with_crlf_records_no_phantom_change
         r
     };
     assert_eq!(record(0), record(1), "a save that changed nothing");
+}
+
+#[tokio::test]
+async fn choices_showed_raw_codes_like_silver_proof_and_bottom_left() {
+    let site = common::start().await;
+    let anna = sign_in(&site, "anna", Role::Editor).await;
+    let (_, html) = get(&site, &anna, "/admin/types/mopr-badge").await;
+    assert!(
+        html.contains(r#"<option value="silver_proof" selected>Silver proof mark</option>"#),
+        "a choice reads as words"
+    );
+    assert!(html.contains(r#"<option value="bottom-left" selected>Bottom left</option>"#));
+    for raw in [
+        ">silver_proof<",
+        ">bottom-left<",
+        ">screw_back<",
+        ">very_fine<",
+    ] {
+        assert!(!html.contains(raw), "{raw} shown raw");
+    }
+    // Materials are ticked from the vocabulary, and a save keeps them.
+    assert!(html.contains(
+        r#"<input type="checkbox" name="materials" value="silver" checked> Silver</label>"#
+    ));
+    assert!(!html.contains("Materials, comma-separated"));
+    let before = mopr(&site).await;
+    let mut form = form_fields(&html, "id=\"variant-form-0\"");
+    form.push(("materials".into(), "bronze".into()));
+    form.push(("action".into(), "save".into()));
+    let (status, body) =
+        post_fields(&site, &anna, "/admin/types/mopr-badge/variants/0", &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let after = mopr(&site).await;
+    let mut expected = before.variants[0].materials.clone();
+    expected.push(vitrina_catalogue::Material::Bronze);
+    assert_eq!(after.variants[0].materials, expected);
 }

@@ -43,6 +43,9 @@ impl Fields {
     }
 }
 
+/// Fields sent as a group of checkboxes, one value each.
+const MULTI_FIELDS: &[&str] = &["materials"];
+
 /// Field name → message(s), for one form.
 pub(crate) type Errors = BTreeMap<String, String>;
 
@@ -67,11 +70,19 @@ pub(crate) struct Form {
 }
 
 impl Form {
-    /// The submitted values of `names`, each "" when absent.
+    /// The submitted values of `names`, each "" when absent; a field ticked as a group of
+    /// checkboxes ([`MULTI_FIELDS`]) keeps every value, as "a, b".
     pub fn from_fields(fields: &Fields, names: &[&str]) -> Self {
         let values = names
             .iter()
-            .map(|n| ((*n).to_owned(), fields.get(n).to_owned()))
+            .map(|n| {
+                let value = if MULTI_FIELDS.contains(n) {
+                    fields.all(n).join(", ")
+                } else {
+                    fields.get(n).to_owned()
+                };
+                ((*n).to_owned(), value)
+            })
             .collect();
         Self {
             values,

@@ -21,6 +21,7 @@ mod children;
 mod collection;
 pub(crate) mod forms;
 mod history;
+pub(crate) mod labels;
 mod rows;
 pub(crate) mod types;
 

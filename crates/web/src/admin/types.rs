@@ -27,6 +27,7 @@ use super::{
 };
 use crate::auth::{Curator, Editor};
 use crate::error::PageError;
+use crate::i18n;
 use crate::state::App;
 use vitrina_operations::Error as OpError;
 
@@ -222,101 +223,164 @@ struct VariantView {
     new_specimen: Form,
 }
 
-#[derive(Debug, Serialize)]
-struct Choices {
-    scripts: Vec<String>,
-    materials: Vec<String>,
-    fittings: Vec<String>,
-    conditions: Vec<String>,
-    rarities: Vec<String>,
-    roles: Vec<String>,
-    sides: Vec<String>,
-    areas: Vec<String>,
-    mark_kinds: Vec<String>,
-    dimensions: Vec<String>,
-    units: Vec<String>,
+/// A message for the page's summary, naming its field as the form labels it.
+fn problem((field, message): (&String, &String)) -> String {
+    format!("{}: {message}", super::labels::field_label(field))
 }
 
-fn choices() -> Choices {
-    fn keys<T: Serialize>(all: &[T]) -> Vec<String> {
-        all.iter().map(forms::key_of).collect()
+/// One option of a choice: the stored key and the words a curator reads.
+#[derive(Debug, Serialize)]
+pub(crate) struct Choice {
+    value: String,
+    label: String,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct Choices {
+    scripts: Vec<Choice>,
+    materials: Vec<Choice>,
+    fittings: Vec<Choice>,
+    conditions: Vec<Choice>,
+    rarities: Vec<Choice>,
+    roles: Vec<Choice>,
+    sides: Vec<Choice>,
+    areas: Vec<Choice>,
+    mark_kinds: Vec<Choice>,
+    dimensions: Vec<Choice>,
+    units: Vec<Choice>,
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|first| first.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// The options of every choice on a type's page, shown by their labels in `lang`.
+pub(crate) fn choices(lang: Lang) -> Choices {
+    fn of<T: Serialize + Copy>(all: &[T], label: impl Fn(T) -> &'static str) -> Vec<Choice> {
+        all.iter()
+            .map(|v| Choice {
+                value: forms::key_of(v),
+                label: capitalised(label(*v)),
+            })
+            .collect()
     }
     Choices {
-        scripts: keys(&[
-            Script::Cyrillic,
-            Script::Latin,
-            Script::Mongolian,
-            Script::Other,
-        ]),
-        materials: keys(&[
-            Material::Gold,
-            Material::Silver,
-            Material::Platinum,
-            Material::Bronze,
-            Material::Brass,
-            Material::Copper,
-            Material::Tombac,
-            Material::Aluminium,
-            Material::Steel,
-            Material::Enamel,
-        ]),
-        fittings: keys(&[
-            Fitting::ScrewBack,
-            Fitting::Pin,
-            Fitting::Brooch,
-            Fitting::Suspension,
-        ]),
-        conditions: keys(&[
-            Condition::Mint,
-            Condition::Excellent,
-            Condition::VeryFine,
-            Condition::Fine,
-            Condition::Good,
-            Condition::Fair,
-            Condition::Poor,
-        ]),
-        rarities: keys(&[
-            Rarity::Common,
-            Rarity::Uncommon,
-            Rarity::Scarce,
-            Rarity::Rare,
-            Rarity::VeryRare,
-            Rarity::ExtremelyRare,
-        ]),
-        roles: keys(&[
-            PhotoRole::Obverse,
-            PhotoRole::Reverse,
-            PhotoRole::Marks,
-            PhotoRole::Detail,
-            PhotoRole::Document,
-        ]),
-        sides: keys(&[Side::Obverse, Side::Reverse, Side::Edge]),
-        areas: keys(&[
-            Area::Top,
-            Area::Bottom,
-            Area::Left,
-            Area::Right,
-            Area::Centre,
-            Area::TopLeft,
-            Area::TopRight,
-            Area::BottomLeft,
-            Area::BottomRight,
-        ]),
-        mark_kinds: keys(&[
-            MarkKind::SilverProof,
-            MarkKind::GoldProof,
-            MarkKind::Silversmith,
-            MarkKind::Mint,
-            MarkKind::Other,
-        ]),
-        dimensions: keys(&[
-            Dimension::Height,
-            Dimension::Width,
-            Dimension::Diameter,
-            Dimension::Thickness,
-            Dimension::Weight,
-        ]),
-        units: keys(&[Unit::Mm, Unit::Cm, Unit::Inch, Unit::G, Unit::Oz]),
+        scripts: of(
+            &[
+                Script::Cyrillic,
+                Script::Latin,
+                Script::Mongolian,
+                Script::Other,
+            ],
+            |s| i18n::script(lang, s),
+        ),
+        materials: of(
+            &[
+                Material::Gold,
+                Material::Silver,
+                Material::Platinum,
+                Material::Bronze,
+                Material::Brass,
+                Material::Copper,
+                Material::Tombac,
+                Material::Aluminium,
+                Material::Steel,
+                Material::Enamel,
+            ],
+            |m| i18n::material(lang, m),
+        ),
+        fittings: of(
+            &[
+                Fitting::ScrewBack,
+                Fitting::Pin,
+                Fitting::Brooch,
+                Fitting::Suspension,
+            ],
+            |f| i18n::fitting(lang, f),
+        ),
+        conditions: of(
+            &[
+                Condition::Mint,
+                Condition::Excellent,
+                Condition::VeryFine,
+                Condition::Fine,
+                Condition::Good,
+                Condition::Fair,
+                Condition::Poor,
+            ],
+            |c| i18n::condition(lang, c),
+        ),
+        rarities: of(
+            &[
+                Rarity::Common,
+                Rarity::Uncommon,
+                Rarity::Scarce,
+                Rarity::Rare,
+                Rarity::VeryRare,
+                Rarity::ExtremelyRare,
+            ],
+            |r| i18n::rarity(lang, r),
+        ),
+        roles: of(
+            &[
+                PhotoRole::Obverse,
+                PhotoRole::Reverse,
+                PhotoRole::Marks,
+                PhotoRole::Detail,
+                PhotoRole::Document,
+            ],
+            |r| i18n::photo_role(lang, r),
+        ),
+        sides: of(&[Side::Obverse, Side::Reverse, Side::Edge], |s| {
+            i18n::side(lang, s)
+        }),
+        areas: of(
+            &[
+                Area::Top,
+                Area::Bottom,
+                Area::Left,
+                Area::Right,
+                Area::Centre,
+                Area::TopLeft,
+                Area::TopRight,
+                Area::BottomLeft,
+                Area::BottomRight,
+            ],
+            |a| i18n::area(lang, a),
+        ),
+        mark_kinds: of(
+            &[
+                MarkKind::SilverProof,
+                MarkKind::GoldProof,
+                MarkKind::Silversmith,
+                MarkKind::Mint,
+                MarkKind::Other,
+            ],
+            |k| i18n::mark_kind(lang, k),
+        ),
+        dimensions: of(
+            &[
+                Dimension::Height,
+                Dimension::Width,
+                Dimension::Diameter,
+                Dimension::Thickness,
+                Dimension::Weight,
+            ],
+            |d| i18n::dimension(lang, d),
+        ),
+        units: of(
+            &[Unit::Mm, Unit::Cm, Unit::Inch, Unit::G, Unit::Oz],
+            |u| match u {
+                Unit::Mm => "millimetres (mm)",
+                Unit::Cm => "centimetres (cm)",
+                Unit::Inch => "inches (in)",
+                Unit::G => "grams (g)",
+                Unit::Oz => "ounces (oz)",
+            },
+        ),
     }
 }
 
@@ -485,10 +549,10 @@ pub(super) async fn edit_page(
     let mut problems: Vec<String> = shown
         .errors
         .values()
-        .flat_map(|e| e.iter().map(|(k, v)| format!("{k}: {v}")))
+        .flat_map(|e| e.iter().map(problem))
         .collect();
     let mut collect = |f: &Form| {
-        problems.extend(f.errors.iter().map(|(k, v)| format!("{k}: {v}")));
+        problems.extend(f.errors.iter().map(problem));
     };
     collect(&main);
     collect(&new_variant);
@@ -541,7 +605,7 @@ pub(super) async fn edit_page(
         compare: shown.compare,
         preview_en,
         preview_ru,
-        choices: choices(),
+        choices: choices(Lang::En),
         upload_specimens: upload_targets(t),
         max_upload_mb: app.media().limits().max_bytes / 1_000_000,
     };
