@@ -429,7 +429,7 @@ fn check_photo(slug: &str, p: &Photo) {
         "{slug}: {} must be marked as an illustration",
         p.file
     );
-    assert_eq!(p.credit, "Illustration: Vitrina demo", "{slug}: {}", p.file);
+    assert_eq!(p.credit, "Vitrina demo", "{slug}: {}", p.file);
     assert_eq!(
         (p.width, p.height),
         (Some(400), Some(400)),

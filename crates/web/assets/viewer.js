@@ -1,7 +1,7 @@
 // Vitrina: the photo viewer of a badge type's page.
 //
 // Progressive enhancement: without this script every image of the gallery is a link to its
-// large size and the page is complete. With it, a link opens a modal <dialog> (focus moves in,
+// own page (the large size with its caption) and the page is complete. With it, a link opens a modal <dialog> (focus moves in,
 // stays in, and goes back to the link when it closes) that shows the large size, zoomed and
 // moved with the mouse (drag, wheel, double-click), the fingers (drag, pinch, double-tap:
 // Pointer Events, touch-action: none on the image) or the keyboard (+ − 0, the arrows); flips
@@ -10,7 +10,7 @@
 //
 // Everything comes from the page: the strings (data-label-* on the gallery, in the page's
 // language), each image's place, name and other side (data-index, data-label, data-pair on
-// its link), its large size (the link's href; data-large-webp when the browser took WebP on
+// its link), its large size (data-large; data-large-webp when the browser took WebP on
 // the page). Text is set with textContent only; styles are set through the CSSOM, which the
 // site's CSP (style-src 'self') allows, never as style attributes in markup.
 (function () {
@@ -68,7 +68,7 @@
       index: i,
       pair: a.dataset.pair != null ? Number(a.dataset.pair) : null,
       label: a.dataset.label || "",
-      jpeg: a.getAttribute("href"),
+      jpeg: a.dataset.large || a.getAttribute("href"),
       webp: a.dataset.largeWebp || null,
       page: img,
       alt: img ? img.alt : "",

@@ -81,11 +81,6 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("name_en", "English", "По-английски"),
     ("name_ru", "Russian", "По-русски"),
     ("inscription", "Inscription", "Надпись"),
-    (
-        "inscription_not_recorded",
-        "text not recorded",
-        "текст не записан",
-    ),
     ("facts", "Facts", "Сведения"),
     ("variants", "Variants", "Варианты"),
     ("variant", "Variant", "Вариант"),
@@ -108,6 +103,14 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("absent", "absent", "отсутствует"),
     ("photos", "Images", "Изображения"),
     ("illustration", "Illustration", "Иллюстрация"),
+    (
+        "photo_of",
+        "Image {n} of {count}",
+        "Изображение {n} из {count}",
+    ),
+    ("back_to_type", "Back to the badge", "Назад к знаку"),
+    ("previous_photo", "Previous image", "Предыдущее изображение"),
+    ("next_photo", "Next image", "Следующее изображение"),
     (
         "illustration_note",
         "A drawing standing in for a photograph.",

@@ -140,7 +140,9 @@ async fn desktop(c: &Client, base: &str) {
         press(c, &key(Key::Tab)).await;
     }
     let opener_href = js(c, "return document.activeElement.getAttribute('href')").await;
-    assert_eq!(opener_href, json!("/media/demo/mopr-badge-obverse.svg"));
+    assert_eq!(opener_href, json!("/types/mopr-badge/photos/1"));
+    let large = js(c, "return document.activeElement.dataset.large").await;
+    assert_eq!(large, json!("/media/demo/mopr-badge-obverse.svg"));
     press(c, &key(Key::Enter)).await;
     wait_until(
         c,
@@ -238,7 +240,7 @@ async fn desktop(c: &Client, base: &str) {
             "return document.querySelector('.viewer__label').textContent"
         )
         .await,
-        json!("Reverse · Piece 1")
+        json!("Reverse · Solid silver")
     );
     // And back.
     press(c, "F").await;

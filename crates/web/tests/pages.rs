@@ -164,3 +164,102 @@ async fn a_wrangel_piece_shows_its_condition_and_rarity_translated() {
     let ru = site.page("/ru/types/wrangel-island-excursion-1924").await;
     assert!(ru.contains("отличное") && ru.contains("очень редкий"));
 }
+
+#[tokio::test]
+async fn the_type_page_put_names_and_database_words_before_the_object() {
+    let site = start().await;
+    for (path, title, other) in [
+        ("/types/mopr-badge", "MOPR badge", "Знак МОПР"),
+        ("/ru/types/mopr-badge", "Знак МОПР", "MOPR badge"),
+    ] {
+        let html = site.page(path).await;
+        // The title once; under it only the name in the other language, then the photos.
+        let names = &html[html.find("class=\"names\"").unwrap()..];
+        let names = &names[..names.find("</dl>").unwrap()];
+        assert!(!names.contains(title), "{path}: the names repeat the title");
+        assert!(names.contains(other), "{path}");
+        let gallery = html.find("class=\"type__gallery\"").unwrap();
+        assert!(
+            gallery < html.find("class=\"type__facts\"").unwrap(),
+            "{path}"
+        );
+        // The illustration said once, translated, never inside the picture.
+        let label = if path.starts_with("/ru") {
+            "Иллюстрация"
+        } else {
+            "Illustration"
+        };
+        let figure = &html[gallery..html.find("class=\"type__facts\"").unwrap()];
+        let figures = count(figure, "<figure");
+        assert_eq!(count(figure, label), figures, "{path}: one label a figure");
+        assert!(!html.contains("Illustration: Vitrina demo"), "{path}");
+        // Visitors' words, not the model's.
+        for word in [
+            "Piece 1",
+            "Variant 1",
+            "Экземпляр 1",
+            "Вариант 1",
+            "text not recorded",
+        ] {
+            assert!(!html.contains(word), "{path} shows {word:?}");
+        }
+    }
+    let svg = site.get("/media/demo/mopr-badge-reverse.svg").await;
+    let svg = svg.text().await.unwrap();
+    for english in [
+        ">Illustration<",
+        ">proof marks",
+        ">silversmith",
+        ">reverse<",
+    ] {
+        assert!(
+            !svg.contains(english),
+            "the drawing carries English text: {english}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn without_javascript_a_photo_opened_a_bare_file() {
+    let site = start().await;
+    let html = site.page("/types/mopr-badge").await;
+    // Each figure leads to a page of its own; the viewer reads the large size from data-large.
+    assert!(
+        html.contains(
+            "class=\"figure__zoom\" href=\"/types/mopr-badge/photos/1\" data-large=\"/media/"
+        ),
+        "{html}"
+    );
+    let photo = site.page("/types/mopr-badge/photos/2").await;
+    assert!(
+        photo.contains("<h1 class=\"photo-page__title\">MOPR badge · Reverse · Solid silver</h1>"),
+        "{photo}"
+    );
+    assert!(
+        photo.contains("<img src=\"/media/demo/mopr-badge-reverse.svg\""),
+        "{photo}"
+    );
+    assert!(photo.contains("Image 2 of 2"));
+    assert!(
+        photo.contains("href=\"/types/mopr-badge/photos/1\""),
+        "a way to the previous image"
+    );
+    assert!(photo.contains("href=\"/types/mopr-badge\""), "a way back");
+    let ru = site.page("/ru/types/mopr-badge/photos/1").await;
+    assert!(ru.contains("Знак МОПР · Лицевая сторона"), "{ru}");
+    assert!(ru.contains("Изображение 1 из 2"));
+    for bad in [
+        "0",
+        "3",
+        "01",
+        "-1",
+        "+1",
+        "1.0",
+        "x",
+        "99999999999999999999999",
+    ] {
+        let res = site.get(&format!("/types/mopr-badge/photos/{bad}")).await;
+        assert_eq!(res.status(), 404, "{bad}");
+    }
+    assert_eq!(site.get("/types/no-such-type/photos/1").await.status(), 404);
+}

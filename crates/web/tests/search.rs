@@ -788,3 +788,23 @@ async fn a_draft_category_is_not_a_public_facet_value() {
         assert!(!html.contains("Secret section"), "{path}");
     }
 }
+
+#[tokio::test]
+async fn facets_with_one_value_every_result_has_narrowed_nothing() {
+    let site = start().await;
+    // One result: every facet of it has one value counted once, and none is shown.
+    let html = site.page("/search?q=mopr").await;
+    assert!(html.contains("class=\"result\""), "{html}");
+    assert_eq!(
+        common::count(&html, "<section class=\"facet\""),
+        0,
+        "{html}"
+    );
+    // The whole collection: facets that tell types apart are kept.
+    let all = site.page("/search").await;
+    assert!(all.contains("id=\"facet-category\""), "{all}");
+    assert!(all.contains("id=\"facet-decade\""));
+    // A selected value stays, so it can be removed, even when it is the only one.
+    let selected = site.page("/search?q=mopr&category=mopr-badge").await;
+    assert!(selected.contains("id=\"facet-category\""), "{selected}");
+}

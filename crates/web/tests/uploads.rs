@@ -582,3 +582,102 @@ async fn a_save_that_fails_leaves_no_originals_behind() {
     assert_no_temporary_files(&s);
     s.still_serving().await;
 }
+
+/// A whole small PNG whose image data is damaged past any decoder: the header reads well (so
+/// the upload is accepted), the pixels cannot be made.
+fn png_with_broken_pixels() -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, 64, 64);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().unwrap();
+        let pixels: Vec<u8> = (0..64 * 64 * 3).map(|i| (i * 7 % 251) as u8).collect();
+        writer.write_image_data(&pixels).unwrap();
+    }
+    // Overwrite the compressed data (after the IDAT chunk's type) with bytes no inflater
+    // takes, and mend the chunk's CRC so only the pixels are wrong.
+    let at = out.windows(4).position(|w| w == b"IDAT").unwrap();
+    let len = u32::from_be_bytes(out[at - 4..at].try_into().unwrap()) as usize;
+    for (i, b) in out[at + 4..at + 4 + len].iter_mut().enumerate() {
+        *b = if i < 2 { [0x78, 0x9c][i] } else { 0xff };
+    }
+    let crc = crc32(&out[at..at + 4 + len]);
+    out[at + 4 + len..at + 8 + len].copy_from_slice(&crc.to_be_bytes());
+    out
+}
+
+#[tokio::test]
+async fn a_photo_whose_derivatives_failed_showed_a_broken_image_on_the_public_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = start(&dir, Limits::default()).await;
+    let editor = s.curator("editor", Role::Editor).await;
+    let form = photo(
+        Form::new(),
+        "detail",
+        "Broken detail",
+        "broken.png",
+        png_with_broken_pixels(),
+    );
+    let res = s.upload(&editor, MOPR, form, false).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "accepted: its header reads"
+    );
+    let photos = s.photos_of(MOPR).await;
+    let hash = photos
+        .last()
+        .unwrap()
+        .file
+        .strip_prefix("photos/")
+        .unwrap()
+        .to_owned();
+
+    // While the derivatives are being made, the public page is not kept in the cache.
+    let public = |lang: &'static str| {
+        let path = format!("{lang}/types/{MOPR}");
+        let client = s.client.clone();
+        let url = s.url(&path);
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let _ = public("").await;
+
+    let worker = s.media().spawn_worker(std::future::pending::<()>());
+    let mut failed = false;
+    for _ in 0..300 {
+        if matches!(
+            s.media().status(&hash).await,
+            vitrina_media::PhotoStatus::Failed(_)
+        ) {
+            failed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    worker.abort();
+    assert!(failed, "the derivatives fail for good");
+
+    // Visitors never see it, in either language, on the type page or as a photo page.
+    for lang in ["", "/ru"] {
+        let page = public(lang).await;
+        assert!(
+            !page.contains(&hash),
+            "{lang}: the broken photo is left out"
+        );
+        assert!(
+            page.contains("/photos/1\""),
+            "{lang}: the other photos stay"
+        );
+    }
+    // The curator is told on the page with the upload form.
+    let admin = s
+        .get(&format!("/admin/types/{MOPR}"), &editor.0)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(admin.contains("The web sizes could not be made"), "told");
+    assert!(admin.contains("id=\"photo-upload\""));
+    s.still_serving().await;
+}

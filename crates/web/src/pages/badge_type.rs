@@ -20,7 +20,9 @@ use vitrina_catalogue::{BadgeType, Lang, Photo, PhotoRole, Specimen, Unit, Varia
 use vitrina_operations::TypeView;
 
 use super::viewer::{self, Owner};
-use super::{Image, Layout, Link, cached, localized, parse_slug, render};
+use super::{
+    Image, Layout, Link, cached_when_settled, localized, parse_slug, render, without_failed_photos,
+};
 use crate::assets::Assets;
 use crate::error::PageError;
 use crate::i18n::{self, t};
@@ -31,6 +33,100 @@ pub fn routes() -> Routes {
     Routes::new()
         .get("/types/{slug}", Access::Public, english)
         .get("/ru/types/{slug}", Access::Public, russian)
+        .get("/types/{slug}/photos/{n}", Access::Public, english_photo)
+        .get("/ru/types/{slug}/photos/{n}", Access::Public, russian_photo)
+}
+
+async fn english_photo(
+    State(app): State<App>,
+    at: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    show_photo(app, Lang::En, at, headers).await
+}
+
+async fn russian_photo(
+    State(app): State<App>,
+    at: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    show_photo(app, Lang::Ru, at, headers).await
+}
+
+/// One image of a type on a page of its own, large, with its caption: where a figure leads
+/// without JavaScript (with it, the viewer opens instead). `n` counts from 1 in the gallery's
+/// order.
+async fn show_photo(
+    app: App,
+    lang: Lang,
+    at: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let Ok(Path((raw, n))) = at else {
+        return Err(PageError::not_found(lang));
+    };
+    let slug = parse_slug(lang, &raw)?;
+    // Only plain positive numbers: no signs, no leading zeros, nothing past the gallery.
+    let n = match n.parse::<usize>() {
+        Ok(v) if v >= 1 && v.to_string() == n => v,
+        _ => return Err(PageError::not_found(lang)),
+    };
+    let path = format!("/types/{slug}/photos/{n}");
+    cached_when_settled(&app, lang, path.clone(), &headers, || async {
+        let mut view = app
+            .catalogue()
+            .public_type(&slug)
+            .await
+            .map_err(|e| PageError::from_operations(lang, e))?;
+        let settled = without_failed_photos(&app, &mut view.badge_type).await;
+        let page = TypePage::of(&view, lang, app.assets());
+        let items: Vec<&GalleryItem> = page.photo_groups.iter().flat_map(|g| &g.photos).collect();
+        let Some(item) = items.get(n - 1) else {
+            return Err(PageError::not_found(lang));
+        };
+        let type_href = localized(lang, &format!("/types/{slug}"));
+        let photo_href = |i: usize| localized(lang, &format!("/types/{slug}/photos/{i}"));
+        #[derive(Serialize)]
+        struct Ctx<'a> {
+            layout: Layout,
+            title: &'a str,
+            heading: String,
+            image: Image,
+            back: Link,
+            previous: Option<String>,
+            next: Option<String>,
+            position: String,
+        }
+        let heading = format!("{} · {}", page.title, item.label);
+        let layout = Layout::page(
+            &app,
+            lang,
+            heading.clone(),
+            item.image.alt.clone(),
+            &path,
+            "",
+        );
+        let ctx = Ctx {
+            layout,
+            title: &page.title,
+            heading,
+            image: Image {
+                lazy: false,
+                ..item.image.clone()
+            },
+            back: Link {
+                href: type_href,
+                text: page.title.clone(),
+            },
+            previous: (n > 1).then(|| photo_href(n - 1)),
+            next: (n < items.len()).then(|| photo_href(n + 1)),
+            position: i18n::t(lang, "photo_of")
+                .replace("{n}", &n.to_string())
+                .replace("{count}", &items.len().to_string()),
+        };
+        Ok((render(&app, lang, "photo.html", ctx)?, settled))
+    })
+    .await
 }
 
 async fn english(
@@ -60,12 +156,13 @@ async fn show(
     };
     let slug = parse_slug(lang, &raw)?;
     let path = format!("/types/{slug}");
-    cached(&app, lang, path.clone(), &headers, || async {
-        let view = app
+    cached_when_settled(&app, lang, path.clone(), &headers, || async {
+        let mut view = app
             .catalogue()
             .public_type(&slug)
             .await
             .map_err(|e| PageError::from_operations(lang, e))?;
+        let settled = without_failed_photos(&app, &mut view.badge_type).await;
         let page = TypePage::of(&view, lang, app.assets());
         let description = super::home::first_line(view.badge_type.description.get(lang));
         let layout = Layout::page(&app, lang, page.title.clone(), description, &path, "");
@@ -74,7 +171,10 @@ async fn show(
             layout: Layout,
             page: TypePage,
         }
-        render(&app, lang, "badge_type.html", Ctx { layout, page })
+        Ok((
+            render(&app, lang, "badge_type.html", Ctx { layout, page })?,
+            settled,
+        ))
     })
     .await
 }
@@ -129,8 +229,10 @@ struct GalleryItem {
     index: usize,
     /// The index of its other side, when there is one to flip to.
     pair: Option<usize>,
-    /// Its name in the viewer ("Reverse · Piece 1").
+    /// Its name in the viewer ("Reverse · Silver, No. 9").
     label: String,
+    /// Its own page, where the figure leads without JavaScript.
+    page: String,
 }
 
 /// The photo viewer's script and strings.
@@ -166,8 +268,6 @@ struct Hallmark {
 #[derive(Debug, Serialize)]
 struct SpecimenView {
     heading: String,
-    inventory: String,
-    variant: String,
     engravings: Vec<Engraving>,
     hallmarks: Vec<Hallmark>,
     measurements: Vec<Fact>,
@@ -254,35 +354,37 @@ impl TypePage {
     }
 }
 
-/// The names in English, Russian and the inscription's own script.
+/// The names the title does not already give: the name in the other language and the
+/// inscription in its own script. Of an inscription whose text was not recorded, the script
+/// and language it is in: visitors read what the badge carries, not what the catalogue lacks.
 fn names(bt: &BadgeType, lang: Lang) -> Vec<Fact> {
-    let mut out = Vec::with_capacity(3);
-    let en = Fact::new(t(lang, "name_en"), &bt.names.en).lang("en");
-    let ru =
-        (!bt.names.ru.is_empty()).then(|| Fact::new(t(lang, "name_ru"), &bt.names.ru).lang("ru"));
-    // The page's own language first.
-    match lang {
-        Lang::En => out.extend([Some(en), ru].into_iter().flatten()),
-        Lang::Ru => out.extend([ru, Some(en)].into_iter().flatten()),
+    let mut out = Vec::with_capacity(2);
+    let title = bt.names.get(lang);
+    let (other, code, label) = match lang {
+        Lang::En => (&bt.names.ru, "ru", "name_ru"),
+        Lang::Ru => (&bt.names.en, "en", "name_en"),
+    };
+    if !other.trim().is_empty() && other != title {
+        out.push(Fact::new(t(lang, label), other).lang(code));
     }
     if let Some(original) = &bt.names.original {
         let script = i18n::script(lang, original.script);
         let language = i18n::language_name(lang, &original.language);
         let about = format!("{script}, {language}");
-        let fact = if original.text.trim().is_empty() {
-            Fact::new(t(lang, "inscription"), about).detail(t(lang, "inscription_not_recorded"))
-        } else {
+        let text = original.text.trim();
+        if text.is_empty() {
+            out.push(Fact::new(t(lang, "inscription"), about));
+        } else if text != other.trim() && text != title {
             let tag = match i18n::script_subtag(original.script) {
                 Some(s) => format!("{}-{s}", original.language),
                 None => original.language.clone(),
             };
-            let mut f = Fact::new(t(lang, "inscription"), &original.text)
+            let mut f = Fact::new(t(lang, "inscription"), text)
                 .lang(tag)
                 .detail(about);
             f.vertical = original.script == vitrina_catalogue::Script::Mongolian;
-            f
-        };
-        out.push(fact);
+            out.push(f);
+        }
     }
     out
 }
@@ -379,32 +481,90 @@ fn variant(v: &Variant, lang: Lang) -> VariantView {
         rows.push(Fact::new(t(lang, "notes"), v.notes.get(lang)));
     }
     VariantView {
-        name: v.name.get(lang).to_owned(),
+        name: variant_name(v, lang),
         rows,
     }
 }
 
 fn specimens(bt: &BadgeType, lang: Lang) -> Vec<SpecimenView> {
+    let names = piece_names(bt, lang);
     let mut out = Vec::new();
     for v in &bt.variants {
         for s in &v.specimens {
-            out.push(specimen(s, out.len() + 1, v, lang));
+            out.push(specimen(s, names[out.len()].clone(), lang));
+        }
+    }
+    out
+}
+
+/// What a variant is called on the page: its name, else its materials ("Silver"), else just
+/// "Variant" — never a number, which is the catalogue's bookkeeping, not a visitor's word.
+fn variant_name(v: &Variant, lang: Lang) -> String {
+    let name = v.name.get(lang).trim();
+    if !name.is_empty() {
+        return name.to_owned();
+    }
+    let materials = i18n::materials_phrase(lang, &v.materials, v.plating);
+    if materials.is_empty() {
+        t(lang, "variant").to_owned()
+    } else {
+        capitalised(&materials)
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|first| first.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// The name of each piece, in page order: its variant's name with its inventory number, or
+/// with what is engraved on it; pieces that would still share a name are told apart by
+/// (2), (3)…
+fn piece_names(bt: &BadgeType, lang: Lang) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for v in &bt.variants {
+        let base = variant_name(v, lang);
+        for s in &v.specimens {
+            let engraved = s.engravings.iter().find(|e| !e.text.trim().is_empty());
+            let name = if !s.inventory_number.trim().is_empty() {
+                format!("{base}, {}", s.inventory_number.trim())
+            } else if let Some(e) = engraved {
+                let (open, close) = if lang == Lang::Ru {
+                    ("«", "»")
+                } else {
+                    ("“", "”")
+                };
+                format!("{base}, {open}{}{close}", e.text.trim())
+            } else {
+                base.clone()
+            };
+            names.push(name);
+        }
+    }
+    let mut out = Vec::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        let same = names.iter().filter(|n| *n == name).count();
+        if same > 1 {
+            let k = names[..=i].iter().filter(|n| *n == name).count();
+            out.push(format!("{name} ({k})"));
+        } else {
+            out.push(name.clone());
         }
     }
     out
 }
 
 /// A piece, from its public fields only.
-fn specimen(s: &Specimen, n: usize, v: &Variant, lang: Lang) -> SpecimenView {
+fn specimen(s: &Specimen, heading: String, lang: Lang) -> SpecimenView {
     let place = |p: &Option<vitrina_catalogue::Placement>| {
         p.as_ref()
             .map(|p| i18n::placement(lang, p))
             .unwrap_or_default()
     };
     SpecimenView {
-        heading: format!("{} {n}", t(lang, "specimen")),
-        inventory: s.inventory_number.clone(),
-        variant: v.name.get(lang).to_owned(),
+        heading,
         engravings: s
             .engravings
             .iter()
@@ -460,6 +620,7 @@ fn adds_to(description: &str, label: &str) -> String {
 /// The type's and its pieces' images, grouped by role; all but the first load lazily. Each knows
 /// its place in the viewer's sequence and its other side.
 fn photo_groups(bt: &BadgeType, lang: Lang) -> Vec<PhotoGroup> {
+    let pieces = piece_names(bt, lang);
     let mut all: Vec<(&Photo, Owner)> = bt.photos.iter().map(|p| (p, Owner::Type)).collect();
     for (n, s) in bt.specimens().enumerate() {
         all.extend(s.photos.iter().map(|p| (p, Owner::Piece(n + 1))));
@@ -474,7 +635,15 @@ fn photo_groups(bt: &BadgeType, lang: Lang) -> Vec<PhotoGroup> {
             image: Image::of(photo, lang, index >= 1),
             index,
             pair,
-            label: viewer::label(lang, photo.role, owner),
+            page: localized(lang, &format!("/types/{}/photos/{}", bt.slug, index + 1)),
+            label: viewer::label(
+                lang,
+                photo.role,
+                match owner {
+                    Owner::Type => None,
+                    Owner::Piece(n) => pieces.get(n - 1).map(String::as_str),
+                },
+            ),
         };
         let label = i18n::photo_role(lang, photo.role);
         match groups.last_mut() {
@@ -535,7 +704,8 @@ mod tests {
         let figure = &html[start..start + html[start..].find("</a>").unwrap() + 4];
         let sizes = "(min-width: 56rem) 24rem, 92vw";
         let expected = format!(
-            "<a class=\"figure__zoom\" href=\"{large}\" data-index=\"0\" data-pair=\"1\" \
+            "<a class=\"figure__zoom\" href=\"/types/mopr-badge/photos/1\" data-large=\"{large}\" \
+             data-index=\"0\" data-pair=\"1\" \
              data-label=\"Obverse\" data-large-webp=\"{large_webp}\"><picture>\
              <source type=\"image/webp\" srcset=\"{tw} 400w, {dw} 1600w\" sizes=\"{sizes}\">\
              <img src=\"{dj}\" srcset=\"{tj} 400w, {dj} 1600w\" sizes=\"{sizes}\" alt=\"",
@@ -552,9 +722,11 @@ mod tests {
             figure.ends_with("width=\"1600\" height=\"1200\" decoding=\"async\"></picture></a>"),
             "{figure}"
         );
-        // The reverse, still a single SVG file, is a plain image, lazy, linking to itself.
-        let reverse = "<a class=\"figure__zoom\" href=\"/media/demo/mopr-badge-reverse.svg\" \
-            data-index=\"1\" data-pair=\"0\" data-label=\"Reverse · Piece 1\">\
+        // The reverse, still a single SVG file, is a plain image, lazy, linking to its page;
+        // the viewer names the piece it shows by its name on the page.
+        let reverse = "<a class=\"figure__zoom\" href=\"/types/mopr-badge/photos/2\" \
+            data-large=\"/media/demo/mopr-badge-reverse.svg\" \
+            data-index=\"1\" data-pair=\"0\" data-label=\"Reverse · Solid silver\">\
             <img src=\"/media/demo/mopr-badge-reverse.svg\" alt=\"";
         assert!(html.contains(reverse), "{html}");
         assert!(
@@ -574,7 +746,7 @@ mod tests {
         assert!(ru.contains(&format!("<script src=\"{script}\" defer></script>")));
         assert!(ru.contains(" data-viewer data-title=\"Знак МОПР\""));
         assert!(ru.contains(" data-label-flip=\"Перевернуть\""));
-        assert!(ru.contains(" data-label=\"Оборотная сторона · Экземпляр 1\""));
+        assert!(ru.contains(" data-label=\"Оборотная сторона · Цельное серебро\""));
         let en = render_page(&app, &view, Lang::En);
         assert!(en.contains(" data-label-flip=\"Flip\""));
 

@@ -404,6 +404,71 @@ where
     Ok(page.respond(request))
 }
 
+/// Like [`cached`], but a page whose `render` says it is not final (it shows photos whose
+/// derivatives are still being made, which may yet fail) is served without being kept, so
+/// the next visit sees how they settled.
+pub(crate) async fn cached_when_settled<F, Fut>(
+    app: &App,
+    lang: Lang,
+    path: String,
+    request: &HeaderMap,
+    render: F,
+) -> Result<Response, PageError>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<(String, bool), PageError>>,
+{
+    let key = PageKey {
+        generation: app.catalogue().generation(),
+        lang,
+        path,
+    };
+    if let Some(res) = app.cache().get(&key).and_then(|page| page.respond(request)) {
+        return Ok(res);
+    }
+    let (html, settled) = render().await?;
+    let page = RenderedPage::new(html);
+    if settled {
+        app.cache().insert(key, &page);
+    }
+    Ok(page.respond(request))
+}
+
+/// Leaves out of a type the uploaded photos whose derivatives could not be made (a visitor
+/// would see a broken image; the curator is told in the workspace). Returns whether every
+/// photo left has settled, none still being made.
+pub(crate) async fn without_failed_photos(
+    app: &App,
+    bt: &mut vitrina_catalogue::BadgeType,
+) -> bool {
+    async fn keep(app: &App, photos: &mut Vec<vitrina_catalogue::Photo>, settled: &mut bool) {
+        let mut kept = Vec::with_capacity(photos.len());
+        for p in photos.drain(..) {
+            let Some(hash) = p.file.strip_prefix("photos/") else {
+                kept.push(p);
+                continue;
+            };
+            match app.media().status(hash).await {
+                vitrina_media::PhotoStatus::Ready => kept.push(p),
+                vitrina_media::PhotoStatus::Pending => {
+                    *settled = false;
+                    kept.push(p);
+                }
+                vitrina_media::PhotoStatus::Failed(_) => {}
+            }
+        }
+        *photos = kept;
+    }
+    let mut settled = true;
+    keep(app, &mut bt.photos, &mut settled).await;
+    for v in &mut bt.variants {
+        for s in &mut v.specimens {
+            keep(app, &mut s.photos, &mut settled).await;
+        }
+    }
+    settled
+}
+
 /// Renders a template, turning a template error into a logged 500.
 pub(crate) fn render<S: Serialize>(
     app: &App,

@@ -53,13 +53,13 @@ pub(crate) fn partners(photos: &[(PhotoRole, Owner)]) -> Vec<Option<usize>> {
         .collect()
 }
 
-/// A photo's name in the viewer: its role, and the piece it shows when it is not the type's
-/// own ("Reverse · Piece 1").
-pub(crate) fn label(lang: Lang, role: PhotoRole, owner: Owner) -> String {
+/// A photo's name in the viewer: its role, and the piece it shows, by the piece's name on the
+/// page, when it is not the type's own ("Reverse · Silver, No. 9").
+pub(crate) fn label(lang: Lang, role: PhotoRole, piece: Option<&str>) -> String {
     let role = crate::i18n::photo_role(lang, role);
-    match owner {
-        Owner::Type => role.to_owned(),
-        Owner::Piece(n) => format!("{role} · {} {n}", crate::i18n::t(lang, "specimen")),
+    match piece {
+        None => role.to_owned(),
+        Some(name) => format!("{role} · {name}"),
     }
 }
 
@@ -180,11 +180,11 @@ mod tests {
 
     #[test]
     fn labels_name_the_piece_in_the_page_language() {
-        assert_eq!(label(Lang::En, Obverse, Type), "Obverse");
-        assert_eq!(label(Lang::En, Reverse, Piece(2)), "Reverse · Piece 2");
+        assert_eq!(label(Lang::En, Obverse, None), "Obverse");
+        assert_eq!(label(Lang::En, Reverse, Some("Silver")), "Reverse · Silver");
         assert_eq!(
-            label(Lang::Ru, Reverse, Piece(1)),
-            "Оборотная сторона · Экземпляр 1"
+            label(Lang::Ru, Reverse, Some("Серебро")),
+            "Оборотная сторона · Серебро"
         );
     }
 
