@@ -420,6 +420,16 @@ async fn the_history_shows_who_changed_which_field() {
     assert_eq!(status, 200);
     assert!(body.contains("anna-historian"));
     assert!(body.contains("<code>names.en</code>"), "{body}");
+    // In words, with a date a person reads.
+    assert!(
+        body.contains(r#"Changed the English name from <del class="diff__before">“Before”</del> to <ins class="diff__after">“After”</ins>"#),
+        "{body}"
+    );
+    let year = time::OffsetDateTime::now_utc().year().to_string();
+    assert!(
+        body.contains(&format!(" {year}, ")) && body.contains(" UTC</time>"),
+        "{body}"
+    );
     assert!(body.contains(r#"class="diff__before">Before"#));
     assert!(body.contains(r#"class="diff__after">After"#));
     let (status, body) = get(&site, &anna, "/admin/history").await;

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use vitrina_operations::{RecordKind, Restored, Revision, changes_made};
 use vitrina_storage::Page;
 
+use super::history_words::{Said, in_words};
 use super::{author, page_error, render, see_other};
 use crate::auth::{Curator, Editor};
 use crate::error::PageError;
@@ -45,6 +46,15 @@ struct Change {
     after: String,
 }
 
+/// When, as a curator reads it: "3 December 2026, 12:57 UTC".
+fn human_time(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    let format = time::macros::format_description!(
+        "[day padding:none] [month repr:long] [year], [hour]:[minute] UTC"
+    );
+    at.format(&format).unwrap_or_default()
+}
+
 #[derive(Debug, Serialize)]
 struct Row {
     id: i64,
@@ -55,12 +65,20 @@ struct Row {
     version: i64,
     op: &'static str,
     author: String,
+    /// RFC 3339, for `<time datetime>`.
     at: String,
+    /// The same, in words.
+    when: String,
+    /// The changes in words.
+    said: Vec<Said>,
+    /// The same changes field by field, for the exact values.
     changes: Vec<Change>,
 }
 
 fn row(previous: Option<&Revision>, r: &Revision) -> Row {
-    let changes = changes_made(previous, r)
+    let made = changes_made(previous, r);
+    let said = in_words(&made, &r.record, previous.map(|p| &p.record));
+    let changes = made
         .into_iter()
         .map(|c| Change {
             path: c.path,
@@ -85,6 +103,8 @@ fn row(previous: Option<&Revision>, r: &Revision) -> Row {
             .at
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default(),
+        when: human_time(r.at),
+        said,
         changes,
     }
 }
@@ -125,6 +145,7 @@ async fn collection(
     for r in revisions.iter().take(PER_PAGE as usize) {
         let diff = app.catalogue().revision_diff(r).await.map_err(page_error)?;
         let mut row = row(None, r);
+        row.said = in_words(&diff, &r.record, None);
         row.changes = diff
             .into_iter()
             .map(|c| Change {

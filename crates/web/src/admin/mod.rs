@@ -21,6 +21,7 @@ mod children;
 mod collection;
 pub(crate) mod forms;
 mod history;
+mod history_words;
 pub(crate) mod labels;
 mod rows;
 pub(crate) mod types;
