@@ -61,6 +61,7 @@ pub(crate) fn load(dir: Option<&Path>, assets: &Assets) -> Result<Templates, Web
     // templates that are not rendered through a page's `Layout` (the curator's workspace).
     let asset_urls: HashMap<&str, &str> = [
         "upload.js",
+        "workspace.js",
         "viewer.js",
         "search.js",
         "admin.css",

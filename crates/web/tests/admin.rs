@@ -278,7 +278,7 @@ async fn a_validation_error_keeps_the_input_beside_the_field() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body.contains(r#"value="Heavy variant""#));
-    assert!(body.contains(r#"id="err-weight_g""#), "{body}");
+    assert!(body.contains(r#"id="err-vnew.weight_g""#), "{body}");
 }
 
 #[tokio::test]
@@ -793,6 +793,18 @@ fn form_fields(html: &str, marker: &str) -> Vec<(String, String)> {
     out
 }
 
+/// What the type page's one form sends for one section (`v0.`, `v0.s0.`), its prefix
+/// dropped, with the form's CSRF token and version: what that section's own form route reads.
+fn section_fields(html: &str, prefix: &str) -> Vec<(String, String)> {
+    form_fields(html, "id=\"type-form\"")
+        .into_iter()
+        .filter_map(|(k, v)| match k.as_str() {
+            "csrf" | "version" => Some((k, v)),
+            _ => k.strip_prefix(prefix).map(|k| (k.to_owned(), v)),
+        })
+        .collect()
+}
+
 fn set(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
     match fields.iter_mut().find(|(k, _)| k == name) {
         Some((_, v)) => *v = value.to_owned(),
@@ -849,7 +861,7 @@ async fn a_specimens_engravings_hallmarks_and_measurements_show_survive_and_chan
     // Everything stored is in the form, with one empty row per list for a new item.
     let (status, page) = get(&site, &anna, "/admin/types/mopr-badge").await;
     assert_eq!(status, 200);
-    let form = form_fields(&page, r#"id="specimen-0-0""#);
+    let form = section_fields(&page, "v0.s0.");
     assert_eq!(value(&form, "engravings_0_side"), "reverse");
     assert_eq!(value(&form, "engravings_0_area"), "");
     assert!(value(&form, "engravings_0_description_en").starts_with("The recipient's name"));
@@ -892,7 +904,7 @@ async fn a_specimens_engravings_hallmarks_and_measurements_show_survive_and_chan
 
     // Changed: the engraving's text, a new measurement, the silversmith's mark absent.
     let (_, page) = get(&site, &anna, "/admin/types/mopr-badge").await;
-    let mut edit = form_fields(&page, r#"id="specimen-0-0""#);
+    let mut edit = section_fields(&page, "v0.s0.");
     set(&mut edit, "engravings_0_text", "Ivanov I. I.");
     set(&mut edit, "measurements_1_dimension", "diameter");
     set(&mut edit, "measurements_1_amount", "24.5");
@@ -925,7 +937,7 @@ async fn a_specimens_engravings_hallmarks_and_measurements_show_survive_and_chan
 
     // Removing a row and keeping the order of the rest.
     let (_, page) = get(&site, &anna, "/admin/types/mopr-badge").await;
-    let mut edit = form_fields(&page, r#"id="specimen-0-0""#);
+    let mut edit = section_fields(&page, "v0.s0.");
     set(&mut edit, "hallmarks_0_remove", "on");
     edit.push(("action".into(), "save".into()));
     let (status, body) = post_fields(&site, &anna, MOPR_SPECIMEN, &edit).await;
@@ -975,7 +987,7 @@ async fn a_variants_marks_and_serial_numbers_are_edited() {
     let site = common::start().await;
     let anna = sign_in(&site, "anna", Role::Editor).await;
     let (_, page) = get(&site, &anna, "/admin/types/mopr-badge").await;
-    let form = form_fields(&page, r#"id="variant-form-0""#);
+    let form = section_fields(&page, "v0.");
     assert_eq!(value(&form, "name_en"), "Solid silver");
     assert!(form.iter().any(|(k, _)| k == "marks_0_en"));
     assert!(form.iter().any(|(k, _)| k == "serial_numbers_from"));
@@ -990,12 +1002,12 @@ async fn a_variants_marks_and_serial_numbers_are_edited() {
     let path = "/admin/types/mopr-badge/variants/0";
     let (status, body) = post_fields(&site, &anna, path, &bad).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(body.contains(r#"id="err-serial_numbers""#), "{body}");
+    assert!(body.contains(r#"id="err-v0.serial_numbers""#), "{body}");
     assert!(body.contains(r#"value="500""#) && body.contains(r#"value="Hammer and sickle""#));
     set(&mut bad, "serial_numbers_from", "-3");
     let (status, body) = post_fields(&site, &anna, path, &bad).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body.contains(r#"value="-3""#) && body.contains(r#"id="err-serial_numbers""#));
+    assert!(body.contains(r#"value="-3""#) && body.contains(r#"id="err-v0.serial_numbers""#));
     assert_eq!(mopr(&site).await.version, before.version, "nothing saved");
 
     let mut good = form.clone();
@@ -1015,7 +1027,7 @@ async fn a_variants_marks_and_serial_numbers_are_edited() {
 
     // The new mark is in the form with an empty row after it; removing it empties the list.
     let (_, page) = get(&site, &anna, "/admin/types/mopr-badge").await;
-    let mut form = form_fields(&page, r#"id="variant-form-0""#);
+    let mut form = section_fields(&page, "v0.");
     assert_eq!(value(&form, "marks_0_en"), "Hammer and sickle");
     assert_eq!(value(&form, "marks_1_en"), "");
     set(&mut form, "marks_0_remove", "on");
@@ -1030,7 +1042,7 @@ async fn hostile_rows_are_refused_beside_their_field_and_escaped() {
     let site = common::start().await;
     let anna = sign_in(&site, "anna", Role::Editor).await;
     let (_, page) = get(&site, &anna, "/admin/types/mopr-badge").await;
-    let form = form_fields(&page, r#"id="specimen-0-0""#);
+    let form = section_fields(&page, "v0.s0.");
     let before = mopr(&site).await;
 
     // Each is unreadable: the input is kept, the message is beside its field, nothing is saved.
@@ -1075,10 +1087,10 @@ async fn hostile_rows_are_refused_beside_their_field_and_escaped() {
             "{field}={input:?}"
         );
         assert!(
-            body.contains(&format!(r#"id="err-{error_at}""#)),
+            body.contains(&format!(r#"id="err-v0.s0.{error_at}""#)),
             "{field}={input:?}: no message beside {error_at}"
         );
-        let shown = form_fields(&body, r#"id="specimen-0-0""#);
+        let shown = section_fields(&body, "v0.s0.");
         assert_eq!(
             value(&shown, field),
             input,
@@ -1092,7 +1104,7 @@ async fn hostile_rows_are_refused_beside_their_field_and_escaped() {
     bad.push(("action".into(), "save".into()));
     let (status, body) = post_fields(&site, &anna, MOPR_SPECIMEN, &bad).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body.contains(r#"id="err-engravings_0""#), "{body}");
+    assert!(body.contains(r#"id="err-v0.s0.engravings_0""#), "{body}");
     // Row numbers too big to be rows are ignored; too many rows are refused.
     let mut bad = form.clone();
     bad.push(("engravings_99999999999_text".into(), "ignored".into()));
@@ -1103,7 +1115,7 @@ async fn hostile_rows_are_refused_beside_their_field_and_escaped() {
     let t = mopr(&site).await;
     assert_eq!(t.variants[0].specimens[0].engravings.len(), 1);
     let (_, page) = get(&site, &anna, "/admin/types/mopr-badge").await;
-    let mut bad = form_fields(&page, r#"id="specimen-0-0""#);
+    let mut bad = section_fields(&page, "v0.s0.");
     for i in 10..300 {
         bad.push((format!("marks_{i}_en"), "m".into()));
         bad.push((format!("engravings_{i}_text"), format!("E{i}")));
@@ -1111,14 +1123,14 @@ async fn hostile_rows_are_refused_beside_their_field_and_escaped() {
     bad.push(("action".into(), "save".into()));
     let (status, body) = post_fields(&site, &anna, MOPR_SPECIMEN, &bad).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body.contains(r#"id="err-engravings""#));
+    assert!(body.contains(r#"id="err-v0.s0.engravings""#));
     assert_eq!(mopr(&site).await.version, t.version, "nothing saved");
     let _ = before;
 
     // Markup is text: escaped in the workspace and on the public page.
     let xss = r#"<script>alert(1)</script><img src=x onerror=alert(2)>"#;
     let (_, page) = get(&site, &anna, "/admin/types/mopr-badge").await;
-    let mut edit = form_fields(&page, r#"id="specimen-0-0""#);
+    let mut edit = section_fields(&page, "v0.s0.");
     set(&mut edit, "engravings_0_text", xss);
     set(&mut edit, "hallmarks_0_description_en", xss);
     edit.push(("action".into(), "save".into()));
@@ -1142,7 +1154,7 @@ async fn a_viewer_cannot_change_rows_or_the_collection() {
     let vera = sign_in(&site, "vera", Role::Viewer).await;
     let (status, page) = get(&site, &vera, "/admin/types/mopr-badge").await;
     assert_eq!(status, 200);
-    let mut form = form_fields(&page, r#"id="specimen-0-0""#);
+    let mut form = section_fields(&page, "v0.s0.");
     assert_eq!(
         value(&form, "measurements_0_amount"),
         "1/8",
@@ -1400,11 +1412,11 @@ async fn choices_showed_raw_codes_like_silver_proof_and_bottom_left() {
     }
     // Materials are ticked from the vocabulary, and a save keeps them.
     assert!(html.contains(
-        r#"<input type="checkbox" name="materials" value="silver" checked> Silver</label>"#
+        r#"<input type="checkbox" name="v0.materials" value="silver" checked> Silver</label>"#
     ));
     assert!(!html.contains("Materials, comma-separated"));
     let before = mopr(&site).await;
-    let mut form = form_fields(&html, "id=\"variant-form-0\"");
+    let mut form = section_fields(&html, "v0.");
     form.push(("materials".into(), "bronze".into()));
     form.push(("action".into(), "save".into()));
     let (status, body) =
@@ -1414,4 +1426,182 @@ async fn choices_showed_raw_codes_like_silver_proof_and_bottom_left() {
     let mut expected = before.variants[0].materials.clone();
     expected.push(vitrina_catalogue::Material::Bronze);
     assert_eq!(after.variants[0].materials, expected);
+}
+
+#[tokio::test]
+async fn editing_two_sections_and_pressing_one_save_lost_the_other_edit() {
+    let site = common::start().await;
+    let anna = sign_in(&site, "anna", Role::Editor).await;
+    let before = mopr(&site).await;
+    let (_, html) = get(&site, &anna, "/admin/types/mopr-badge").await;
+    // One form for the record (besides signing out and uploading photos), one Save.
+    assert_eq!(
+        count_of(&html, "<form method=\"post\""),
+        2,
+        "the type's and sign-out"
+    );
+    assert_eq!(count_of(&html, "class=\"savebar__save\""), 1);
+    assert!(
+        html.contains("/assets/workspace."),
+        "the unsaved-changes script"
+    );
+    let mut form = form_fields(&html, "id=\"type-form\"");
+    // Three sections edited: the type, the variant, the piece (a new engraving row).
+    set(&mut form, "names_en", "MOPR badge (edited)");
+    set(&mut form, "v0.maker", "Moscow mint");
+    set(&mut form, "v0.s0.inventory_number", "INV-12");
+    set(&mut form, "v0.s0.engravings_1_text", "No. 9");
+    set(&mut form, "v0.s0.engravings_1_side", "reverse");
+    let (status, body) = post_fields(&site, &anna, "/admin/types/mopr-badge", &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let after = mopr(&site).await;
+    assert_eq!(after.names.en, "MOPR badge (edited)");
+    assert_eq!(after.variants[0].maker, "Moscow mint");
+    let piece = &after.variants[0].specimens[0];
+    assert_eq!(piece.inventory_number, "INV-12");
+    assert_eq!(
+        piece.engravings.len(),
+        before.variants[0].specimens[0].engravings.len() + 1
+    );
+    assert_eq!(
+        piece.private, before.variants[0].specimens[0].private,
+        "private fields kept"
+    );
+    assert_eq!(piece.photos, before.variants[0].specimens[0].photos);
+    assert_eq!(after.photos, before.photos);
+    assert_eq!(after.version, before.version + 1, "one save");
+    let history = site
+        .catalogue
+        .record_history(vitrina_operations::RecordKind::Type, "mopr-badge")
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 2, "one revision for the three edits");
+
+    // A mistake in one section keeps every section as typed, and saves nothing.
+    let (_, html) = get(&site, &anna, "/admin/types/mopr-badge").await;
+    let mut form = form_fields(&html, "id=\"type-form\"");
+    set(&mut form, "names_ru", "Знак МОПР (правка)");
+    set(&mut form, "v0.weight_g_min", "heavy");
+    let (status, body) = post_fields(&site, &anna, "/admin/types/mopr-badge", &form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains(r#"value="Знак МОПР (правка)""#),
+        "the other edit is kept"
+    );
+    assert!(
+        body.contains(r#"name="v0.weight_g_min" value="heavy""#),
+        "{body}"
+    );
+    assert!(
+        body.contains(r#"id="err-v0.weight_g_min""#) || body.contains(r#"id="err-v0.weight_g""#),
+        "{body}"
+    );
+    assert_eq!(mopr(&site).await.version, after.version, "nothing saved");
+
+    // A move button saves everything and moves; "remove when saving" removes.
+    let (_, html) = get(&site, &anna, "/admin/types/nkvd-fireman-badge").await;
+    let nkvd = |site: &common::Site| {
+        let c = site.catalogue.clone();
+        async move {
+            c.curator_type(&Slug::parse("nkvd-fireman-badge").unwrap())
+                .await
+                .unwrap()
+        }
+    };
+    let stored = nkvd(&site).await;
+    assert!(stored.variants.len() >= 2);
+    let mut form = form_fields(&html, "id=\"type-form\"");
+    set(&mut form, "v1.notes_en", "Moved and noted");
+    form.push(("op".into(), "v1.up".into()));
+    let (status, body) = post_fields(&site, &anna, "/admin/types/nkvd-fireman-badge", &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let moved = nkvd(&site).await;
+    assert_eq!(moved.variants[0].id, stored.variants[1].id);
+    assert_eq!(moved.variants[0].notes.en, "Moved and noted");
+    let (_, html) = get(&site, &anna, "/admin/types/nkvd-fireman-badge").await;
+    let mut form = form_fields(&html, "id=\"type-form\"");
+    form.push(("v0.remove".into(), "on".into()));
+    let (status, _) = post_fields(&site, &anna, "/admin/types/nkvd-fireman-badge", &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let left = nkvd(&site).await;
+    assert_eq!(left.variants.len(), stored.variants.len() - 1);
+    assert_eq!(left.variants[0].id, stored.variants[0].id);
+    // An unknown move is a clear 400 and changes nothing.
+    let (_, html) = get(&site, &anna, "/admin/types/nkvd-fireman-badge").await;
+    let mut form = form_fields(&html, "id=\"type-form\"");
+    form.push(("op".into(), "v99.sideways".into()));
+    let (status, _) = post_fields(&site, &anna, "/admin/types/nkvd-fireman-badge", &form).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(nkvd(&site).await.version, left.version);
+}
+
+fn count_of(hay: &str, needle: &str) -> usize {
+    hay.matches(needle).count()
+}
+
+#[tokio::test]
+async fn a_complete_mopr_like_record_is_entered_on_one_page_with_one_save() {
+    use vitrina_catalogue::{Dimension, MarkKind, Side, Unit};
+    let site = common::start().await;
+    let anna = sign_in(&site, "anna", Role::Editor).await;
+    let (status, html) = get(&site, &anna, "/admin/types/new").await;
+    assert_eq!(status, 200);
+    let mut form = form_fields(&html, "id=\"type-form\"");
+    for (k, v) in [
+        ("slug", "mopr-like"),
+        ("names_en", "MOPR-like badge"),
+        ("names_ru", "Знак вроде МОПР"),
+        ("established", "1922"),
+        ("vnew.name_en", "Solid silver"),
+        ("vnew.snew.inventory_number", "INV-1"),
+        ("vnew.snew.engravings_0_text", "No. 9"),
+        ("vnew.snew.engravings_0_side", "reverse"),
+        ("vnew.snew.hallmarks_0_kind", "silver_proof"),
+        ("vnew.snew.hallmarks_0_side", "reverse"),
+        ("vnew.snew.hallmarks_0_area", "bottom-left"),
+        ("vnew.snew.hallmarks_1_kind", "silversmith"),
+        ("vnew.snew.hallmarks_1_side", "reverse"),
+        ("vnew.snew.hallmarks_1_area", "bottom-left"),
+        ("vnew.snew.measurements_0_dimension", "thickness"),
+        ("vnew.snew.measurements_0_amount", "1/8"),
+        ("vnew.snew.measurements_0_unit", "inch"),
+        ("vnew.snew.private_price_amount", "120"),
+        ("vnew.snew.private_price_currency", "EUR"),
+    ] {
+        set(&mut form, k, v);
+    }
+    // The second hallmark row only appears once the first is filled: a browser with the page's
+    // script adds it; without, the curator saves and adds it next time. Both rows are sent.
+    form.push(("vnew.materials".into(), "silver".into()));
+    let (status, body) = post_fields(&site, &anna, "/admin/types/new", &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let t = site
+        .catalogue
+        .curator_type(&Slug::parse("mopr-like").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(t.names.ru, "Знак вроде МОПР");
+    assert_eq!(t.variants.len(), 1);
+    let v = &t.variants[0];
+    assert_eq!(v.name.en, "Solid silver");
+    assert_eq!(v.materials, [vitrina_catalogue::Material::Silver]);
+    let s = &v.specimens[0];
+    assert_eq!(s.inventory_number, "INV-1");
+    assert_eq!(s.engravings[0].text, "No. 9");
+    assert_eq!(
+        s.engravings[0].position.as_ref().unwrap().side,
+        Side::Reverse
+    );
+    assert_eq!(s.hallmarks.len(), 2);
+    assert_eq!(s.hallmarks[0].kind, MarkKind::SilverProof);
+    assert_eq!(s.hallmarks[1].kind, MarkKind::Silversmith);
+    assert_eq!(s.measurements[0].dimension, Dimension::Thickness);
+    assert_eq!(s.measurements[0].quantity.unit, Unit::Inch);
+    assert!(s.private.as_ref().unwrap().price.is_some());
+    let history = site
+        .catalogue
+        .record_history(vitrina_operations::RecordKind::Type, "mopr-like")
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 1, "one save");
 }

@@ -61,7 +61,7 @@ pub(super) fn routes() -> Routes {
 
 /// What a child form asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Action {
+pub(super) enum Action {
     Save,
     Delete,
     Up,
@@ -81,7 +81,7 @@ fn action_of(fields: &Fields) -> Result<Action, PageError> {
 }
 
 /// Moves, removes or copies item `i` of a list; `false` when there is no item `i`.
-fn rearrange<T: Clone>(
+pub(super) fn rearrange<T: Clone>(
     items: &mut Vec<T>,
     i: usize,
     action: Action,

@@ -67,6 +67,9 @@ pub(crate) struct Form {
     pub errors: Errors,
     /// How many rows each repeating list shows (see [`super::rows`]), its empty row included.
     pub rows: BTreeMap<String, usize>,
+    /// What the names of its fields start with on the type's page, which is one form:
+    /// `v0.s1.` for the second piece of the first variant, "" for the type's own fields.
+    pub prefix: String,
 }
 
 impl Form {

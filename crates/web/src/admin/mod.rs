@@ -25,6 +25,7 @@ mod history_words;
 pub(crate) mod labels;
 mod rows;
 pub(crate) mod types;
+mod whole;
 
 use crate::routes::{Access, Routes};
 use axum::Form;

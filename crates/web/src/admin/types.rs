@@ -21,6 +21,7 @@ use vitrina_catalogue::{
 use vitrina_storage::{Page, TypeSummary};
 
 use super::forms::{self, Errors, Fields, Form, Slot, TYPE_FIELDS};
+use super::whole;
 use super::{
     CompareRow, Confirm, Refusal, author, compare, confirm, fields, page_error, refusal, render,
     see_other,
@@ -395,6 +396,7 @@ struct TypePage {
     categories: Vec<CategoryOption>,
     variants: Vec<VariantView>,
     new_variant: Form,
+    new_variant_specimen: Form,
     photos: Vec<PhotoView>,
     notice: String,
     /// Every message on the page, for the summary at its top.
@@ -437,6 +439,22 @@ pub(super) enum Target {
     Existing(Slot),
     NewVariant,
     NewSpecimen(usize),
+    /// The first piece of the new variant.
+    NewVariantSpecimen,
+}
+
+/// Where a form's fields sit in the type page's one form: the prefix of their names.
+pub(super) fn prefix_of(target: Target) -> String {
+    match target {
+        Target::Existing(Slot::Main) => String::new(),
+        Target::Existing(Slot::Variant(v)) => format!("v{v}."),
+        Target::Existing(Slot::Specimen(v, s)) => format!("v{v}.s{s}."),
+        Target::Existing(Slot::TypePhoto(p)) => format!("p{p}."),
+        Target::Existing(Slot::SpecimenPhoto(v, s, p)) => format!("v{v}.s{s}.p{p}."),
+        Target::NewVariant => "vnew.".into(),
+        Target::NewSpecimen(v) => format!("v{v}.snew."),
+        Target::NewVariantSpecimen => "vnew.snew.".into(),
+    }
 }
 
 fn base(slug: &str) -> String {
@@ -453,6 +471,7 @@ pub(super) async fn edit_page(
 ) -> Result<Response, PageError> {
     let mut take = |target: Target, default: Form| -> Form {
         let mut form = shown.forms.remove(&target).unwrap_or(default);
+        form.prefix = prefix_of(target);
         if let Some(errors) = shown.errors.remove(&target) {
             for (k, v) in errors {
                 forms::add(&mut form.errors, &k, v);
@@ -521,6 +540,10 @@ pub(super) async fn edit_page(
         Target::NewVariant,
         forms::variant_form(&forms::new_variant()),
     );
+    let new_variant_specimen = take(
+        Target::NewVariantSpecimen,
+        forms::specimen_form(&forms::new_specimen()),
+    );
     let mut photos: Vec<PhotoView> = t
         .photos
         .iter()
@@ -556,6 +579,7 @@ pub(super) async fn edit_page(
     };
     collect(&main);
     collect(&new_variant);
+    collect(&new_variant_specimen);
     for v in &variants {
         collect(&v.form);
         collect(&v.new_specimen);
@@ -598,6 +622,7 @@ pub(super) async fn edit_page(
         categories,
         variants,
         new_variant,
+        new_variant_specimen,
         photos,
         notice: shown.notice,
         problems,
@@ -689,8 +714,16 @@ async fn save_main(
     let ticked = fields.all("categories");
     let mut t = stored.clone();
     forms::apply_type(&mut form, &ticked, &mut t);
+    // Everything else on the page: variants, pieces, photos' details, new ones; then a move.
+    let sections = whole::apply(&fields, &mut t);
+    let op = fields.get("op");
+    if !op.is_empty() && !whole::apply_op(op, &mut t) {
+        return Err(PageError::bad_request(Lang::En));
+    }
+    let sections_invalid = sections.iter().any(|(_, f)| !f.errors.is_empty());
     let mut shown = Shown {
         categories: Some(ticked),
+        forms: sections.into_iter().collect(),
         ..Shown::default()
     };
     if fields.has("preview") {
@@ -702,7 +735,7 @@ async fn save_main(
     if !stored_slug.is_empty() && forms::version_of(&form) != stored.version {
         return conflict_main(app, curator, &stored, stored_slug, form, shown, None).await;
     }
-    if !form.errors.is_empty() {
+    if !form.errors.is_empty() || sections_invalid {
         shown.forms.insert(Target::Existing(Slot::Main), form);
         return edit_page(
             app,
@@ -722,7 +755,7 @@ async fn save_main(
         Err(e) => match refusal(e) {
             Refusal::Invalid(errors) => {
                 for (slot, errs) in forms::route_errors(&errors) {
-                    shown.errors.insert(Target::Existing(slot), errs);
+                    shown.errors.insert(whole::target_of(slot, &stored), errs);
                 }
                 shown.forms.insert(Target::Existing(Slot::Main), form);
                 edit_page(
