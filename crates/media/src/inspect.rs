@@ -302,6 +302,9 @@ struct Header {
     bytes_per_pixel: u64,
 }
 
+/// The frame header, read without touching the scan: a JPEG whose entropy-coded data is damaged
+/// (a misnumbered or lost restart marker, a stray marker) is accepted here, as libjpeg would
+/// decode it, and `render` decodes it through its tolerant fallback.
 fn jpeg_header(source: impl Read) -> Result<Header, MediaError> {
     let mut decoder = jpeg_decoder::Decoder::new(source);
     // jpeg-decoder panics on a few impossible headers instead of returning an error.

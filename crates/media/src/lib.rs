@@ -5,7 +5,8 @@
 //! the untouched original privately under its content hash and queues the derivative work in
 //! the store itself, so an upload answers quickly and the work survives a restart. The worker
 //! ([`Pipeline::spawn_worker`]) and [`Pipeline::rebuild_all`] call [`render`], which decodes once
-//! (JPEGs at a reduced scale), converts to sRGB, resizes, applies the EXIF orientation and
+//! (JPEGs at a reduced scale; a damaged JPEG that decoder refuses, once more and whole, by a
+//! tolerant fallback), converts to sRGB, resizes, applies the EXIF orientation and
 //! encodes JPEG and WebP with no metadata at all. Everything lives in a [`MediaStore`]: a local
 //! folder ([`LocalStore`]) now, object storage later.
 //!
@@ -17,6 +18,7 @@ mod inspect;
 mod limits;
 mod pipeline;
 mod render;
+mod restart;
 mod staging;
 mod store;
 
