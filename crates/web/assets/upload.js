@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   var ROLES = ["obverse", "reverse", "marks", "detail", "document"];
+  var ROLE_LABELS = { obverse: "Obverse", reverse: "Reverse", marks: "Marks", detail: "Details", document: "Documents" };
 
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
@@ -58,7 +59,7 @@
         var li = el("li", { class: "upload__item" });
         li.appendChild(el("span", { class: "upload__name" }, file.name + " (" + size(file.size) + ")"));
         var role = el("select", { "aria-label": "Role of " + file.name });
-        ROLES.forEach(function (r) { role.appendChild(el("option", { value: r }, r)); });
+        ROLES.forEach(function (r) { role.appendChild(el("option", { value: r }, ROLE_LABELS[r])); });
         role.value = ROLES[Math.min(chosen.length, 1)];
         if (chosen.length > 1) role.value = "detail";
         var alt = el("input", { type: "text", maxlength: "500", placeholder: "Alt text",

@@ -1,8 +1,9 @@
 // Vitrina: the type's page in the curator's workspace, which is one form with one Save.
 //
-// Progressive enhancement: without this script the page works as it is. With it, the save bar
-// says when there are unsaved changes, the browser asks before leaving the page with them, and
-// Ctrl+S (⌘S on a Mac) saves.
+// Progressive enhancement: without this script the page works as it is (each list shows one
+// empty row; saving gives another). With it, the save bar says when there are unsaved changes,
+// the browser asks before leaving the page with them, Ctrl+S (⌘S on a Mac) saves, and typing
+// in a list's empty row (an engraving, a hallmark, a measurement, a mark) adds the next one.
 (function () {
   "use strict";
   var form = document.getElementById("type-form");
@@ -15,6 +16,26 @@
     if (bar) bar.classList.add("is-dirty");
   }
   form.addEventListener("input", mark);
+  // A list's empty row, once used, gets an empty one after it: the same fields, numbered on.
+  function grow(e) {
+    var row = e.target.closest && e.target.closest(".row--new");
+    if (!row) return;
+    var next = row.cloneNode(true);
+    row.classList.remove("row--new");
+    var fields = next.querySelectorAll("[name]");
+    for (var i = 0; i < fields.length; i++) {
+      var el = fields[i];
+      el.name = el.name.replace(/_(\d+)_([a-z_]+)$/, function (_, n, col) {
+        return "_" + (Number(n) + 1) + "_" + col;
+      });
+      if (el.type === "checkbox") el.checked = false;
+      else if (el.tagName === "SELECT") el.selectedIndex = 0;
+      else el.value = "";
+    }
+    row.parentNode.insertBefore(next, row.nextSibling);
+  }
+  form.addEventListener("input", grow);
+  form.addEventListener("change", grow);
   form.addEventListener("change", mark);
   form.addEventListener("submit", function () {
     dirty = false;
