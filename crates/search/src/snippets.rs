@@ -73,7 +73,9 @@ impl Snippets {
                 for g in generators {
                     let s = g.snippet(text);
                     let marks = s.highlighted();
-                    if marks.is_empty() || best.as_ref().is_some_and(|b| b.marks.len() >= marks.len()) {
+                    if marks.is_empty()
+                        || best.as_ref().is_some_and(|b| b.marks.len() >= marks.len())
+                    {
                         continue;
                     }
                     let Some(at) = text.find(s.fragment()) else {
