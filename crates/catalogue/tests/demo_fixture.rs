@@ -468,8 +468,17 @@ fn check_photo(slug: &str, p: &Photo) {
     // flagged); a word drawn into the picture was English on Russian pages and covered the
     // badge's lettering.
     assert!(p.illustration, "{name}: not flagged as an illustration");
-    for english in [">Illustration<", ">reverse<", ">engraved", ">proof marks", ">silversmith"] {
-        assert!(!svg.contains(english), "{name}: the drawing carries the words {english:?}");
+    for english in [
+        ">Illustration<",
+        ">reverse<",
+        ">engraved",
+        ">proof marks",
+        ">silversmith",
+    ] {
+        assert!(
+            !svg.contains(english),
+            "{name}: the drawing carries the words {english:?}"
+        );
     }
     assert_safe_svg(name, &svg);
 }

@@ -221,14 +221,12 @@ async fn curate(c: &Client, base: &str) {
     fill(c, "input[name=names_en]", "Excellent Fire Fighter").await;
     fill(c, "input[name=names_ru]", "Отличный пожарник").await;
     fill(c, "input[name=slug]", "excellent-fire-fighter").await;
-    c.find(Locator::Css(
-        "#type-form button[type=submit]:not([name=preview])",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    c.find(Locator::Css("#type-form .savebar__save"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_for_path(c, "/admin/types/excellent-fire-fighter").await;
     let public = format!("{base}/types/excellent-fire-fighter");
     let status = reqwest::get(&public).await.unwrap().status();
@@ -282,14 +280,12 @@ async fn curate(c: &Client, base: &str) {
     if published.prop("checked").await.unwrap().as_deref() != Some("true") {
         published.click().await.unwrap();
     }
-    c.find(Locator::Css(
-        "#type-form button[type=submit]:not([name=preview])",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    c.find(Locator::Css("#type-form .savebar__save"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 
     eventually(20, "the type saved as published", || async {
         let html = c.source().await.ok()?;

@@ -1,11 +1,26 @@
 // Vitrina: the type's page in the curator's workspace, which is one form with one Save.
 //
+// Also the history pages: their dates are shown in the curator's time zone.
+//
 // Progressive enhancement: without this script the page works as it is (each list shows one
 // empty row; saving gives another). With it, the save bar says when there are unsaved changes,
 // the browser asks before leaving the page with them, Ctrl+S (⌘S on a Mac) saves, and typing
 // in a list's empty row (an engraving, a hallmark, a measurement, a mark) adds the next one.
 (function () {
   "use strict";
+  // Dates in the curator's own time zone (the history's <time data-local>, written in UTC).
+  var times = document.querySelectorAll("time[data-local]");
+  if (times.length && window.Intl && Intl.DateTimeFormat) {
+    var format = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+      day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit"
+    });
+    for (var t = 0; t < times.length; t++) {
+      var at = new Date(times[t].getAttribute("datetime"));
+      if (isNaN(at.getTime())) continue;
+      times[t].title = times[t].textContent;
+      times[t].textContent = format.format(at);
+    }
+  }
   var form = document.getElementById("type-form");
   if (!form) return;
   var bar = form.querySelector(".savebar");

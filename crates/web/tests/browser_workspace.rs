@@ -255,5 +255,29 @@ async fn journey(c: &Client, base: &str, cookie: &str) -> (u64, u64, Duration) {
     )
     .await;
     count_load(c).await;
-    (loads(c).await, saves, started.elapsed())
+    let figures = (loads(c).await, saves, started.elapsed());
+
+    // The history tells the three saves in words, dated in the browser's own time zone.
+    c.goto(&format!("{base}/admin/types/mopr-like/history"))
+        .await
+        .unwrap();
+    let said = js(c, "return document.querySelector('.said').textContent").await;
+    assert!(
+        said.as_str()
+            .unwrap_or_default()
+            .contains("Changed the English name"),
+        "{said}"
+    );
+    let time = js(
+        c,
+        "const t = document.querySelector('time[data-local]'); return [t.textContent, t.title]",
+    )
+    .await;
+    let shown = time[0].as_str().unwrap_or_default();
+    let utc = time[1].as_str().unwrap_or_default();
+    assert!(
+        utc.ends_with(" UTC") && !shown.contains("UTC") && !shown.is_empty(),
+        "{time}"
+    );
+    figures
 }
