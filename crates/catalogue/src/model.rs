@@ -255,7 +255,13 @@ impl BadgeType {
         for v in &mut self.variants {
             for s in &mut v.specimens {
                 s.private = None;
+                for p in &mut s.photos {
+                    p.original_name.clear();
+                }
             }
+        }
+        for p in &mut self.photos {
+            p.original_name.clear();
         }
         self
     }
@@ -558,4 +564,75 @@ pub struct Photo {
     pub height: Option<u32>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub credit: String,
+    /// The file's name as it was uploaded (`IMG_0042.JPG`), made safe to show
+    /// ([`Photo::safe_file_name`]). For the curator only: a name may say whose or where the
+    /// photo is, so storage keeps it beside the photo's row and public outputs leave it out
+    /// ([`BadgeType::into_public`], summaries). Saved empty, the stored name is kept.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub original_name: String,
+}
+
+impl Photo {
+    /// A file name as a browser or an archive gives it, made safe to keep and show: the last
+    /// path component only (`C:\Users\anna\IMG_1.JPG` → `IMG_1.JPG`), no control or
+    /// direction-changing characters, whitespace runs as one space, at most 255 characters.
+    pub fn safe_file_name(raw: &str) -> String {
+        let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+        let mut out = String::with_capacity(last.len());
+        let mut space = false;
+        for c in last.chars() {
+            let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}');
+            if c.is_control() || bidi || c == '\u{FEFF}' {
+                continue;
+            }
+            if c.is_whitespace() {
+                space = true;
+                continue;
+            }
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.push(c);
+        }
+        let out: String = out.chars().take(255).collect();
+        if out == "." || out == ".." {
+            String::new()
+        } else {
+            out
+        }
+    }
+
+    /// The photo as public outputs show it: without what only the curator sees.
+    pub fn public(&self) -> Photo {
+        Photo {
+            original_name: String::new(),
+            ..self.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod photo_name_tests {
+    use super::Photo;
+
+    #[test]
+    fn an_uploaded_file_name_is_kept_safe_to_show() {
+        assert_eq!(Photo::safe_file_name("IMG_0042.JPG"), "IMG_0042.JPG");
+        assert_eq!(
+            Photo::safe_file_name("C:\\Users\\anna\\IMG_1.JPG"),
+            "IMG_1.JPG"
+        );
+        assert_eq!(Photo::safe_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(Photo::safe_file_name("a\u{202E}gpj.exe"), "agpj.exe");
+        assert_eq!(
+            Photo::safe_file_name("  my \t\n badge .jpg "),
+            "my badge .jpg"
+        );
+        assert_eq!(Photo::safe_file_name("bad\0name\u{7}.png"), "badname.png");
+        assert_eq!(Photo::safe_file_name(".."), "");
+        assert_eq!(Photo::safe_file_name("dir/"), "");
+        assert_eq!(Photo::safe_file_name(&"я".repeat(400)).chars().count(), 255);
+        assert_eq!(Photo::safe_file_name("Знак МОПР.jpg"), "Знак МОПР.jpg");
+    }
 }

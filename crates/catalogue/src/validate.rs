@@ -455,6 +455,12 @@ impl Validate for Photo {
             false,
         );
         string(errors, format!("{path}credit"), &self.credit, MAX_NAME);
+        string(
+            errors,
+            format!("{path}original_name"),
+            &self.original_name,
+            MAX_NAME,
+        );
     }
 }
 
@@ -579,6 +585,7 @@ mod tests {
             width: None,
             height: None,
             credit: String::new(),
+            original_name: String::new(),
         });
         let errors = b.validate().unwrap_err();
         let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();

@@ -208,5 +208,6 @@ fn record(
         width: Some(width),
         height: Some(height),
         credit: String::new(),
+        original_name: Photo::safe_file_name(&done.name),
     }
 }

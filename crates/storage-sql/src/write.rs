@@ -25,12 +25,13 @@ pub enum Ids {
 
 /// The rows a stored type already owns, with where each sits, so that a save rewrites only
 /// what moved: a variant's position, a specimen's (variant, position), a photo's (specimen,
-/// position), and the categories the type is linked to.
+/// position, the file's original name, which only the curator sees), and the categories the
+/// type is linked to.
 #[derive(Debug, Default)]
 struct Owned {
     variants: HashMap<i64, i64>,
     specimens: HashMap<i64, (i64, i64)>,
-    photos: HashMap<i64, (Option<i64>, i64)>,
+    photos: HashMap<i64, (Option<i64>, i64, String)>,
     categories: HashSet<i64>,
 }
 
@@ -281,24 +282,13 @@ sql_impl! {
                     };
                     Self::write_private(conn, type_id, specimen_id, &mut s.private).await?;
                     for (pi, p) in s.photos.iter_mut().enumerate() {
-                        let id = Self::write_photo(
-                            conn,
-                            &owned,
-                            type_id,
-                            Some(specimen_id),
-                            pi,
-                            p.id.map(|i| i.get()),
-                        )
-                        .await?;
-                        p.id = Some(vitrina_catalogue::PhotoId::new(id));
+                        Self::write_photo(conn, &owned, type_id, Some(specimen_id), pi, p)
+                            .await?;
                     }
                 }
             }
             for (pi, p) in t.photos.iter_mut().enumerate() {
-                let id =
-                    Self::write_photo(conn, &owned, type_id, None, pi, p.id.map(|i| i.get()))
-                        .await?;
-                p.id = Some(vitrina_catalogue::PhotoId::new(id));
+                Self::write_photo(conn, &owned, type_id, None, pi, p).await?;
             }
 
             t.id = Some(TypeId::new(type_id));
@@ -330,22 +320,22 @@ sql_impl! {
 
         /// Everything the stored type owns, in one query.
         async fn owned(conn: &mut Conn<D>, type_id: i64) -> Result<Owned> {
-            let rows: Vec<(i64, i64, Option<i64>, i64)> = sqlx::query_as(
-                "SELECT CAST(0 AS BIGINT), id, CAST(NULL AS BIGINT), position \
+            let rows: Vec<(i64, i64, Option<i64>, i64, String)> = sqlx::query_as(
+                "SELECT CAST(0 AS BIGINT), id, CAST(NULL AS BIGINT), position, CAST('' AS TEXT) \
                    FROM variants WHERE type_id = $1 \
-                 UNION ALL SELECT CAST(1 AS BIGINT), id, variant_id, position \
+                 UNION ALL SELECT CAST(1 AS BIGINT), id, variant_id, position, CAST('' AS TEXT) \
                    FROM specimens WHERE type_id = $1 \
-                 UNION ALL SELECT CAST(2 AS BIGINT), id, specimen_id, position \
+                 UNION ALL SELECT CAST(2 AS BIGINT), id, specimen_id, position, original_name \
                    FROM photos WHERE type_id = $1 \
                  UNION ALL SELECT CAST(3 AS BIGINT), category_id, CAST(NULL AS BIGINT), \
-                   CAST(0 AS BIGINT) FROM type_categories WHERE type_id = $1",
+                   CAST(0 AS BIGINT), CAST('' AS TEXT) FROM type_categories WHERE type_id = $1",
             )
             .bind(type_id)
             .fetch_all(&mut *conn)
             .await
             .map_err(map::<D>)?;
             let mut out = Owned::default();
-            for (kind, id, parent, position) in rows {
+            for (kind, id, parent, position, name) in rows {
                 match kind {
                     0 => {
                         out.variants.insert(id, position);
@@ -354,7 +344,7 @@ sql_impl! {
                         out.specimens.insert(id, (parent.unwrap_or(0), position));
                     }
                     2 => {
-                        out.photos.insert(id, (parent, position));
+                        out.photos.insert(id, (parent, position, name));
                     }
                     _ => {
                         out.categories.insert(id);
@@ -449,47 +439,71 @@ sql_impl! {
             Ok(())
         }
 
-        /// A photo's row: rewritten only if it moved, inserted if it is new. Returns its id.
+        /// A photo's row: rewritten only if it moved or its original name changed, inserted if
+        /// it is new; `p` gets its id. A photo saved without an original name (a client that
+        /// does not know it) keeps the stored one, and `p` carries it back.
         async fn write_photo(
             conn: &mut Conn<D>,
             owned: &Owned,
             type_id: i64,
             specimen_id: Option<i64>,
             position: usize,
-            id: Option<i64>,
-        ) -> Result<i64> {
+            p: &mut vitrina_catalogue::Photo,
+        ) -> Result<()> {
             let position = position as i64;
-            match id {
-                Some(id) if owned.photos.get(&id) == Some(&(specimen_id, position)) => Ok(id),
+            let id = match p.id.map(|i| i.get()) {
                 Some(id) => {
-                    sqlx::query("UPDATE photos SET specimen_id = $1, position = $2 WHERE id = $3")
+                    let stored = owned.photos.get(&id);
+                    if p.original_name.is_empty()
+                        && let Some((_, _, name)) = stored
+                    {
+                        p.original_name.clone_from(name);
+                    }
+                    let same = stored.is_some_and(|(parent, at, name)| {
+                        *parent == specimen_id && *at == position && *name == p.original_name
+                    });
+                    if !same {
+                        sqlx::query(
+                            "UPDATE photos SET specimen_id = $1, position = $2, original_name = $3 \
+                             WHERE id = $4",
+                        )
                         .bind(specimen_id)
                         .bind(position)
+                        .bind(p.original_name.as_str())
                         .bind(id)
                         .execute(&mut *conn)
                         .await
                         .map_err(map::<D>)?;
-                    Ok(id)
+                    }
+                    id
                 }
                 None => sqlx::query_scalar(
-                    "INSERT INTO photos (type_id, specimen_id, position) VALUES ($1, $2, $3) RETURNING id",
+                    "INSERT INTO photos (type_id, specimen_id, position, original_name) \
+                     VALUES ($1, $2, $3, $4) RETURNING id",
                 )
                 .bind(type_id)
                 .bind(specimen_id)
                 .bind(position)
+                .bind(p.original_name.as_str())
                 .fetch_one(&mut *conn)
                 .await
-                .map_err(map::<D>),
-            }
+                .map_err(map::<D>)?,
+            };
+            p.id = Some(vitrina_catalogue::PhotoId::new(id));
+            Ok(())
         }
 
-        /// Loads the stored private fields of a type's specimens into `t` where it has none.
+        /// Loads the stored private fields of a type's specimens, and its photos' original
+        /// names, into `t` where it has none; in one query.
         pub async fn load_private<'c, E>(executor: E, t: &mut BadgeType, type_id: i64) -> Result<()>
         where
             E: Executor<'c, Database = DB>,
         {
-            let rows: Vec<(i64, String)> = sqlx::query_as(
-                "SELECT specimen_id, CAST(data AS TEXT) FROM specimen_private WHERE type_id = $1",
+            let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+                "SELECT CAST(0 AS BIGINT), specimen_id, CAST(data AS TEXT) \
+                   FROM specimen_private WHERE type_id = $1 \
+                 UNION ALL SELECT CAST(1 AS BIGINT), id, original_name \
+                   FROM photos WHERE type_id = $1 AND original_name <> ''",
             )
             .bind(type_id)
             .fetch_all(executor)
@@ -499,11 +513,31 @@ sql_impl! {
                 return Ok(());
             }
             let mut by_id = HashMap::with_capacity(rows.len());
-            for (id, data) in rows {
+            let mut names: HashMap<i64, String> = HashMap::new();
+            for (kind, id, data) in rows {
+                if kind == 1 {
+                    names.insert(id, data);
+                    continue;
+                }
                 by_id.insert(
                     id,
                     serde_json::from_str::<SpecimenPrivate>(&data).map_err(json)?,
                 );
+            }
+            if !names.is_empty() {
+                let photos = t
+                    .photos
+                    .iter_mut()
+                    .chain(t.variants.iter_mut().flat_map(|v| {
+                        v.specimens.iter_mut().flat_map(|s| s.photos.iter_mut())
+                    }));
+                for p in photos {
+                    if p.original_name.is_empty()
+                        && let Some(name) = p.id.and_then(|id| names.remove(&id.get()))
+                    {
+                        p.original_name = name;
+                    }
+                }
             }
             for v in &mut t.variants {
                 for s in &mut v.specimens {

@@ -122,7 +122,7 @@ impl TypeSummary {
             categories: t.categories.clone(),
             variant_count: t.variants.len() as u64,
             specimen_count: t.specimens().count() as u64,
-            thumbnail: t.thumbnail().cloned(),
+            thumbnail: t.thumbnail().map(Photo::public),
             published: t.published,
         }
     }

@@ -55,6 +55,7 @@ macro_rules! storage_tests {
             keyset_pages_walk_the_same_order_as_types,
             summaries_by_slug_come_in_the_order_asked,
             a_save_rewrites_what_moved_and_keeps_the_rest,
+            a_photos_original_name_is_the_curators_alone,
         );
     };
     (@each $fresh:path; $($check:ident),* $(,)?) => {
@@ -98,6 +99,7 @@ pub fn photo(file: &str, role: PhotoRole) -> Photo {
         width: Some(800),
         height: Some(600),
         credit: "Photo: the collector".into(),
+        original_name: "IMG_0042.JPG".into(),
     }
 }
 
@@ -399,6 +401,54 @@ pub async fn public_access_never_returns_private_data(store: &dyn Store) {
     assert!(
         !listed.contains("Estate of I. Ivanov") && !listed.contains("120.50"),
         "{listed}"
+    );
+}
+
+/// A photo's original file name is stored for the curator, never in what the public reads (the
+/// type, the summaries); a save that does not carry it (a public read saved back, an API
+/// client) keeps it, and a new one replaces it.
+pub async fn a_photos_original_name_is_the_curators_alone(store: &dyn Store) {
+    save(store, &full_type("mopr", &[])).await;
+    let private = read(store, "mopr", Access::Private).await;
+    assert_eq!(private.photos[0].original_name, "IMG_0042.JPG");
+    assert_eq!(
+        private.variants[0].specimens[0].photos[0].original_name,
+        "IMG_0042.JPG"
+    );
+    let public = read(store, "mopr", Access::Public).await;
+    let everything = format!("{public:?}");
+    assert!(!everything.contains("IMG_0042"), "{everything}");
+    let (list, _) = store
+        .types(&TypeFilter::default(), Page::new(0, 10))
+        .await
+        .unwrap();
+    let summaries = store.summaries(&[slug("mopr")], false).await.unwrap();
+    let listed = format!("{list:?} {summaries:?}");
+    assert!(!listed.contains("IMG_0042"), "{listed}");
+
+    // Saved back from the public read: the names stay.
+    let saved = save(store, &public).await;
+    assert_eq!(
+        saved.photos[0].original_name, "IMG_0042.JPG",
+        "the saved type carries it"
+    );
+    let again = read(store, "mopr", Access::Private).await;
+    assert_eq!(again.photos[0].original_name, "IMG_0042.JPG");
+    assert_eq!(again.photos[1].original_name, "IMG_0042.JPG");
+    // A new name replaces it; the history records it, as it records private fields.
+    let mut renamed = again.clone();
+    renamed.photos[1].original_name = "reverse-scan.tif".into();
+    save(store, &renamed).await;
+    let after = read(store, "mopr", Access::Private).await;
+    assert_eq!(after.photos[1].original_name, "reverse-scan.tif");
+    assert_eq!(after.photos[0].original_name, "IMG_0042.JPG");
+    let history = store
+        .record_history(RecordKind::Type, "mopr")
+        .await
+        .unwrap();
+    assert_eq!(
+        history[0].record["photos"][1]["original_name"],
+        serde_json::json!("reverse-scan.tif")
     );
 }
 

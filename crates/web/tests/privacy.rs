@@ -57,7 +57,9 @@ fn photo_with_gps() -> Vec<u8> {
     out
 }
 
-const SECRETS: [&str; 10] = [
+const SECRETS: [&str; 11] = [
+    // an uploaded photo's original file name, shown to curators only
+    "PRIVATE-NAME-anna-at-home",
     // a draft type and a draft category
     "DRAFT-SECRET-TYPE-5b2e",
     "DRAFT-SECRET-CATEGORY-91c0",
@@ -146,6 +148,7 @@ async fn no_private_value_reaches_any_public_response() {
         width: Some(128),
         height: Some(128),
         credit: String::new(),
+        original_name: "IMG_PRIVATE-NAME-anna-at-home.jpg".into(),
     });
     site.catalogue.save_type(&mopr).await.unwrap();
     let original = format!("/media/originals/{}", ingested.hash);

@@ -187,6 +187,9 @@ async fn an_editor_uploads_obverse_and_reverse_and_the_site_serves_their_derivat
     assert_eq!(obverse.role, PhotoRole::Obverse);
     assert_eq!(reverse.role, PhotoRole::Reverse);
     assert_eq!(obverse.alt.en, "MOPR badge, obverse, <b>silver</b>");
+    // The file names as uploaded are kept, for the curator.
+    assert_eq!(obverse.original_name, "IMG_0001.JPG");
+    assert_eq!(reverse.original_name, "reverse.jpg");
     assert!(
         !reverse.alt.en.is_empty(),
         "an empty alt text gets one made up"
@@ -245,6 +248,7 @@ async fn an_editor_uploads_obverse_and_reverse_and_the_site_serves_their_derivat
         "<img class=\"photo__thumb\" src=\"/media/photos/{hash}/thumb.jpg\""
     )));
     assert!(!page.contains("The web sizes are being made"));
+    assert!(page.contains("<span class=\"photo__name\">IMG_0001.JPG</span>"));
 
     // the untouched original (camera data, perhaps GPS) is never served
     for private in [

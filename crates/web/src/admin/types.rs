@@ -173,6 +173,8 @@ struct PhotoView {
     /// Where its form posts.
     action: String,
     file: String,
+    /// The name the file had when it was uploaded (sanitised), when known.
+    original_name: String,
     illustration: bool,
     form: Form,
     /// A small picture of it for the curator, once there is one.
@@ -489,6 +491,7 @@ pub(super) async fn edit_page(
         index,
         action,
         file: p.file.clone(),
+        original_name: p.original_name.clone(),
         illustration: p.illustration,
         form: take(Target::Existing(slot), forms::photo_form(p)),
         thumb: None,

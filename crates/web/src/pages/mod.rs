@@ -501,6 +501,7 @@ mod tests {
             width: size.map(|s| s.0),
             height: size.map(|s| s.1),
             credit: String::new(),
+            original_name: String::new(),
         }
     }
 
