@@ -784,6 +784,15 @@ pub fn serial(lang: Lang, from: u32, to: u32) -> String {
     }
 }
 
+/// A label with its first letter upper-case ("silver proof mark" → "Silver proof mark").
+pub fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use vitrina_catalogue::{Amount, Quantity};

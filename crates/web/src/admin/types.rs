@@ -28,7 +28,7 @@ use super::{
 };
 use crate::auth::{Curator, Editor};
 use crate::error::PageError;
-use crate::i18n;
+use crate::i18n::{self, capitalised};
 use crate::state::App;
 use vitrina_operations::Error as OpError;
 
@@ -251,13 +251,6 @@ pub(crate) struct Choices {
     mark_kinds: Vec<Choice>,
     dimensions: Vec<Choice>,
     units: Vec<Choice>,
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|first| first.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 /// The options of every choice on a type's page, shown by their labels in `lang`.

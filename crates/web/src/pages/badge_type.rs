@@ -25,7 +25,7 @@ use super::{
 };
 use crate::assets::Assets;
 use crate::error::PageError;
-use crate::i18n::{self, t};
+use crate::i18n::{self, capitalised, t};
 use crate::markdown;
 use crate::state::App;
 
@@ -510,13 +510,6 @@ fn variant_name(v: &Variant, lang: Lang) -> String {
     } else {
         capitalised(&materials)
     }
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|first| first.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 /// The name of each piece, in page order: its variant's name with its inventory number, or

@@ -391,17 +391,10 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<String, PageError>>,
 {
-    let key = PageKey {
-        generation: app.catalogue().generation(),
-        lang,
-        path,
-    };
-    if let Some(res) = app.cache().get(&key).and_then(|page| page.respond(request)) {
-        return Ok(res);
-    }
-    let page = RenderedPage::new(render().await?);
-    app.cache().insert(key, &page);
-    Ok(page.respond(request))
+    cached_when_settled(app, lang, path, request, || async {
+        Ok((render().await?, true))
+    })
+    .await
 }
 
 /// Like [`cached`], but a page whose `render` says it is not final (it shows photos whose

@@ -44,7 +44,7 @@ use vitrina_storage::TypeSummary;
 use super::{COMPONENT, Image, Layout, Link, localized, other, render};
 use crate::cache::{PageKey, RenderedPage, etag_matches, etag_of};
 use crate::error::PageError;
-use crate::i18n::{self, t};
+use crate::i18n::{self, capitalised, t};
 use crate::state::App;
 
 /// Results on a page of the HTML search.
@@ -448,14 +448,6 @@ impl Params {
 
 // ---------------------------------------------------------------------------------------------
 // Labels of facet values
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(first) => first.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
 
 fn enum_of<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(key.to_owned())).ok()
