@@ -242,11 +242,20 @@ async fn an_editor_uploads_obverse_and_reverse_and_the_site_serves_their_derivat
         }
     }
 
-    // now the curator's page shows the thumbnail
-    let page = s.get(&admin, &editor.0).await.text().await.unwrap();
-    assert!(page.contains(&format!(
-        "<img class=\"photo__thumb\" src=\"/media/photos/{hash}/thumb.jpg\""
-    )));
+    // now the curator's page shows the thumbnail, once the worker has made every size of both
+    // photos (under load the reverse can still be in hand when the obverse's files are served)
+    let worker = s.media().spawn_worker(std::future::pending::<()>());
+    let thumb_img = format!("<img class=\"photo__thumb\" src=\"/media/photos/{hash}/thumb.jpg\"");
+    let mut page = String::new();
+    for _ in 0..300 {
+        page = s.get(&admin, &editor.0).await.text().await.unwrap();
+        if page.contains(&thumb_img) && !page.contains("The web sizes are being made") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    worker.abort();
+    assert!(page.contains(&thumb_img));
     assert!(!page.contains("The web sizes are being made"));
     assert!(page.contains("<span class=\"photo__name\">IMG_0001.JPG</span>"));
 
