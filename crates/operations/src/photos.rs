@@ -7,7 +7,7 @@
 //! When the save fails, the originals this call stored are removed again, so a failed upload
 //! leaves nothing behind.
 
-use vitrina_catalogue::{BadgeType, Photo, PhotoRole, Slug, SpecimenId, Text};
+use vitrina_catalogue::{BadgeType, Photo, PhotoRole, Slug, SpecimenId, Text, Validate};
 use vitrina_media::{Ingested, MediaError, Pipeline, Staged};
 use vitrina_storage::{Author, StorageError};
 
@@ -100,26 +100,7 @@ pub async fn attach(
     {
         return Err(PhotoError::NotASpecimen);
     }
-    let mut attached: Vec<(Attached, String)> = Vec::with_capacity(photos.len());
-    for photo in photos {
-        match media.ingest_staged(photo.staged).await {
-            Ok(ingested) => attached.push((
-                Attached {
-                    name: photo.name,
-                    role: photo.role,
-                    ingested,
-                },
-                photo.alt,
-            )),
-            Err(error) => {
-                forget(media, &attached).await;
-                return Err(PhotoError::Media {
-                    name: photo.name,
-                    error,
-                });
-            }
-        }
-    }
+    let attached = ingest(media, photos).await?;
     let mut attempt = 0;
     let saved = loop {
         attempt += 1;
@@ -169,6 +150,72 @@ pub async fn attach(
         attached: attached.into_iter().map(|(a, _)| a).collect(),
         saved,
     })
+}
+
+/// Saves `badge_type` as `author` (a new type, or a stored one at the version it was read at)
+/// with `photos` added to its own photos, in one save: the workspace's type page, where a
+/// record and its photos are entered together. The files are stored first; when the save is
+/// refused (invalid, a stale version, a taken slug) the originals this call stored are removed
+/// again and the error is returned as the save's.
+pub async fn save_with_photos(
+    catalogue: &Catalogue,
+    media: &Pipeline,
+    mut badge_type: BadgeType,
+    photos: Vec<NewPhoto>,
+    author: &Author,
+    alt_for: impl Fn(&PhotoRole) -> String,
+) -> Result<Attachment, PhotoError> {
+    // Refuse an invalid record before storing any file.
+    if let Err(errors) = crate::text::normalized_record(&badge_type).validate() {
+        return Err(PhotoError::Catalogue(Error::Invalid(errors)));
+    }
+    let attached = ingest(media, photos).await?;
+    let type_name = badge_type.names.en.clone();
+    for (done, alt) in &attached {
+        let photo = record(done, alt, &type_name, &alt_for);
+        if !badge_type.photos.iter().any(|p| p.file == photo.file) {
+            badge_type.photos.push(photo);
+        }
+    }
+    match catalogue.save_type_by(&badge_type, author).await {
+        Ok(saved) => Ok(Attachment {
+            attached: attached.into_iter().map(|(a, _)| a).collect(),
+            saved,
+        }),
+        Err(e) => {
+            forget(media, &attached).await;
+            Err(e.into())
+        }
+    }
+}
+
+/// Stores every staged file (originals once, derivatives queued), in order; on a refusal the
+/// ones already stored are removed again.
+async fn ingest(
+    media: &Pipeline,
+    photos: Vec<NewPhoto>,
+) -> Result<Vec<(Attached, String)>, PhotoError> {
+    let mut attached: Vec<(Attached, String)> = Vec::with_capacity(photos.len());
+    for photo in photos {
+        match media.ingest_staged(photo.staged).await {
+            Ok(ingested) => attached.push((
+                Attached {
+                    name: photo.name,
+                    role: photo.role,
+                    ingested,
+                },
+                photo.alt,
+            )),
+            Err(error) => {
+                forget(media, &attached).await;
+                return Err(PhotoError::Media {
+                    name: photo.name,
+                    error,
+                });
+            }
+        }
+    }
+    Ok(attached)
 }
 
 /// Removes what this call stored (originals that were new), after a failure.

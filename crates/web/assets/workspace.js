@@ -60,6 +60,62 @@
     e.preventDefault();
     e.returnValue = form.dataset.unsaved || "";
   });
+  // Photos in a new order: dragged by their handle, or moved with the arrow keys on it. The
+  // hidden `order` fields say the new places; the Save applies them (the Move buttons stay for
+  // a page without this script).
+  var dragged = null;
+  function renumber(list) {
+    var orders = list.querySelectorAll(":scope > .photo > [data-order]");
+    for (var i = 0; i < orders.length; i++) orders[i].value = String(i);
+    mark();
+  }
+  var lists = form.querySelectorAll("[data-sortable]");
+  for (var l = 0; l < lists.length; l++) {
+    var handles = lists[l].querySelectorAll(":scope > .photo > .photo__handle");
+    for (var h = 0; h < handles.length; h++) {
+      var handle = handles[h];
+      handle.hidden = false;
+      handle.addEventListener("mousedown", function (e) {
+        e.target.closest(".photo").draggable = true;
+      });
+      handle.addEventListener("keydown", function (e) {
+        var item = e.target.closest(".photo");
+        var list = item.parentNode;
+        if (e.key === "ArrowUp" && item.previousElementSibling) {
+          list.insertBefore(item, item.previousElementSibling);
+        } else if (e.key === "ArrowDown" && item.nextElementSibling) {
+          list.insertBefore(item.nextElementSibling, item);
+        } else {
+          return;
+        }
+        e.preventDefault();
+        e.target.focus();
+        renumber(list);
+      });
+    }
+    lists[l].addEventListener("dragstart", function (e) {
+      dragged = e.target.closest && e.target.closest(".photo");
+      if (!dragged) return;
+      dragged.classList.add("is-dragged");
+      e.dataTransfer.effectAllowed = "move";
+      e.dataTransfer.setData("text/plain", dragged.id);
+    });
+    lists[l].addEventListener("dragover", function (e) {
+      var over = e.target.closest && e.target.closest(".photo");
+      if (!dragged || !over || over === dragged || over.parentNode !== dragged.parentNode) return;
+      e.preventDefault();
+      var box = over.getBoundingClientRect();
+      var after = e.clientY > box.top + box.height / 2;
+      over.parentNode.insertBefore(dragged, after ? over.nextSibling : over);
+    });
+    lists[l].addEventListener("dragend", function () {
+      if (!dragged) return;
+      dragged.classList.remove("is-dragged");
+      dragged.draggable = false;
+      renumber(dragged.parentNode);
+      dragged = null;
+    });
+  }
   document.addEventListener("keydown", function (e) {
     if ((e.ctrlKey || e.metaKey) && !e.altKey && (e.key === "s" || e.key === "S")) {
       e.preventDefault();

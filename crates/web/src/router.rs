@@ -8,7 +8,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+    CACHE_CONTROL, CONTENT_LENGTH, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY,
+    X_CONTENT_TYPE_OPTIONS,
 };
 use axum::http::{HeaderName, HeaderValue, Uri};
 use axum::middleware::{self, Next};
@@ -64,15 +65,21 @@ pub fn router(app: App) -> Router {
             PageError::internal(Lang::En, "a handler panicked").into_response()
         }));
     let (routes, _) = crate::routes::all().into_parts();
-    routes
+    let routes = routes
         .fallback(not_found)
         // Credentials, CSRF and no-store for curator responses, in front of every route.
         .layer(middleware::from_fn_with_state(
             app.clone(),
             crate::auth::guard,
         ))
-        .layer(layers)
-        .with_state(app)
+        .with_state(app);
+    // `/ru/admin/…` is the workspace in Russian: its path is rewritten before routing, so
+    // this wraps the router rather than being one of its layers (those run after routing).
+    // The layers above stay outside it, seeing the address as the browser sent it.
+    let localised = ServiceBuilder::new()
+        .layer(middleware::from_fn(crate::admin::lang::language))
+        .service(routes);
+    Router::new().fallback_service(localised).layer(layers)
 }
 
 /// The language of a URL by its prefix.
@@ -117,6 +124,8 @@ async fn error_pages(State(app): State<App>, req: Request, next: Next) -> Respon
         marker_lang
     };
     let (mut parts, _) = res.into_parts();
+    // The router (a service inside these layers) has sized the body it answered with.
+    parts.headers.remove(CONTENT_LENGTH);
     parts.headers.insert(
         CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
@@ -152,11 +161,9 @@ fn api_problems(path: &str, res: Response) -> Response {
         return crate::problem::Problem::new(failure.status(), code).into_response();
     }
     // The route table knows the methods a path answers, whatever axum's 405 carries.
-    let allow = res
-        .headers()
-        .get(axum::http::header::ALLOW)
-        .cloned()
-        .or_else(|| crate::routes::allowed(path).and_then(|a| HeaderValue::from_str(&a).ok()));
+    let allow = crate::routes::allowed(path)
+        .and_then(|a| HeaderValue::from_str(&a).ok())
+        .or_else(|| res.headers().get(axum::http::header::ALLOW).cloned());
     match status {
         axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
             crate::problem::Problem::too_large("the body is too large").into_response()

@@ -75,9 +75,11 @@ pub(crate) fn load(dir: Option<&Path>, assets: &Assets) -> Result<Templates, Web
         Value::from(minijinja::value::Serde(&asset_urls)),
     );
     // `field_label("established")`: a form field as the forms label it, for messages.
-    env.add_function("field_label", |name: &str| {
-        crate::admin::labels::field_label(name)
+    env.add_function("field_label", |state: &minijinja::State, name: &str| {
+        crate::admin::labels::field_label(crate::admin::lang::of_state(state), name)
     });
+    // `_("Save")`: the workspace's words in the page's language (see `admin::lang`).
+    env.add_function("_", crate::admin::lang::template_function);
     for (name, text) in sources {
         env.add_template_owned(name.clone(), text)
             .map_err(|e| WebError::template(&name, &e))?;

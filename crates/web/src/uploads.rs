@@ -60,6 +60,45 @@ pub fn routes() -> Routes {
 struct Form {
     specimen: Option<SpecimenId>,
     files: Vec<NewPhoto>,
+    /// Every other text field, in order (the type page's own fields).
+    other: Vec<(String, String)>,
+}
+
+/// The names of a form's photo parts: the upload form's (`role`, `alt`, `file`) or the type
+/// page's (`new_photo_role`…), where they sit among the record's own fields.
+#[derive(Debug, Clone, Copy)]
+struct PartNames {
+    role: &'static str,
+    alt: &'static str,
+    file: &'static str,
+    /// The most text the form's other fields may hold together, in bytes.
+    other_limit: usize,
+}
+
+const UPLOAD_FORM: PartNames = PartNames {
+    role: "role",
+    alt: "alt",
+    file: "file",
+    other_limit: MAX_FIELD,
+};
+
+/// The type page sent as `multipart/form-data` (when it carries new photos): the record's
+/// fields as a form would send them, and the photos with their roles and alt texts, streamed
+/// into staged files within the same limits as an upload. A refusal (a file too large or not a
+/// picture) is shown on the upload error page.
+pub(crate) async fn read_type_page(
+    app: &App,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<(Vec<(String, String)>, Vec<NewPhoto>), Refusal> {
+    const TYPE_PAGE: PartNames = PartNames {
+        role: "new_photo_role",
+        alt: "new_photo_alt",
+        file: "new_photo_file",
+        other_limit: crate::auth::csrf::MAX_FORM_BODY,
+    };
+    let mut multipart = multipart.map_err(|e| Refusal::bad(format!("this is not a form: {e}")))?;
+    let form = read_form(app.media(), &mut multipart, TYPE_PAGE).await?;
+    Ok((form.other, form.files))
 }
 
 /// Why an upload was refused, shown to the curator as it is.
@@ -115,13 +154,14 @@ impl Refusal {
         Problem::new(self.status, code).detail(self.message)
     }
 
-    fn respond(self, app: &App, curator: &Curator, slug: &str, json: bool) -> Response {
+    pub(crate) fn respond(self, app: &App, curator: &Curator, slug: &str, json: bool) -> Response {
         if json {
             return self.problem().into_response();
         }
+        let root = curator.workspace.root();
         let back = Slug::parse(slug)
-            .map(|s| format!("/admin/types/{s}#photos"))
-            .unwrap_or_else(|_| "/admin/types".to_owned());
+            .map(|s| format!("{root}/types/{s}#photos"))
+            .unwrap_or_else(|_| format!("{root}/types"));
         let page = serde_json::json!({ "message": self.message, "back": back });
         match crate::auth::render_admin(app, curator, "admin_upload_error.html", page) {
             Ok(mut res) => {
@@ -176,7 +216,7 @@ pub(crate) async fn receive(
         Slug::parse(slug).map_err(|_| Refusal::new(StatusCode::NOT_FOUND, "no such type"))?;
     let mut multipart =
         multipart.map_err(|e| Refusal::bad(format!("this is not an upload form: {e}")))?;
-    let form = read_form(app.media(), &mut multipart).await?;
+    let form = read_form(app.media(), &mut multipart, UPLOAD_FORM).await?;
     if form.files.is_empty() {
         return Err(Refusal::bad("choose at least one photo to upload"));
     }
@@ -219,10 +259,15 @@ fn summary(attachment: &photos::Attachment) -> serde_json::Value {
 }
 
 /// Reads the parts in order; each file takes the role and alt text last given before it.
-async fn read_form(media: &Pipeline, multipart: &mut Multipart) -> Result<Form, Refusal> {
+async fn read_form(
+    media: &Pipeline,
+    multipart: &mut Multipart,
+    names: PartNames,
+) -> Result<Form, Refusal> {
     let mut form = Form::default();
     let mut role = PhotoRole::Obverse;
     let mut alt = String::new();
+    let mut other_bytes = 0;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
@@ -231,7 +276,7 @@ async fn read_form(media: &Pipeline, multipart: &mut Multipart) -> Result<Form, 
         };
         let name = field.name().unwrap_or("").to_owned();
         match name.as_str() {
-            "file" => {
+            n if n == names.file => {
                 let file_name = field.file_name().unwrap_or("").to_owned();
                 let Some(staged) = stream_to_file(media, field, &file_name).await? else {
                     // a row of the plain form left empty
@@ -250,8 +295,8 @@ async fn read_form(media: &Pipeline, multipart: &mut Multipart) -> Result<Form, 
                     staged,
                 });
             }
-            "role" => {
-                let value = read_text(field).await?;
+            n if n == names.role => {
+                let value = read_text(field, MAX_FIELD).await?;
                 role = parse_key::<PhotoRole>(value.trim()).ok_or_else(|| {
                     Refusal::bad(format!(
                         "{:?} is not a photo role (obverse, reverse, marks, detail, document)",
@@ -259,8 +304,8 @@ async fn read_form(media: &Pipeline, multipart: &mut Multipart) -> Result<Form, 
                     ))
                 })?;
             }
-            "alt" => {
-                let value = read_text(field).await?;
+            n if n == names.alt => {
+                let value = read_text(field, MAX_FIELD).await?;
                 if value.chars().count() > MAX_ALT {
                     return Err(Refusal::bad(format!(
                         "alt text is limited to {MAX_ALT} characters"
@@ -268,8 +313,8 @@ async fn read_form(media: &Pipeline, multipart: &mut Multipart) -> Result<Form, 
                 }
                 alt = value.chars().filter(|c| !c.is_control()).collect();
             }
-            "specimen" => {
-                let value = read_text(field).await?;
+            "specimen" if names.file == UPLOAD_FORM.file => {
+                let value = read_text(field, MAX_FIELD).await?;
                 let value = value.trim();
                 form.specimen = if value.is_empty() {
                     None
@@ -279,9 +324,19 @@ async fn read_form(media: &Pipeline, multipart: &mut Multipart) -> Result<Form, 
                     })?))
                 };
             }
-            // the CSRF token may come as a field too; anything else is ignored
+            // the CSRF token may come as a field too; the rest are the page's own fields
             _ => {
-                let _ = read_text(field).await?;
+                let value = read_text(field, names.other_limit - other_bytes).await?;
+                other_bytes += name.len() + value.len();
+                if other_bytes > names.other_limit {
+                    return Err(Refusal::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "the form is too large",
+                    ));
+                }
+                if names.file != UPLOAD_FORM.file {
+                    form.other.push((name, value));
+                }
             }
         }
     }
@@ -323,10 +378,10 @@ async fn stream_to_file(
         .map_err(|e| Refusal::media(name, &e))
 }
 
-async fn read_text(mut field: Field<'_>) -> Result<String, Refusal> {
+async fn read_text(mut field: Field<'_>, max: usize) -> Result<String, Refusal> {
     let mut buf = Vec::new();
     while let Some(chunk) = field.chunk().await.map_err(|e| multipart_refusal(&e))? {
-        if buf.len() + chunk.len() > MAX_FIELD {
+        if buf.len() + chunk.len() > max {
             return Err(Refusal::bad("a form field is too long"));
         }
         buf.extend_from_slice(&chunk);

@@ -1,5 +1,6 @@
-//! axe-core, the accessibility checker, on every page of the curator's workspace in a real
-//! browser (headless Chromium), at a desktop width and on a phone-sized screen: no violations.
+//! axe-core, the accessibility checker, on every page of the curator’s workspace, in English
+//! and in Russian, in a real browser (headless Chromium), at a desktop width and on a
+//! phone-sized screen: no violations.
 //!
 //! axe-core comes from npm: `VITRINA_TEST_AXE` names its `axe.min.js` (`.ci/run` sets it);
 //! without it the test installs axe-core into cargo's test scratch folder with `npm`.
@@ -60,7 +61,7 @@ async fn violations(c: &Client, axe: &str) -> Vec<String> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_workspace_page_passes_axe_at_two_widths() {
+async fn every_workspace_page_passes_axe_at_two_widths_in_both_languages() {
     let axe = axe_source();
     let dir = tempfile::tempdir().unwrap();
     let options = common::curators::Options {
@@ -88,6 +89,12 @@ async fn every_workspace_page_passes_axe_at_two_widths() {
         "/admin/users".to_owned(),
         "/admin/tokens".to_owned(),
     ];
+    // The same pages in the Russian workspace.
+    let pages: Vec<String> = pages
+        .iter()
+        .cloned()
+        .chain(pages.iter().map(|p| format!("/ru{p}")))
+        .collect();
     let driver = tokio::task::spawn_blocking(start_driver).await.unwrap();
     let mut failures = Vec::new();
     for phone in [false, true] {

@@ -1,8 +1,8 @@
 //! The curator's workspace in a real browser (headless Chromium through chromedriver): a
 //! complete MOPR-like record entered from nothing on one page with one save — the type, a
 //! variant, a piece with an engraving, two hallmarks with their places and a thickness of
-//! 1/8 in — then its obverse and reverse photos added; and an edit of two sections saved once
-//! with Ctrl+S. It counts the page loads and the saves the journey takes and times it (printed,
+//! 1/8 in — and its obverse and reverse photos, in the same save; and an edit of two sections
+//! and the photos' order saved once with Ctrl+S. It counts the page loads and the saves the journey takes and times it (printed,
 //! never asserted).
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (installed by `.ci/run`).
@@ -138,12 +138,14 @@ async fn a_complete_record_is_entered_on_one_page_with_one_save_and_edited_with_
     assert_eq!(
         roles,
         [
-            vitrina_catalogue::PhotoRole::Obverse,
-            vitrina_catalogue::PhotoRole::Reverse
-        ]
+            vitrina_catalogue::PhotoRole::Reverse,
+            vitrina_catalogue::PhotoRole::Obverse
+        ],
+        "saved in the order they were moved to"
     );
+    assert_eq!(t.photos[1].original_name, "Landscape_6.jpg");
     println!(
-        "journey: {page_loads} page loads, {saves} saves (the record 1, the photos 1, the edit 1), {:.2} s",
+        "journey: {page_loads} page loads, {saves} saves (the record with its photos 1, the edit 1), {:.2} s",
         took.as_secs_f64()
     );
 }
@@ -184,6 +186,24 @@ async fn journey(c: &Client, base: &str, cookie: &str) -> (u64, u64, Duration) {
     choose(c, "vnew.snew.measurements_0_dimension", "thickness").await;
     type_in(c, "vnew.snew.measurements_0_amount", "1/8").await;
     choose(c, "vnew.snew.measurements_0_unit", "inch").await;
+    // The photos go with the same save: obverse and reverse, each in its row of the form.
+    let files = c
+        .find_all(Locator::Css("#new-photos input[type=file]"))
+        .await
+        .unwrap();
+    assert_eq!(
+        files.len(),
+        2,
+        "a row for the obverse and one for the reverse"
+    );
+    files[0]
+        .send_keys(&testdata("orientation/Landscape_6.jpg"))
+        .await
+        .unwrap();
+    files[1]
+        .send_keys(&testdata("formats/pil123rgba.png"))
+        .await
+        .unwrap();
     assert_eq!(
         js(
             c,
@@ -202,45 +222,32 @@ async fn journey(c: &Client, base: &str, cookie: &str) -> (u64, u64, Duration) {
     saves += 1;
     wait_until(
         c,
-        "return location.pathname === '/admin/types/mopr-like'",
-        "saved, on the edit page",
-    )
-    .await;
-    count_load(c).await;
-    js(c, "window.__old = true; return true").await;
-
-    // The photos: obverse and reverse, through the upload drop zone's file picker.
-    let picker = c
-        .find(Locator::Css(".upload__form input[type=file][multiple]"))
-        .await
-        .unwrap();
-    picker
-        .send_keys(&format!(
-            "{}\n{}",
-            testdata("orientation/Landscape_6.jpg"),
-            testdata("formats/pil123rgba.png")
-        ))
-        .await
-        .unwrap();
-    c.find(Locator::Css(".upload__form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    saves += 1;
-    wait_until(
-        c,
-        "return !window.__old && document.querySelectorAll('#photos .photo').length === 2",
-        "the photos are on the type",
+        "return location.pathname === '/admin/types/mopr-like' && document.querySelectorAll('#photos .photo').length === 2",
+        "saved with its two photos, on the edit page",
     )
     .await;
     count_load(c).await;
 
-    // Two sections edited, one Ctrl+S.
+    // Two sections edited and the photos put in another order (by keyboard on the drag
+    // handle; a drag does the same), one Ctrl+S.
     js(c, "window.__old = true; return true").await;
     type_in(c, "names_en", " (edited)").await;
     type_in(c, "v0.maker", "Moscow mint").await;
+    c.find(Locator::Css("#photos .photo__handle"))
+        .await
+        .unwrap()
+        .send_keys(&key(Key::Down))
+        .await
+        .unwrap();
+    assert_eq!(
+        js(
+            c,
+            "return [...document.querySelectorAll('#photos [data-order]')].map(e => e.name + '=' + e.value).join(' ')"
+        )
+        .await,
+        Value::String("p1.order=0 p0.order=1".into()),
+        "the reverse now first"
+    );
     c.find(Locator::Css("[name=\"v0.maker\"]"))
         .await
         .unwrap()
@@ -257,7 +264,7 @@ async fn journey(c: &Client, base: &str, cookie: &str) -> (u64, u64, Duration) {
     count_load(c).await;
     let figures = (loads(c).await, saves, started.elapsed());
 
-    // The history tells the three saves in words, dated in the browser's own time zone.
+    // The history tells the two saves in words, dated in the browser's own time zone.
     c.goto(&format!("{base}/admin/types/mopr-like/history"))
         .await
         .unwrap();

@@ -11,6 +11,7 @@ use vitrina_catalogue::{Category, Lang, Slug, Text};
 use vitrina_storage::CategorySummary;
 
 use super::forms::{self, CATEGORY_FIELDS, Fields, Form};
+use super::lang::{root, tr, trf};
 use super::{
     CompareRow, Confirm, Refusal, author, compare, confirm, fields, page_error, refusal, render,
     see_other,
@@ -104,7 +105,7 @@ async fn list(
         })
         .collect();
     let page = ListPage {
-        title: "Categories",
+        title: tr(curator.workspace.lang, "Categories"),
         categories,
         notice: query.notice.chars().take(200).collect(),
     };
@@ -141,9 +142,13 @@ fn edit_page(
 ) -> Result<Response, PageError> {
     let mut page = EditPage {
         title: if stored_slug.is_empty() {
-            "New category".into()
+            tr(curator.workspace.lang, "New category").into()
         } else {
-            format!("Edit category {stored_slug}")
+            trf(
+                curator.workspace.lang,
+                "Edit category {slug}",
+                &[("slug", stored_slug)],
+            )
         },
         slug: stored_slug.to_owned(),
         is_new: stored_slug.is_empty(),
@@ -203,7 +208,11 @@ async fn save_form(
             crate::markdown::to_html(form.get("introduction_ru")),
         );
         return edit_page(app, curator, stored_slug, form, StatusCode::OK, |p| {
-            p.notice = "Preview only: nothing was saved yet.".into();
+            p.notice = tr(
+                curator.workspace.lang,
+                "Preview only: nothing was saved yet.",
+            )
+            .into();
             (p.preview_en, p.preview_ru) = preview;
         });
     }
@@ -321,6 +330,7 @@ async fn delete_confirm(
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
     let slug = slug_of(&slug)?;
+    let lang = curator.workspace.lang;
     let c = app
         .catalogue()
         .curator_category(&slug)
@@ -330,15 +340,15 @@ async fn delete_confirm(
         &app,
         &curator,
         Confirm {
-            title: format!("Delete {}?", c.title.en),
-            message: format!(
-                "Delete the category \u{201c}{}\u{201d}? Its types stay in the collection, outside \
-                 it. It can be restored from its history.",
-                c.title.en
+            title: trf(lang, "Delete {what}?", &[("what", c.title.get(lang))]),
+            message: trf(
+                lang,
+                "Delete the category “{name}”? Its types stay in the collection, outside it. It can be restored from its history.",
+                &[("name", c.title.get(lang))],
             ),
-            action: format!("/admin/categories/{slug}/delete"),
+            action: format!("{}/categories/{slug}/delete", root(lang)),
             hidden: vec![("version".into(), c.version.to_string())],
-            back: format!("/admin/categories/{slug}"),
+            back: format!("{}/categories/{slug}", root(lang)),
         },
     )
 }

@@ -11,6 +11,7 @@ use axum::response::Response;
 use vitrina_catalogue::{BadgeType, Lang, Photo};
 
 use super::forms::{self, Fields, Form, PHOTO_FIELDS, SPECIMEN_FIELDS, Slot, VARIANT_FIELDS};
+use super::lang::{root, trf};
 use super::rows;
 use super::types::{FormBody, Shown, Target, edit_page, slug_of};
 use super::{Confirm, Refusal, author, compare, confirm, fields, page_error, refusal, see_other};
@@ -465,7 +466,7 @@ async fn child_confirm(
     app: &App,
     curator: &Curator,
     slug: &str,
-    what: impl Fn(&BadgeType) -> Option<String>,
+    what: impl Fn(Lang, &BadgeType) -> Option<String>,
     action: String,
 ) -> Result<Response, PageError> {
     let slug = slug_of(slug)?;
@@ -474,25 +475,26 @@ async fn child_confirm(
         .curator_type(&slug)
         .await
         .map_err(page_error)?;
-    let Some(what) = what(&t) else {
-        return Err(PageError::not_found(Lang::En));
+    let lang = curator.workspace.lang;
+    let Some(what) = what(lang, &t) else {
+        return Err(PageError::not_found(lang));
     };
     confirm(
         app,
         curator,
         Confirm {
-            title: format!("Delete {what}?"),
-            message: format!(
-                "Delete {what} from \u{201c}{}\u{201d}? The type's history keeps it: restoring \
-                 the version before this one brings it back.",
-                t.names.en
+            title: trf(lang, "Delete {what}?", &[("what", &what)]),
+            message: trf(
+                lang,
+                "Delete {what} from “{name}”? The type's history keeps it: restoring the version before this one brings it back.",
+                &[("what", &what), ("name", t.names.get(lang))],
             ),
-            action: format!("/admin/types/{slug}{action}"),
+            action: format!("{}/types/{slug}{action}", root(lang)),
             hidden: vec![
                 ("version".into(), t.version.to_string()),
                 ("action".into(), "delete".into()),
             ],
-            back: format!("/admin/types/{slug}"),
+            back: format!("{}/types/{slug}", root(lang)),
         },
     )
 }
@@ -506,10 +508,10 @@ async fn variant_confirm(
         &app,
         &curator,
         &slug,
-        |t| {
+        |lang, t| {
             t.variants
                 .get(vi)
-                .map(|v| format!("the variant \u{201c}{}\u{201d}", v.name.en))
+                .map(|v| trf(lang, "the variant “{name}”", &[("name", v.name.get(lang))]))
         },
         format!("/variants/{vi}"),
     )
@@ -525,19 +527,17 @@ async fn specimen_confirm(
         &app,
         &curator,
         &slug,
-        |t| {
+        |lang, t| {
             t.variants
                 .get(vi)
                 .and_then(|v| v.specimens.get(si))
                 .map(|s| {
-                    format!(
-                        "the specimen {}",
-                        if s.inventory_number.is_empty() {
-                            format!("no. {}", si + 1)
-                        } else {
-                            s.inventory_number.clone()
-                        }
-                    )
+                    let n = if s.inventory_number.is_empty() {
+                        trf(lang, "no. {n}", &[("n", &(si + 1).to_string())])
+                    } else {
+                        s.inventory_number.clone()
+                    };
+                    trf(lang, "the specimen {n}", &[("n", &n)])
                 })
         },
         format!("/variants/{vi}/specimens/{si}"),
@@ -554,7 +554,11 @@ async fn type_photo_confirm(
         &app,
         &curator,
         &slug,
-        |t| t.photos.get(p).map(|p| format!("the photo {}", p.file)),
+        |lang, t| {
+            t.photos
+                .get(p)
+                .map(|p| trf(lang, "the photo {file}", &[("file", &p.file)]))
+        },
         format!("/photos/{p}"),
     )
     .await
@@ -569,10 +573,10 @@ async fn specimen_photo_confirm(
         &app,
         &curator,
         &slug,
-        |t| {
+        |lang, t| {
             PhotoAt::Specimen(v, s, p)
                 .get(t)
-                .map(|p| format!("the photo {}", p.file))
+                .map(|p| trf(lang, "the photo {file}", &[("file", &p.file)]))
         },
         format!("/variants/{v}/specimens/{s}/photos/{p}"),
     )

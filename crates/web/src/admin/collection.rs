@@ -94,7 +94,7 @@ fn page(
     extra: impl FnOnce(&mut EditPage),
 ) -> Result<Response, PageError> {
     let mut page = EditPage {
-        title: "The collection",
+        title: super::lang::tr(curator.workspace.lang, "The collection"),
         form,
         notice: String::new(),
         conflict: None,
@@ -135,7 +135,11 @@ async fn save(
             crate::markdown::to_html(form.get("introduction_ru")),
         );
         return page(&app, &curator, form, StatusCode::OK, |p| {
-            p.notice = "Preview only: nothing was saved yet.".into();
+            p.notice = super::lang::tr(
+                curator.workspace.lang,
+                "Preview only: nothing was saved yet.",
+            )
+            .into();
             (p.preview_en, p.preview_ru) = preview;
         });
     }

@@ -12,11 +12,13 @@ use serde::{Deserialize, Serialize};
 use vitrina_operations::{RecordKind, Restored, Revision, changes_made};
 use vitrina_storage::Page;
 
-use super::history_words::{Said, in_words};
+use super::history_words::{Said, created, in_words};
+use super::lang::{root, tr, trf};
 use super::{author, page_error, render, see_other};
 use crate::auth::{Curator, Editor};
 use crate::error::PageError;
 use crate::state::App;
+use vitrina_catalogue::Lang;
 
 pub(super) fn routes() -> Routes {
     Routes::new()
@@ -46,13 +48,19 @@ struct Change {
     after: String,
 }
 
-/// When, as a curator reads it: "3 December 2026, 12:57 UTC".
-fn human_time(at: time::OffsetDateTime) -> String {
+/// When, as a curator reads it: "3 December 2026, 12:57 UTC", "3 декабря 2026 г., 12:57 UTC"
+/// (the browser rewrites it in the curator's own time zone, see `assets/workspace.js`).
+fn human_time(lang: Lang, at: time::OffsetDateTime) -> String {
     let at = at.to_offset(time::UtcOffset::UTC);
-    let format = time::macros::format_description!(
-        "[day padding:none] [month repr:long] [year], [hour]:[minute] UTC"
-    );
-    at.format(&format).unwrap_or_default()
+    let mut day = vitrina_catalogue::PartialDate::year(at.year());
+    day.month = Some(u8::from(at.month()));
+    day.day = Some(at.day());
+    format!(
+        "{}, {:02}:{:02} UTC",
+        crate::i18n::date(lang, &day),
+        at.hour(),
+        at.minute()
+    )
 }
 
 #[derive(Debug, Serialize)]
@@ -75,9 +83,9 @@ struct Row {
     changes: Vec<Change>,
 }
 
-fn row(previous: Option<&Revision>, r: &Revision) -> Row {
+fn row(lang: Lang, previous: Option<&Revision>, r: &Revision) -> Row {
     let made = changes_made(previous, r);
-    let said = in_words(&made, &r.record, previous.map(|p| &p.record));
+    let said = words(lang, r, &made, previous.map(|p| &p.record));
     let changes = made
         .into_iter()
         .map(|c| Change {
@@ -87,9 +95,9 @@ fn row(previous: Option<&Revision>, r: &Revision) -> Row {
         })
         .collect();
     let link = match r.kind {
-        RecordKind::Type => format!("/admin/types/{}", r.key),
-        RecordKind::Category => format!("/admin/categories/{}", r.key),
-        RecordKind::Collection => "/admin/collection".to_owned(),
+        RecordKind::Type => format!("{}/types/{}", root(lang), r.key),
+        RecordKind::Category => format!("{}/categories/{}", root(lang), r.key),
+        RecordKind::Collection => format!("{}/collection", root(lang)),
     };
     Row {
         id: r.id,
@@ -103,10 +111,24 @@ fn row(previous: Option<&Revision>, r: &Revision) -> Row {
             .at
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default(),
-        when: human_time(r.at),
+        when: human_time(lang, r.at),
         said,
         changes,
     }
+}
+
+/// A revision in words: a record created is one sentence naming it (its fields are in the
+/// table beneath), any other change is told change by change.
+fn words(
+    lang: Lang,
+    r: &Revision,
+    changes: &[vitrina_storage::FieldChange],
+    previous: Option<&serde_json::Value>,
+) -> Vec<Said> {
+    if r.op == vitrina_storage::HistoryOp::Create {
+        return vec![created(lang, r.kind.as_str(), &r.record)];
+    }
+    in_words(lang, changes, &r.record, previous)
 }
 
 #[derive(Debug, Serialize)]
@@ -135,6 +157,7 @@ async fn collection(
     curator: Curator,
     Query(query): Query<HistoryQuery>,
 ) -> Result<Response, PageError> {
+    let lang = curator.workspace.lang;
     let revisions = app
         .catalogue()
         .collection_history(Page::new(query.page * PER_PAGE, PER_PAGE + 1))
@@ -144,8 +167,8 @@ async fn collection(
     let mut rows = Vec::new();
     for r in revisions.iter().take(PER_PAGE as usize) {
         let diff = app.catalogue().revision_diff(r).await.map_err(page_error)?;
-        let mut row = row(None, r);
-        row.said = in_words(&diff, &r.record, None);
+        let mut row = row(lang, None, r);
+        row.said = words(lang, r, &diff, None);
         row.changes = diff
             .into_iter()
             .map(|c| Change {
@@ -157,7 +180,7 @@ async fn collection(
         rows.push(row);
     }
     let page = HistoryPage {
-        title: "History".into(),
+        title: tr(lang, "History").into(),
         record: String::new(),
         rows,
         page: query.page,
@@ -174,6 +197,7 @@ async fn record(
     slug: &str,
     deleted: bool,
 ) -> Result<Response, PageError> {
+    let lang = curator.workspace.lang;
     let revisions = app
         .catalogue()
         .record_history(kind, slug)
@@ -186,24 +210,31 @@ async fn record(
     let rows = revisions
         .iter()
         .enumerate()
-        .map(|(i, r)| row(revisions.get(i + 1), r))
+        .map(|(i, r)| row(lang, revisions.get(i + 1), r))
         .collect();
-    let (what, edit) = match kind {
-        RecordKind::Type => ("type", format!("/admin/types/{}", revisions[0].key)),
-        RecordKind::Category => (
-            "category",
-            format!("/admin/categories/{}", revisions[0].key),
+    let (title, edit) = match kind {
+        RecordKind::Type => (
+            "History of the type {slug}",
+            format!("{}/types/{}", root(lang), revisions[0].key),
         ),
-        RecordKind::Collection => ("collection", String::new()),
+        RecordKind::Category => (
+            "History of the category {slug}",
+            format!("{}/categories/{}", root(lang), revisions[0].key),
+        ),
+        RecordKind::Collection => ("History of the collection {slug}", String::new()),
     };
     let page = HistoryPage {
-        title: format!("History of the {what} {slug}"),
+        title: trf(lang, title, &[("slug", slug)]),
         record: edit,
         rows,
         page: 0,
         more: false,
         notice: if deleted {
-            "Deleted. To undo, restore the version you want below.".into()
+            tr(
+                lang,
+                "Deleted. To undo, restore the version you want below.",
+            )
+            .into()
         } else {
             String::new()
         },

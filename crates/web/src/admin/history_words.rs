@@ -7,7 +7,10 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use vitrina_catalogue::{Lang, PhotoRole};
 use vitrina_storage::FieldChange;
+
+use super::lang::{tr, trf};
 
 /// One change, in words.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -25,6 +28,19 @@ pub(crate) struct Said {
     pub long: bool,
 }
 
+impl Said {
+    fn new(verb: &'static str, what: String, within: String) -> Said {
+        Said {
+            verb,
+            what,
+            within,
+            before: String::new(),
+            after: String::new(),
+            long: false,
+        }
+    }
+}
+
 /// Values longer than this are not quoted in the sentence.
 const QUOTED_CHARS: usize = 160;
 
@@ -32,6 +48,7 @@ const QUOTED_CHARS: usize = 160;
 /// (or, for list items that were removed, `previous` the one before) to name variants and
 /// pieces by.
 pub(crate) fn in_words(
+    lang: Lang,
     changes: &[FieldChange],
     record: &Value,
     previous: Option<&Value>,
@@ -62,14 +79,11 @@ pub(crate) fn in_words(
         }
         let source = if added { Some(record) } else { previous };
         let (within, _) = split_within(&item);
-        out.push(Said {
-            verb: if added { "added" } else { "removed" },
-            what: item_name(&item, source),
-            within: within.map(|w| context(w, source)).unwrap_or_default(),
-            before: String::new(),
-            after: String::new(),
-            long: false,
-        });
+        out.push(Said::new(
+            if added { "added" } else { "removed" },
+            item_name(lang, &item, source),
+            within.map(|w| context(lang, w, source)).unwrap_or_default(),
+        ));
         for i in inside {
             done[i] = true;
         }
@@ -94,51 +108,99 @@ pub(crate) fn in_words(
             };
             for i in 0..count {
                 let item = format!("{}[{i}]", c.path);
-                out.push(Said {
+                out.push(Said::new(
                     verb,
-                    what: item_name(&item, source),
-                    within: within.map(|w| context(w, source)).unwrap_or_default(),
-                    before: String::new(),
-                    after: String::new(),
-                    long: false,
-                });
+                    item_name(lang, &item, source),
+                    within.map(|w| context(lang, w, source)).unwrap_or_default(),
+                ));
             }
             continue;
         }
-        let before = shown(c.before.as_ref());
-        let after = shown(c.after.as_ref());
+        let before = shown(lang, leaf, c.before.as_ref());
+        let after = shown(lang, leaf, c.after.as_ref());
         let verb = match (before.is_empty(), after.is_empty()) {
             (true, _) => "set",
             (_, true) => "cleared",
             _ => "changed",
         };
         let long = before.chars().count() > QUOTED_CHARS || after.chars().count() > QUOTED_CHARS;
+        let what = match lang {
+            Lang::En => format!("the {}", leaf_label(leaf)),
+            Lang::Ru => tr(lang, &leaf_label(leaf)).to_owned(),
+        };
+        let within = within
+            .map(|w| context(lang, w, Some(record).or(previous)))
+            .unwrap_or_default();
         out.push(Said {
-            verb,
             long,
-            what: format!("the {}", leaf_label(leaf)),
-            within: within
-                .map(|w| context(w, Some(record).or(previous)))
-                .unwrap_or_default(),
             before,
             after,
+            ..Said::new(verb, what, within)
         });
     }
     out
 }
 
-/// A value as a sentence quotes it: strings as they are, yes/no, lists joined, else JSON.
-fn shown(v: Option<&Value>) -> String {
+/// A record created: one sentence naming it ("Created the type “MOPR badge”"), the fields it
+/// was created with left to the field-by-field table.
+pub(crate) fn created(lang: Lang, kind: &str, record: &Value) -> Said {
+    let name = match kind {
+        "type" => text_of(lang, Some(record), "names"),
+        _ => text_of(lang, Some(record), "title"),
+    };
+    let what = match (kind, name.is_empty()) {
+        ("type", false) => trf(lang, "the type “{name}”", &[("name", &name)]),
+        ("category", false) => trf(lang, "the category “{name}”", &[("name", &name)]),
+        ("type", true) => tr(lang, "the type").to_owned(),
+        ("category", true) => tr(lang, "the category").to_owned(),
+        _ => tr(lang, "the collection").to_owned(),
+    };
+    Said::new("created", what, String::new())
+}
+
+/// A code as the forms show it ("very_rare" → "Very rare"), by the field it is the value of;
+/// `None` for a value that is not one of the field's codes.
+fn label(lang: Lang, leaf: &str, code: &str) -> Option<String> {
+    use crate::i18n;
+    use vitrina_catalogue::{Area, Condition, Dimension, Fitting, MarkKind, Material, Rarity};
+    use vitrina_catalogue::{Script, Side, Unit};
+    fn parse<T: serde::de::DeserializeOwned>(code: &str) -> Option<T> {
+        serde_json::from_value(Value::String(code.to_owned())).ok()
+    }
+    let key = leaf.rsplit('.').next().unwrap_or(leaf);
+    let key = key.split('[').next().unwrap_or(key);
+    let text = match key {
+        "condition" => i18n::condition(lang, parse::<Condition>(code)?),
+        "rarity" => i18n::rarity(lang, parse::<Rarity>(code)?),
+        "role" => i18n::photo_role(lang, parse::<PhotoRole>(code)?),
+        "side" => i18n::side(lang, parse::<Side>(code)?),
+        "area" => i18n::area(lang, parse::<Area>(code)?),
+        "kind" => i18n::mark_kind(lang, parse::<MarkKind>(code)?),
+        "fitting" => i18n::fitting(lang, parse::<Fitting>(code)?),
+        "materials" | "plating" => i18n::material(lang, parse::<Material>(code)?),
+        "script" => i18n::script(lang, parse::<Script>(code)?),
+        "dimension" => i18n::dimension(lang, parse::<Dimension>(code)?),
+        "unit" => parse::<Unit>(code)?.symbol(),
+        _ => return None,
+    };
+    Some(text.to_owned())
+}
+
+/// A value as a sentence quotes it: codes by their labels, strings as they are, yes/no, lists
+/// joined, else JSON.
+fn shown(lang: Lang, leaf: &str, v: Option<&Value>) -> String {
+    let one = |s: &str| label(lang, leaf, s).unwrap_or_else(|| s.to_owned());
     match v {
         None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Bool(true)) => "yes".into(),
-        Some(Value::Bool(false)) => "no".into(),
+        Some(Value::String(s)) => one(s),
         Some(Value::Array(items)) if items.iter().all(Value::is_string) => items
             .iter()
             .filter_map(Value::as_str)
+            .map(one)
             .collect::<Vec<_>>()
             .join(", "),
+        Some(Value::Bool(true)) => tr(lang, "yes").into(),
+        Some(Value::Bool(false)) => tr(lang, "no").into(),
         Some(other) => other.to_string(),
     }
 }
@@ -190,9 +252,16 @@ fn at<'v>(record: &'v Value, path: &str) -> Option<&'v Value> {
     Some(v)
 }
 
-fn text_of(v: Option<&Value>, key: &str) -> String {
-    v.and_then(|v| v.get(key))
-        .and_then(|t| t.get("en").or(Some(t)))
+fn text_of(lang: Lang, v: Option<&Value>, key: &str) -> String {
+    let t = v.and_then(|v| v.get(key));
+    let ru = t
+        .and_then(|t| t.get("ru"))
+        .and_then(Value::as_str)
+        .filter(|s| lang == Lang::Ru && !s.trim().is_empty());
+    if let Some(ru) = ru {
+        return ru.trim().to_owned();
+    }
+    t.and_then(|t| t.get("en").or(Some(t)))
         .and_then(Value::as_str)
         .unwrap_or_default()
         .trim()
@@ -200,14 +269,14 @@ fn text_of(v: Option<&Value>, key: &str) -> String {
 }
 
 /// "the variant “Solid silver”", "the piece INV-12 of the variant “Solid silver”".
-fn context(path: &str, record: Option<&Value>) -> String {
+fn context(lang: Lang, path: &str, record: Option<&Value>) -> String {
     let Some(record) = record else {
         return String::new();
     };
     let variant_path = path.split(".specimens[").next().unwrap_or(path);
-    let variant = match text_of(at(record, variant_path), "name") {
-        n if n.is_empty() => "the variant".to_owned(),
-        n => format!("the variant “{n}”"),
+    let variant = match text_of(lang, at(record, variant_path), "name") {
+        n if n.is_empty() => tr(lang, "the variant").to_owned(),
+        n => trf(lang, "the variant “{name}”", &[("name", &n)]),
     };
     if path.contains(".specimens[") {
         let piece = at(record, path);
@@ -216,9 +285,13 @@ fn context(path: &str, record: Option<&Value>) -> String {
             .and_then(Value::as_str)
             .unwrap_or_default();
         if inventory.is_empty() {
-            format!("the piece of {variant}")
+            trf(lang, "the piece of {variant}", &[("variant", &variant)])
         } else {
-            format!("the piece {inventory} of {variant}")
+            trf(
+                lang,
+                "the piece {inventory} of {variant}",
+                &[("inventory", inventory), ("variant", &variant)],
+            )
         }
     } else {
         variant
@@ -226,14 +299,14 @@ fn context(path: &str, record: Option<&Value>) -> String {
 }
 
 /// "a variant “Solid silver”", "a photo (reverse)", "an engraving".
-fn item_name(item: &str, record: Option<&Value>) -> String {
+fn item_name(lang: Lang, item: &str, record: Option<&Value>) -> String {
     let last = item.rsplit('.').next().unwrap_or(item);
     let list = last.split('[').next().unwrap_or(last);
     let value = record.and_then(|r| at(r, item));
     match list {
-        "variants" => match text_of(value, "name") {
-            n if n.is_empty() => "a variant".into(),
-            n => format!("a variant “{n}”"),
+        "variants" => match text_of(lang, value, "name") {
+            n if n.is_empty() => tr(lang, "a variant").into(),
+            n => trf(lang, "a variant “{name}”", &[("name", &n)]),
         },
         "specimens" => {
             let inventory = value
@@ -241,21 +314,30 @@ fn item_name(item: &str, record: Option<&Value>) -> String {
                 .and_then(Value::as_str)
                 .unwrap_or_default();
             if inventory.is_empty() {
-                "a piece".into()
+                tr(lang, "a piece").into()
             } else {
-                format!("the piece {inventory}")
+                trf(lang, "the piece {inventory}", &[("inventory", inventory)])
             }
         }
         "photos" => match value.and_then(|v| v.get("role")).and_then(Value::as_str) {
-            Some(role) => format!("a photo ({role})"),
-            None => "a photo".into(),
+            Some(role) => {
+                let role = serde_json::from_value::<PhotoRole>(Value::String(role.to_owned()))
+                    .map(|r| crate::i18n::photo_role(lang, r).to_lowercase())
+                    .unwrap_or_else(|_| role.to_owned());
+                trf(lang, "a photo ({role})", &[("role", &role)])
+            }
+            None => tr(lang, "a photo").into(),
         },
-        "engravings" => "an engraving".into(),
-        "hallmarks" => "a hallmark".into(),
-        "measurements" => "a measurement".into(),
-        "marks" => "a mark".into(),
-        "references" => "a reference".into(),
-        other => format!("an item of {}", other.replace('_', " ")),
+        "engravings" => tr(lang, "an engraving").into(),
+        "hallmarks" => tr(lang, "a hallmark").into(),
+        "measurements" => tr(lang, "a measurement").into(),
+        "marks" => tr(lang, "a mark").into(),
+        "references" => tr(lang, "a reference").into(),
+        other => trf(
+            lang,
+            "an item of {list}",
+            &[("list", &other.replace('_', " "))],
+        ),
     }
 }
 
@@ -340,6 +422,14 @@ fn leaf_label(leaf: &str) -> String {
         "photos.caption.en" => "photo's caption (English)",
         "photos.caption.ru" => "photo's caption (Russian)",
         "photos.credit" => "photo's credit",
+        "photos.file" => "photo's file",
+        "photos.width" => "photo's width",
+        "photos.height" => "photo's height",
+        "photos.illustration" => "photo is an illustration",
+        "measurements.dimension" => "measured dimension",
+        "measurements.value" => "measured value",
+        "measurements.unit" => "unit of the measurement",
+        "measurements.approximate" => "measurement is approximate",
         _ => "",
     };
     if known.is_empty() {
@@ -356,7 +446,7 @@ mod tests {
 
     fn said(before: Value, after: Value) -> Vec<Said> {
         let changes = vitrina_storage::diff(Some(&before), Some(&after));
-        in_words(&changes, &after, Some(&before))
+        in_words(Lang::En, &changes, &after, Some(&before))
     }
 
     #[test]
@@ -410,6 +500,31 @@ mod tests {
             .unwrap();
         assert_eq!(notes.verb, "changed");
         assert_eq!(notes.within, "the piece of the variant “Bronze”");
+    }
+
+    #[test]
+    fn the_history_reads_in_russian_on_russian_pages() {
+        let before = json!({"variants": [{"name": {"en": "Solid silver", "ru": "Серебро"}, "specimens": [{"inventory_number": "INV-12", "notes": {"en": "old"}}]}]});
+        let after = json!({"variants": [{"name": {"en": "Solid silver", "ru": "Серебро"}, "specimens": [{"inventory_number": "INV-12", "notes": {"en": "new"}}]}],
+            "photos": [{"role": "reverse", "file": "b"}]});
+        let changes = vitrina_storage::diff(Some(&before), Some(&after));
+        let s = in_words(Lang::Ru, &changes, &after, Some(&before));
+        let said: Vec<(&str, &str, &str)> = s
+            .iter()
+            .map(|x| (x.verb, x.what.as_str(), x.within.as_str()))
+            .collect();
+        assert!(
+            said.contains(&("added", "фотография (оборотная сторона)", "")),
+            "{said:?}"
+        );
+        assert!(
+            said.contains(&(
+                "changed",
+                "примечания для посетителей (по-английски)",
+                "экземпляр INV-12, вариант «Серебро»"
+            )),
+            "{said:?}"
+        );
     }
 
     #[test]

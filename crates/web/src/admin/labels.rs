@@ -2,17 +2,21 @@
 //! summary at the top of a page, a form's own list of problems): "Established", not
 //! "established"; "Engraving 2 · Side", not "engravings_1_side".
 
-/// The label of a form field by its name; an unknown name is shown as it is.
-pub(crate) fn field_label(name: &str) -> String {
+use vitrina_catalogue::Lang;
+
+use super::lang::{tr, trf};
+
+/// The label of a form field by its name, in `lang`; an unknown name is shown as it is.
+pub(crate) fn field_label(lang: Lang, name: &str) -> String {
     if let Some(label) = plain(name) {
-        return label.to_owned();
+        return tr(lang, label).to_owned();
     }
     // A row of a repeating list: `engravings_1_side`.
     for (list, row) in [
-        ("engravings", "Engraving"),
-        ("hallmarks", "Hallmark"),
-        ("measurements", "Measurement"),
-        ("marks", "Mark"),
+        ("engravings", "Engraving {n}"),
+        ("hallmarks", "Hallmark {n}"),
+        ("measurements", "Measurement {n}"),
+        ("marks", "Mark {n}"),
     ] {
         let Some(rest) = name.strip_prefix(list).and_then(|r| r.strip_prefix('_')) else {
             continue;
@@ -22,7 +26,7 @@ pub(crate) fn field_label(name: &str) -> String {
             continue;
         };
         let field = match (list, field) {
-            (_, "") => return format!("{row} {}", i + 1),
+            (_, "") => return trf(lang, row, &[("n", &(i + 1).to_string())]),
             ("marks", "en") => "Mark (English)",
             ("marks", "ru") => "Mark (Russian)",
             ("engravings", "text") => "Text as engraved",
@@ -38,7 +42,11 @@ pub(crate) fn field_label(name: &str) -> String {
             (_, "description_ru") => "Description (Russian)",
             (_, other) => other,
         };
-        return format!("{row} {} · {field}", i + 1);
+        return format!(
+            "{} · {}",
+            trf(lang, row, &[("n", &(i + 1).to_string())]),
+            tr(lang, field)
+        );
     }
     name.to_owned()
 }
@@ -109,22 +117,118 @@ fn plain(name: &str) -> Option<&'static str> {
         "caption_ru" => "Caption (Russian)",
         "credit" => "Credit",
         "file" => "File",
+        // Accounts and tokens.
+        "name" => "Name",
+        "password" => "Password",
+        "password_again" => "Password again",
+        "label" => "Label",
+        "scope" => "Scope",
         _ => return None,
     })
 }
 
+/// Every field name [`plain`] knows (for the test that each has its Russian).
+#[cfg(test)]
+const NAMES: &[&str] = &[
+    "slug",
+    "position",
+    "published",
+    "names_en",
+    "names_ru",
+    "names_original_text",
+    "names_original_script",
+    "names_original_language",
+    "categories",
+    "issuer_abbreviation",
+    "issuer_abbreviation_latin",
+    "issuer_name_en",
+    "issuer_name_ru",
+    "established",
+    "period",
+    "period_from",
+    "period_to",
+    "event_name_en",
+    "event_name_ru",
+    "event_date",
+    "event_place_en",
+    "event_place_ru",
+    "description_en",
+    "description_ru",
+    "references",
+    "name_en",
+    "name_ru",
+    "materials",
+    "plating",
+    "fitting",
+    "maker",
+    "enamel_en",
+    "enamel_ru",
+    "size_mm",
+    "size_mm_min",
+    "size_mm_max",
+    "weight_g",
+    "weight_g_min",
+    "weight_g_max",
+    "serial_numbers",
+    "serial_numbers_from",
+    "serial_numbers_to",
+    "notes_en",
+    "notes_ru",
+    "marks",
+    "inventory_number",
+    "condition",
+    "rarity",
+    "engravings",
+    "hallmarks",
+    "measurements",
+    "private_provenance",
+    "private_acquired",
+    "private_price_amount",
+    "private_price",
+    "private_price_currency",
+    "private_storage_location",
+    "private_notes",
+    "role",
+    "alt_en",
+    "alt_ru",
+    "caption_en",
+    "caption_ru",
+    "credit",
+    "file",
+    "name",
+    "password",
+    "password_again",
+    "label",
+    "scope",
+];
+
 #[cfg(test)]
 mod tests {
-    use super::field_label;
+    use super::{field_label, plain};
+    use vitrina_catalogue::Lang;
 
     #[test]
     fn fields_are_named_as_the_forms_label_them() {
-        assert_eq!(field_label("established"), "Established");
-        assert_eq!(field_label("private_price_currency"), "Currency");
-        assert_eq!(field_label("engravings_1_side"), "Engraving 2 · Side");
-        assert_eq!(field_label("hallmarks_0"), "Hallmark 1");
-        assert_eq!(field_label("marks_2_ru"), "Mark 3 · Mark (Russian)");
-        assert_eq!(field_label("measurements_x_unit"), "measurements_x_unit");
-        assert_eq!(field_label("unheard_of"), "unheard_of");
+        let en = |n| field_label(Lang::En, n);
+        assert_eq!(en("established"), "Established");
+        assert_eq!(en("private_price_currency"), "Currency");
+        assert_eq!(en("engravings_1_side"), "Engraving 2 · Side");
+        assert_eq!(en("hallmarks_0"), "Hallmark 1");
+        assert_eq!(en("marks_2_ru"), "Mark 3 · Mark (Russian)");
+        assert_eq!(en("measurements_x_unit"), "measurements_x_unit");
+        assert_eq!(en("unheard_of"), "unheard_of");
+    }
+
+    #[test]
+    fn russian_pages_name_fields_in_russian() {
+        let ru = |n| field_label(Lang::Ru, n);
+        assert_eq!(ru("established"), "Учреждён");
+        assert_eq!(ru("engravings_1_side"), "Гравировка 2 · Сторона");
+        assert_eq!(ru("hallmarks_0"), "Клеймо 1");
+        // Every label the forms name has its Russian.
+        for name in super::NAMES {
+            let label = plain(name).unwrap();
+            assert_ne!(ru(name), label, "{name}: {label:?} has no Russian");
+        }
     }
 }

@@ -23,7 +23,9 @@ pub(crate) mod forms;
 mod history;
 mod history_words;
 pub(crate) mod labels;
+pub(crate) mod lang;
 mod rows;
+mod ru_templates;
 pub(crate) mod types;
 mod whole;
 

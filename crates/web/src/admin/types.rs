@@ -9,10 +9,13 @@
 use crate::routes::{Access, Routes};
 use std::collections::BTreeMap;
 
+use axum::extract::DefaultBodyLimit;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{FromRequest, Multipart, Path, Query, State};
+use axum::http::{Method, StatusCode};
+use axum::response::IntoResponse;
 use axum::response::Response;
+use axum::routing::post;
 use serde::{Deserialize, Serialize};
 use vitrina_catalogue::{
     Area, BadgeType, Condition, Dimension, Fitting, Lang, MarkKind, Material, Names, Photo,
@@ -21,6 +24,7 @@ use vitrina_catalogue::{
 use vitrina_storage::{Page, TypeSummary};
 
 use super::forms::{self, Errors, Fields, Form, Slot, TYPE_FIELDS};
+use super::lang::{message, root, tr, trf};
 use super::whole;
 use super::{
     CompareRow, Confirm, Refusal, author, compare, confirm, fields, page_error, refusal, render,
@@ -31,6 +35,7 @@ use crate::error::PageError;
 use crate::i18n::{self, capitalised};
 use crate::state::App;
 use vitrina_operations::Error as OpError;
+use vitrina_operations::photos::{self, NewPhoto, PhotoError};
 
 pub(super) type FormBody = Result<axum::Form<Vec<(String, String)>>, FormRejection>;
 
@@ -38,9 +43,21 @@ pub(super) fn routes() -> Routes {
     Routes::new()
         .get("/admin/types", Access::Curator, list)
         .get("/admin/types/new", Access::Editor, new_form)
-        .post("/admin/types/new", Access::Editor, create)
+        // The page may carry photos: each file is bounded while it streams in (see
+        // `uploads::read_type_page`), a URL-encoded page by `MAX_PAGE_FORM`.
+        .method(
+            Method::POST,
+            "/admin/types/new",
+            Access::Editor,
+            post(create).layer(DefaultBodyLimit::disable()),
+        )
         .get("/admin/types/{slug}", Access::Curator, edit)
-        .post("/admin/types/{slug}", Access::Editor, save)
+        .method(
+            Method::POST,
+            "/admin/types/{slug}",
+            Access::Editor,
+            post(save).layer(DefaultBodyLimit::disable()),
+        )
         .get("/admin/types/{slug}/delete", Access::Editor, delete_confirm)
         .post("/admin/types/{slug}/delete", Access::Editor, delete)
         .post("/admin/types/{slug}/duplicate", Access::Editor, duplicate)
@@ -146,7 +163,7 @@ async fn list(
         (found, n)
     };
     let page = ListPage {
-        title: "Types",
+        title: tr(curator.workspace.lang, "Types"),
         q: query.q.chars().take(200).collect(),
         types,
         total,
@@ -227,8 +244,12 @@ struct VariantView {
 }
 
 /// A message for the page's summary, naming its field as the form labels it.
-fn problem((field, message): (&String, &String)) -> String {
-    format!("{}: {message}", super::labels::field_label(field))
+fn problem(lang: Lang, (field, said): (&String, &String)) -> String {
+    format!(
+        "{}: {}",
+        super::labels::field_label(lang, field),
+        message(lang, said)
+    )
 }
 
 /// One option of a choice: the stored key and the words a curator reads.
@@ -369,12 +390,17 @@ pub(crate) fn choices(lang: Lang) -> Choices {
         ),
         units: of(
             &[Unit::Mm, Unit::Cm, Unit::Inch, Unit::G, Unit::Oz],
-            |u| match u {
-                Unit::Mm => "millimetres (mm)",
-                Unit::Cm => "centimetres (cm)",
-                Unit::Inch => "inches (in)",
-                Unit::G => "grams (g)",
-                Unit::Oz => "ounces (oz)",
+            |u| match (lang, u) {
+                (Lang::En, Unit::Mm) => "millimetres (mm)",
+                (Lang::En, Unit::Cm) => "centimetres (cm)",
+                (Lang::En, Unit::Inch) => "inches (in)",
+                (Lang::En, Unit::G) => "grams (g)",
+                (Lang::En, Unit::Oz) => "ounces (oz)",
+                (Lang::Ru, Unit::Mm) => "миллиметры (мм)",
+                (Lang::Ru, Unit::Cm) => "сантиметры (см)",
+                (Lang::Ru, Unit::Inch) => "дюймы (in)",
+                (Lang::Ru, Unit::G) => "граммы (г)",
+                (Lang::Ru, Unit::Oz) => "унции (oz)",
             },
         ),
     }
@@ -452,8 +478,8 @@ pub(super) fn prefix_of(target: Target) -> String {
     }
 }
 
-fn base(slug: &str) -> String {
-    format!("/admin/types/{slug}")
+fn base(lang: Lang, slug: &str) -> String {
+    format!("{}/types/{slug}", super::lang::root(lang))
 }
 
 pub(super) async fn edit_page(
@@ -474,7 +500,8 @@ pub(super) async fn edit_page(
         }
         form
     };
-    let base = base(stored_slug);
+    let lang = curator.workspace.lang;
+    let base = base(lang, stored_slug);
     let main = take(Target::Existing(Slot::Main), forms::type_form(t));
     let photo_view = |take: &mut dyn FnMut(Target, Form) -> Form,
                       slot: Slot,
@@ -568,10 +595,10 @@ pub(super) async fn edit_page(
     let mut problems: Vec<String> = shown
         .errors
         .values()
-        .flat_map(|e| e.iter().map(problem))
+        .flat_map(|e| e.iter().map(|p| problem(lang, p)))
         .collect();
     let mut collect = |f: &Form| {
-        problems.extend(f.errors.iter().map(problem));
+        problems.extend(f.errors.iter().map(|p| problem(lang, p)));
     };
     collect(&main);
     collect(&new_variant);
@@ -599,7 +626,7 @@ pub(super) async fn edit_page(
         .map(|c| CategoryOption {
             checked: ticked.iter().any(|s| s == c.category.slug.as_str()),
             slug: c.category.slug.to_string(),
-            title: c.category.title.en.clone(),
+            title: c.category.title.get(lang).to_owned(),
             published: c.category.published,
         })
         .collect();
@@ -607,9 +634,9 @@ pub(super) async fn edit_page(
     let is_new = stored_slug.is_empty();
     let page = TypePage {
         title: if is_new {
-            "New type".to_owned()
+            tr(lang, "New type").to_owned()
         } else {
-            format!("Edit {}", t.names.en)
+            trf(lang, "Edit {name}", &[("name", t.names.get(lang))])
         },
         slug: stored_slug.to_owned(),
         is_new,
@@ -626,28 +653,28 @@ pub(super) async fn edit_page(
         compare: shown.compare,
         preview_en,
         preview_ru,
-        choices: choices(Lang::En),
-        upload_specimens: upload_targets(t),
+        choices: choices(lang),
+        upload_specimens: upload_targets(lang, t),
         max_upload_mb: app.media().limits().max_bytes / 1_000_000,
     };
     render(app, curator, "admin_type.html", page, status)
 }
 
 /// Every stored specimen, labelled by its variant and inventory number.
-fn upload_targets(t: &BadgeType) -> Vec<UploadTarget> {
+fn upload_targets(lang: Lang, t: &BadgeType) -> Vec<UploadTarget> {
     let mut out = Vec::new();
     for (vi, v) in t.variants.iter().enumerate() {
         for (si, s) in v.specimens.iter().enumerate() {
             let Some(id) = s.id else { continue };
             let variant = if v.name.en.trim().is_empty() {
-                format!("variant {}", vi + 1)
+                trf(lang, "variant {n}", &[("n", &(vi + 1).to_string())])
             } else {
-                v.name.en.clone()
+                v.name.get(lang).to_owned()
             };
             let piece = if s.inventory_number.trim().is_empty() {
-                format!("piece {}", si + 1)
+                trf(lang, "piece {n}", &[("n", &(si + 1).to_string())])
             } else {
-                format!("No. {}", s.inventory_number)
+                trf(lang, "No. {n}", &[("n", &s.inventory_number)])
             };
             out.push(UploadTarget {
                 id: id.get(),
@@ -704,8 +731,9 @@ async fn save_main(
     curator: &Curator,
     stored: BadgeType,
     stored_slug: &str,
-    fields: Fields,
+    body: PageBody,
 ) -> Result<Response, PageError> {
+    let PageBody { fields, photos } = body;
     let mut form = Form::from_fields(&fields, TYPE_FIELDS);
     let ticked = fields.all("categories");
     let mut t = stored.clone();
@@ -724,7 +752,11 @@ async fn save_main(
     };
     if fields.has("preview") {
         shown.preview = Some(preview_of(&form));
-        shown.notice = "Preview only: nothing was saved yet.".into();
+        shown.notice = tr(
+            curator.workspace.lang,
+            "Preview only: nothing was saved yet.",
+        )
+        .into();
         shown.forms.insert(Target::Existing(Slot::Main), form);
         return edit_page(app, curator, &stored, stored_slug, shown, StatusCode::OK).await;
     }
@@ -743,7 +775,30 @@ async fn save_main(
         )
         .await;
     }
-    match app.catalogue().save_type_by(&t, &author(curator)).await {
+    let saved = if photos.is_empty() {
+        app.catalogue().save_type_by(&t, &author(curator)).await
+    } else {
+        let lang = curator.workspace.lang;
+        photos::save_with_photos(
+            app.catalogue(),
+            app.media(),
+            t,
+            photos,
+            &author(curator),
+            forms::key_of,
+        )
+        .await
+        .map(|done| done.saved)
+        .or_else(|e| match e {
+            PhotoError::Catalogue(e) => Err(e),
+            PhotoError::Media { .. } | PhotoError::NotASpecimen => Err(OpError::Invalid({
+                let mut errors = vitrina_catalogue::ValidationErrors::default();
+                errors.add("photos", message(lang, &e.to_string()));
+                errors
+            })),
+        })
+    };
+    match saved {
         Ok(saved) => Ok(see_other(&format!(
             "/admin/types/{}?notice=Saved",
             saved.slug
@@ -818,29 +873,79 @@ async fn conflict_main(
     .await
 }
 
+/// The type page as sent: a URL-encoded form, or (when it carries new photos) a multipart one
+/// whose files are streamed into staged files as they arrive.
+pub(super) struct PageBody {
+    fields: Fields,
+    photos: Vec<NewPhoto>,
+}
+
+/// The most a URL-encoded type page may hold (the route lifts axum's body limit for the
+/// photos of a multipart one).
+const MAX_PAGE_FORM: usize = crate::auth::csrf::MAX_FORM_BODY;
+
+impl PageBody {
+    async fn read(
+        app: &App,
+        curator: &Curator,
+        slug: &str,
+        req: axum::extract::Request,
+    ) -> Result<Self, Response> {
+        let multipart = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().starts_with("multipart/form-data"));
+        if multipart {
+            let parts = Multipart::from_request(req, app).await;
+            return match crate::uploads::read_type_page(app, parts).await {
+                Ok((fields, photos)) => Ok(PageBody {
+                    fields: Fields(fields),
+                    photos,
+                }),
+                Err(refusal) => Err(refusal.respond(app, curator, slug, false)),
+            };
+        }
+        let body = axum::body::to_bytes(req.into_body(), MAX_PAGE_FORM)
+            .await
+            .map_err(|_| PageError::bad_request(curator.workspace.lang).into_response())?;
+        let pairs = form_urlencoded::parse(&body).into_owned().collect();
+        Ok(PageBody {
+            fields: Fields(pairs),
+            photos: Vec::new(),
+        })
+    }
+}
+
 async fn create(
     State(app): State<App>,
     Editor(curator): Editor,
-    form: FormBody,
+    req: axum::extract::Request,
 ) -> Result<Response, PageError> {
-    let fields = fields(form)?;
-    save_main(&app, &curator, blank_type(), "", fields).await
+    let body = match PageBody::read(&app, &curator, "", req).await {
+        Ok(b) => b,
+        Err(res) => return Ok(res),
+    };
+    save_main(&app, &curator, blank_type(), "", body).await
 }
 
 async fn save(
     State(app): State<App>,
     Editor(curator): Editor,
     Path(slug): Path<String>,
-    form: FormBody,
+    req: axum::extract::Request,
 ) -> Result<Response, PageError> {
     let slug = slug_of(&slug)?;
-    let fields = fields(form)?;
+    let body = match PageBody::read(&app, &curator, slug.as_str(), req).await {
+        Ok(b) => b,
+        Err(res) => return Ok(res),
+    };
     let stored = app
         .catalogue()
         .curator_type(&slug)
         .await
         .map_err(page_error)?;
-    save_main(&app, &curator, stored, slug.as_str(), fields).await
+    save_main(&app, &curator, stored, slug.as_str(), body).await
 }
 
 // Deleting, duplicating, reordering whole types.
@@ -851,6 +956,7 @@ async fn delete_confirm(
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
     let slug = slug_of(&slug)?;
+    let lang = curator.workspace.lang;
     let t = app
         .catalogue()
         .curator_type(&slug)
@@ -860,17 +966,19 @@ async fn delete_confirm(
         &app,
         &curator,
         Confirm {
-            title: format!("Delete {}?", t.names.en),
-            message: format!(
-                "Delete the type \u{201c}{}\u{201d} with its {} variants and {} specimens? \
-                 It can be restored from its history.",
-                t.names.en,
-                t.variants.len(),
-                t.specimens().count()
+            title: trf(lang, "Delete {what}?", &[("what", t.names.get(lang))]),
+            message: trf(
+                lang,
+                "Delete the type “{name}” with its {variants} variants and {specimens} specimens? It can be restored from its history.",
+                &[
+                    ("name", t.names.get(lang)),
+                    ("variants", &t.variants.len().to_string()),
+                    ("specimens", &t.specimens().count().to_string()),
+                ],
             ),
-            action: format!("/admin/types/{slug}/delete"),
+            action: format!("{}/types/{slug}/delete", root(lang)),
             hidden: vec![("version".into(), t.version.to_string())],
-            back: format!("/admin/types/{slug}"),
+            back: format!("{}/types/{slug}", root(lang)),
         },
     )
 }

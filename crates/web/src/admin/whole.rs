@@ -126,6 +126,7 @@ fn apply_photos(
     shown: &mut Vec<(Target, Form)>,
 ) {
     let mut remove = Vec::new();
+    let mut order = Vec::with_capacity(photos.len());
     for (pi, p) in photos.iter_mut().enumerate() {
         let target = Target::Existing(slot(pi));
         if let Some(sub) = section(fields, &prefix_of(target)) {
@@ -134,12 +135,40 @@ fn apply_photos(
             if removed(&sub) {
                 remove.push(pi);
             }
+            order.push(sub.get("order").trim().parse::<usize>().ok());
             shown.push((target, form));
+        } else {
+            order.push(None);
         }
     }
-    for pi in remove.into_iter().rev() {
-        photos.remove(pi);
+    let keep: Vec<bool> = (0..photos.len()).map(|pi| !remove.contains(&pi)).collect();
+    let mut numbered: Vec<(Photo, bool)> = photos.drain(..).zip(keep).collect();
+    if let Some(permutation) = permutation(&order) {
+        let mut slots: Vec<Option<(Photo, bool)>> = numbered.into_iter().map(Some).collect();
+        numbered = permutation
+            .into_iter()
+            .filter_map(|from| slots[from].take())
+            .collect();
     }
+    photos.extend(
+        numbered
+            .into_iter()
+            .filter(|(_, keep)| *keep)
+            .map(|(p, _)| p),
+    );
+}
+
+/// The order the page put a list's photos in (`p0.order`, set by dragging them; see
+/// `assets/workspace.js`): the old index of each photo in its new order. `None` unless every
+/// photo was given a place and no two the same, so that a page without the script, or a
+/// tampered one, leaves the order as it was.
+fn permutation(order: &[Option<usize>]) -> Option<Vec<usize>> {
+    let places: Vec<usize> = order.iter().copied().collect::<Option<_>>()?;
+    let mut by_place: Vec<(usize, usize)> = places.iter().copied().zip(0..).collect();
+    by_place.sort_unstable();
+    let distinct = by_place.windows(2).all(|w| w[0].0 != w[1].0);
+    (distinct && by_place.iter().all(|(place, _)| *place < places.len()))
+        .then(|| by_place.into_iter().map(|(_, old)| old).collect())
 }
 
 /// A move or duplicate button of a section (`v0.up`, `v0.s1.duplicate`, `p2.down`), applied
@@ -231,5 +260,19 @@ mod tests {
         assert!(section(&f, "v1.").is_none());
         assert!(blank(&fields(&[("a", " "), ("s0.x", "filled")])));
         assert!(!blank(&fields(&[("a", "x")])));
+    }
+
+    #[test]
+    fn photos_dragged_into_a_new_order_are_saved_in_it() {
+        assert_eq!(
+            permutation(&[Some(2), Some(0), Some(1)]),
+            Some(vec![1, 2, 0])
+        );
+        assert_eq!(permutation(&[Some(0), Some(1)]), Some(vec![0, 1]));
+        // missing, repeated or out-of-range places leave the order alone
+        assert_eq!(permutation(&[Some(0), None]), None);
+        assert_eq!(permutation(&[Some(1), Some(1)]), None);
+        assert_eq!(permutation(&[Some(0), Some(5)]), None);
+        assert_eq!(permutation(&[]), Some(vec![]));
     }
 }

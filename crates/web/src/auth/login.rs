@@ -16,9 +16,10 @@ use vitrina_catalogue::Lang;
 use vitrina_operations::AccountError;
 
 use super::{
-    Curator, MaybeCurator, SESSION_COOKIE, admin_css, cookie, html_response, is_https, page_error,
-    see_other, session_cookie,
+    Curator, MaybeCurator, SESSION_COOKIE, admin_css, cookie, is_https, page_error,
+    render_anonymous, see_other, session_cookie,
 };
+use crate::admin::lang::{Workspace, message, tr, trf};
 use crate::error::PageError;
 use crate::problem::Problem;
 use crate::state::App;
@@ -81,6 +82,7 @@ fn safe_next(next: &str) -> &str {
 
 fn render_login(
     app: &App,
+    ws: &Workspace,
     status: StatusCode,
     name: &str,
     next: &str,
@@ -88,20 +90,17 @@ fn render_login(
 ) -> Result<Response, PageError> {
     let page = LoginPage {
         admin_css: admin_css(app),
-        title: "Sign in",
+        title: tr(ws.lang, "Sign in"),
         name,
         next: safe_next(next),
         error,
     };
-    let html = app
-        .templates()
-        .render("login.html", page)
-        .map_err(|e| PageError::internal(Lang::En, format!("{e:#}")))?;
-    Ok(html_response(status, html))
+    render_anonymous(app, ws, "login.html", page, status)
 }
 
 async fn login_page(
     State(app): State<App>,
+    ws: Workspace,
     MaybeCurator(curator): MaybeCurator,
     query: Result<axum::extract::Query<NextQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, PageError> {
@@ -109,7 +108,7 @@ async fn login_page(
     if curator.is_some() {
         return Ok(see_other(safe_next(&next)));
     }
-    render_login(&app, StatusCode::OK, "", &next, None)
+    render_login(&app, &ws, StatusCode::OK, "", &next, None)
 }
 
 /// Whether the client asked for JSON (a script), so refusals are problem details.
@@ -122,12 +121,20 @@ fn wants_json(headers: &HeaderMap) -> bool {
 
 async fn login(
     State(app): State<App>,
+    ws: Workspace,
     headers: HeaderMap,
     ext: axum::http::Extensions,
     form: Result<Form<LoginForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, PageError> {
     let Ok(Form(form)) = form else {
-        return render_login(&app, StatusCode::BAD_REQUEST, "", "", Some(WRONG));
+        return render_login(
+            &app,
+            &ws,
+            StatusCode::BAD_REQUEST,
+            "",
+            "",
+            Some(tr(ws.lang, WRONG)),
+        );
     };
     let client = super::client_addr(&app, &ext, &headers);
     let name: String = form.name.chars().take(100).collect();
@@ -150,9 +157,10 @@ async fn login(
             Ok(Problem::rate_limited(retry_after).into_response())
         }
         Err(AccountError::RateLimited { retry_after }) => {
-            let message = throttled_message(retry_after);
+            let message = throttled_message(ws.lang, retry_after);
             let mut res = render_login(
                 &app,
+                &ws,
                 StatusCode::TOO_MANY_REQUESTS,
                 &name,
                 &form.next,
@@ -169,24 +177,31 @@ async fn login(
         }
         Err(AccountError::Unauthenticated) => render_login(
             &app,
+            &ws,
             StatusCode::UNAUTHORIZED,
             &name,
             &form.next,
-            Some(WRONG),
+            Some(tr(ws.lang, WRONG)),
         ),
         Err(e) => Err(page_error(e)),
     }
 }
 
 /// What the form says while sign-in is throttled.
-fn throttled_message(retry_after: u64) -> String {
+fn throttled_message(lang: Lang, retry_after: u64) -> String {
     let wait = if retry_after < 120 {
-        format!("{retry_after} seconds")
+        trf(lang, "{n} seconds", &[("n", &retry_after.to_string())])
     } else {
-        format!("{} minutes", retry_after.div_ceil(60))
+        trf(
+            lang,
+            "{n} minutes",
+            &[("n", &retry_after.div_ceil(60).to_string())],
+        )
     };
-    format!(
-        "Too many failed sign-ins. Wait {wait} before trying again, or ask the owner to reset your password."
+    trf(
+        lang,
+        "Too many failed sign-ins. Wait {wait} before trying again, or ask the owner to reset your password.",
+        &[("wait", &wait)],
     )
 }
 
@@ -248,6 +263,7 @@ struct SetupPage<'a> {
 
 fn render_setup(
     app: &App,
+    ws: &Workspace,
     status: StatusCode,
     token: &str,
     name: &str,
@@ -255,20 +271,17 @@ fn render_setup(
 ) -> Result<Response, PageError> {
     let page = SetupPage {
         admin_css: admin_css(app),
-        title: "Create the owner",
-        action: format!("/admin/setup/{token}"),
+        title: tr(ws.lang, "Create the owner"),
+        action: format!("{}/setup/{token}", ws.root()),
         name,
         errors,
     };
-    let html = app
-        .templates()
-        .render("setup.html", page)
-        .map_err(|e| PageError::internal(Lang::En, format!("{e:#}")))?;
-    Ok(html_response(status, html))
+    render_anonymous(app, ws, "setup.html", page, status)
 }
 
 async fn setup_page(
     State(app): State<App>,
+    ws: Workspace,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
     let valid = app
@@ -280,11 +293,12 @@ async fn setup_page(
     if !valid {
         return Err(PageError::not_found(Lang::En));
     }
-    render_setup(&app, StatusCode::OK, &token, "", Vec::new())
+    render_setup(&app, &ws, StatusCode::OK, &token, "", Vec::new())
 }
 
 async fn setup(
     State(app): State<App>,
+    ws: Workspace,
     Path(token): Path<String>,
     headers: HeaderMap,
     form: Result<Form<SetupForm>, axum::extract::rejection::FormRejection>,
@@ -308,9 +322,15 @@ async fn setup(
         }
         Err(AccountError::Invalid(errors)) => {
             let name: String = form.name.chars().take(100).collect();
-            let errors = errors.0.into_iter().map(|e| (e.field, e.message)).collect();
+            let errors: Vec<(String, String)> =
+                errors.0.into_iter().map(|e| (e.field, e.message)).collect();
+            let errors = errors
+                .into_iter()
+                .map(|(f, m): (String, String)| (f, message(ws.lang, &m)))
+                .collect();
             render_setup(
                 &app,
+                &ws,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &token,
                 &name,

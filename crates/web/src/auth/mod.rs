@@ -65,6 +65,8 @@ pub struct Curator {
     /// query parameter `csrf`); empty for API tokens, which need none.
     pub csrf_token: String,
     pub via: AuthVia,
+    /// The workspace's language and this page's address (`/ru/admin/…` is Russian).
+    pub workspace: crate::admin::lang::Workspace,
 }
 
 impl Curator {
@@ -209,12 +211,21 @@ impl OptionalFromRequestParts<App> for Curator {
 
 /// The guard's answer when it ran, else resolves the credentials now.
 async fn resolved(parts: &mut Parts, app: &App) -> Resolved {
-    if let Some(r) = parts.extensions.get::<Resolved>() {
-        return r.clone();
+    let r = match parts.extensions.get::<Resolved>() {
+        Some(r) => r.clone(),
+        None => {
+            let (r, _) = resolve(&parts.headers, app).await;
+            parts.extensions.insert(r.clone());
+            r
+        }
+    };
+    match r {
+        Resolved::Curator(mut c) => {
+            c.workspace = crate::admin::lang::of(parts);
+            Resolved::Curator(c)
+        }
+        other => other,
     }
-    let (r, _) = resolve(&parts.headers, app).await;
-    parts.extensions.insert(r.clone());
-    r
 }
 
 /// The answer to a request that needs a curator and has none: a 401 in JSON for the API, a
@@ -300,6 +311,7 @@ async fn resolve(headers: &HeaderMap, app: &App) -> (Resolved, Option<String>) {
                     user,
                     csrf_token: String::new(),
                     via: AuthVia::Token { scope },
+                    workspace: Default::default(),
                 }),
                 None,
             ),
@@ -319,6 +331,7 @@ async fn resolve(headers: &HeaderMap, app: &App) -> (Resolved, Option<String>) {
                 user: found.user,
                 csrf_token: secret::csrf_token(id),
                 via: AuthVia::Session,
+                workspace: Default::default(),
             }),
             found.renewed.then(|| id.to_owned()),
         ),
@@ -421,16 +434,39 @@ pub(crate) fn render_status<S: Serialize>(
     page: S,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let ctx = minijinja::context! {
-        csrf => curator.csrf_token.clone(),
-        curator => minijinja::Value::from(minijinja::value::Serde(curator)),
-        admin_css => admin_css(app),
-        ..minijinja::Value::from(minijinja::value::Serde(&page))
-    };
+    let ctx = minijinja::value::merge_maps([
+        minijinja::context! {
+            csrf => curator.csrf_token.clone(),
+            curator => minijinja::Value::from(minijinja::value::Serde(curator)),
+            admin_css => admin_css(app),
+        },
+        minijinja::Value::from(minijinja::value::Serde(&page)),
+        minijinja::Value::from(minijinja::value::Serde(curator.workspace.context())),
+    ]);
     let html = app
         .templates()
         .render(template, ctx)
         .map_err(|e| PageError::internal(Lang::En, format!("{e:#}")))?;
+    Ok(html_response(status, html))
+}
+
+/// Renders a workspace page nobody is signed in to (sign-in, set-up) in the request's
+/// language.
+pub(crate) fn render_anonymous<S: Serialize>(
+    app: &App,
+    workspace: &crate::admin::lang::Workspace,
+    template: &str,
+    page: S,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let ctx = minijinja::value::merge_maps([
+        minijinja::Value::from(minijinja::value::Serde(&page)),
+        minijinja::Value::from(minijinja::value::Serde(workspace.context())),
+    ]);
+    let html = app
+        .templates()
+        .render(template, ctx)
+        .map_err(|e| PageError::internal(workspace.lang, format!("{e:#}")))?;
     Ok(html_response(status, html))
 }
 

@@ -69,7 +69,7 @@ async fn render(
         .tokens(curator.user_id())
         .await
         .map_err(page_error)?;
-    page.title = "API tokens";
+    page.title = crate::admin::lang::tr(curator.workspace.lang, "API tokens");
     page.can_write = curator.user.role.can_edit();
     page.tokens = tokens
         .into_iter()

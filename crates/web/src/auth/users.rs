@@ -60,7 +60,7 @@ async fn render(
         .users()
         .await
         .map_err(page_error)?;
-    page.title = "Users";
+    page.title = crate::admin::lang::tr(curator.workspace.lang, "Users");
     page.roles = Role::ALL.iter().map(|r| r.as_str()).collect();
     if page.form_role.is_empty() {
         page.form_role = Role::Editor.as_str();
@@ -142,11 +142,18 @@ async fn refused(app: &App, curator: &Curator, e: AccountError) -> Result<Respon
     let notice = match e {
         AccountError::Invalid(v) => {
             v.0.into_iter()
-                .map(|f| format!("{}: {}.", f.field, f.message))
+                .map(|f| {
+                    let lang = curator.workspace.lang;
+                    format!(
+                        "{}: {}.",
+                        crate::admin::labels::field_label(lang, &f.field),
+                        crate::admin::lang::message(lang, &f.message)
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(" ")
         }
-        other => other.to_string(),
+        other => crate::admin::lang::message(curator.workspace.lang, &other.to_string()),
     };
     let page = UsersPage {
         notice: Some(notice),
