@@ -22,12 +22,16 @@ mod slug;
 mod validate;
 
 pub use accounts::*;
-pub use dates::{PartialDate, Period, Precision};
+pub use dates::{DateError, MAX_YEAR, MIN_YEAR, PartialDate, Period, Precision};
 pub use ids::{CategoryId, Id, PhotoId, SpecimenId, TypeId, VariantId};
-pub use measure::{Amount, Dimension, Measurement, Quantity, Range, Unit};
+pub use measure::{Amount, AmountError, Dimension, Measurement, Quantity, Range, Unit};
 pub use model::*;
 pub use slug::{Slug, SlugError};
-pub use validate::{FieldError, Validate, ValidationErrors};
+pub use validate::{
+    FieldError, LIMITS, Limit, MAX_ABBREVIATION, MAX_AMOUNT, MAX_CHILDREN, MAX_INVENTORY_NUMBER,
+    MAX_LONG_TEXT, MAX_MEDIA_KEY, MAX_NAME, MAX_PRICE_AMOUNT, MAX_SHORT_TEXT, MAX_URL, Validate,
+    ValidationErrors,
+};
 
 /// Which fields a reader may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -66,7 +66,14 @@ impl Amount {
         if !(value > 0.0 && value < 100_000.0) {
             return Err(AmountError::Range);
         }
-        Ok(Self(s.split_whitespace().collect::<Vec<_>>().join(" ")))
+        // Kept as written, runs of spaces as one ("1  1/2" is "1 1/2").
+        let single_spaced =
+            !s.contains("  ") && !s.bytes().any(|b| b.is_ascii_whitespace() && b != b' ');
+        if single_spaced {
+            Ok(Self(s.to_owned()))
+        } else {
+            Ok(Self(s.split_whitespace().collect::<Vec<_>>().join(" ")))
+        }
     }
 
     fn evaluate(s: &str) -> Option<f64> {
@@ -90,11 +97,11 @@ impl Amount {
             let (n, d) = (integer(n)?, integer(d)?);
             if d == 0.0 { None } else { Some(n / d) }
         };
-        let parts: Vec<&str> = s.split_whitespace().collect();
-        match parts.as_slice() {
-            [one] if one.contains('/') => fraction(one),
-            [one] => decimal(one),
-            [whole, frac] => Some(integer(whole)? + fraction(frac)?),
+        let mut parts = s.split_whitespace();
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(one), None, _) if one.contains('/') => fraction(one),
+            (Some(one), None, _) => decimal(one),
+            (Some(whole), Some(frac), None) => Some(integer(whole)? + fraction(frac)?),
             _ => None,
         }
     }

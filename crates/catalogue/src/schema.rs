@@ -14,8 +14,11 @@ impl PartialSchema for PartialDate {
             .item(
                 ObjectBuilder::new()
                     .schema_type(SchemaType::Type(Type::String))
-                    .pattern(Some(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"))
-                    .description(Some("YYYY, YYYY-MM or YYYY-MM-DD")),
+                    .pattern(Some(r"^[0-9]{3}([0-9]|X)(-[0-9]{2}(-[0-9]{2})?)?~?$"))
+                    .description(Some(
+                        "YYYY, YYYY-MM or YYYY-MM-DD; a decade as 193X; ~ at the end when \
+                         approximate (EDTF)",
+                    )),
             )
             .item(
                 ObjectBuilder::new()
@@ -23,8 +26,8 @@ impl PartialSchema for PartialDate {
                     .description(Some("a year")),
             )
             .description(Some(
-                "A date known to a year, a month or a day: `1938`, `1940-05`, `1932-06-15`. \
-                 Always sent as a string.",
+                "A date known to a decade, a year, a month or a day, perhaps approximately: \
+                 `193X`, `1938`, `1940-05`, `1932-06-15`, `1935~`. Always sent as a string.",
             ))
             .examples(["1938"])
             .into()

@@ -52,11 +52,121 @@ impl fmt::Display for ValidationErrors {
 
 impl std::error::Error for ValidationErrors {}
 
-/// Limits that keep a hostile record from filling the database.
+// Limits that keep a hostile record from filling the database. Every text field has one, and
+// an over-long value is refused, never cut: [`LIMITS`] lists them all (the README's table is
+// written from it), in characters (Unicode scalar values) unless it says bytes.
+
+/// Names and titles: a type's names, an issuer's or event's name, a place, a variant's name, a
+/// maker, a storage place, a photo credit.
 pub const MAX_NAME: usize = 300;
+/// Short texts: marks, enamel, engravings, hallmark descriptions, alt texts, captions, citations.
 pub const MAX_SHORT_TEXT: usize = 2_000;
+/// Markdown and other long texts: descriptions, introductions, notes, provenance.
 pub const MAX_LONG_TEXT: usize = 100_000;
+/// Entries in any one list (variants, specimens, photos, marks, engravings…).
 pub const MAX_CHILDREN: usize = 500;
+/// An issuer's abbreviation, Cyrillic or Latin (`МОПР`, `MOPR`).
+pub const MAX_ABBREVIATION: usize = 40;
+/// A specimen's inventory number.
+pub const MAX_INVENTORY_NUMBER: usize = 100;
+/// A reference's link.
+pub const MAX_URL: usize = 2_000;
+/// A photo's media key, in bytes (it is ASCII).
+pub const MAX_MEDIA_KEY: usize = 300;
+/// A price's amount, as digits and one point.
+pub const MAX_PRICE_AMOUNT: usize = 20;
+/// A measured amount as written (`1 1/2`), see [`crate::Amount`].
+pub const MAX_AMOUNT: usize = 32;
+
+/// One field's limit, for documentation: `field` is a path as [`FieldError`]s name it, with
+/// `[]` for "every entry" and `*` for both languages of a [`Text`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Limit {
+    pub field: &'static str,
+    pub max: usize,
+}
+
+const fn limit(field: &'static str, max: usize) -> Limit {
+    Limit { field, max }
+}
+
+impl ValidationErrors {
+    /// Every text field's limit, as [`LIMITS`] lists them: reachable as
+    /// `ValidationErrors::LIMITS` from outside the crate.
+    pub const LIMITS: &'static [Limit] = LIMITS;
+}
+
+/// Every text field's maximum length (characters, or bytes where the value is ASCII by rule),
+/// in the order of the records. Lists hold at most [`MAX_CHILDREN`] entries each.
+///
+/// | field | max |
+/// | --- | --- |
+/// | `collection.title.*`, `categories[].title.*` | 300 |
+/// | `collection.introduction.*`, `categories[].introduction.*` | 100,000 |
+/// | `categories[].slug`, `types[].slug` | 120 |
+/// | `names.en`, `names.ru`, `names.original.text` | 300 |
+/// | `names.original.language` | 3 (an ISO 639 code) |
+/// | `issuer.name.*` | 300 |
+/// | `issuer.abbreviation`, `issuer.abbreviation_latin` | 40 |
+/// | `event.name.*`, `event.place.*` | 300 |
+/// | `description.*` | 100,000 |
+/// | `references[].citation` | 2,000 (required) |
+/// | `references[].url` | 2,000 |
+/// | `variants[].name.*`, `variants[].maker` | 300 |
+/// | `variants[].marks[].*`, `variants[].enamel.*` | 2,000 |
+/// | `variants[].notes.*` | 100,000 |
+/// | `specimens[].inventory_number` | 100 |
+/// | `specimens[].engravings[].text`, `….description.*`, `specimens[].hallmarks[].description.*` | 2,000 |
+/// | `specimens[].measurements[].value` | 32 |
+/// | `specimens[].notes.*` | 100,000 |
+/// | `private.provenance`, `private.notes` | 100,000 |
+/// | `private.storage_location` | 300 |
+/// | `private.price.amount` | 20 |
+/// | `private.price.currency` | 3 (an ISO 4217 code) |
+/// | `photos[].file` | 300 bytes |
+/// | `photos[].alt.*`, `photos[].caption.*` | 2,000 |
+/// | `photos[].credit`, `photos[].original_name` | 300 |
+pub const LIMITS: &[Limit] = &[
+    limit("collection.title.*", MAX_NAME),
+    limit("collection.introduction.*", MAX_LONG_TEXT),
+    limit("categories[].slug", crate::Slug::MAX_LEN),
+    limit("categories[].title.*", MAX_NAME),
+    limit("categories[].introduction.*", MAX_LONG_TEXT),
+    limit("types[].slug", crate::Slug::MAX_LEN),
+    limit("names.en", MAX_NAME),
+    limit("names.ru", MAX_NAME),
+    limit("names.original.text", MAX_NAME),
+    limit("names.original.language", 3),
+    limit("issuer.name.*", MAX_NAME),
+    limit("issuer.abbreviation", MAX_ABBREVIATION),
+    limit("issuer.abbreviation_latin", MAX_ABBREVIATION),
+    limit("event.name.*", MAX_NAME),
+    limit("event.place.*", MAX_NAME),
+    limit("description.*", MAX_LONG_TEXT),
+    limit("references[].citation", MAX_SHORT_TEXT),
+    limit("references[].url", MAX_URL),
+    limit("variants[].name.*", MAX_NAME),
+    limit("variants[].maker", MAX_NAME),
+    limit("variants[].marks[].*", MAX_SHORT_TEXT),
+    limit("variants[].enamel.*", MAX_SHORT_TEXT),
+    limit("variants[].notes.*", MAX_LONG_TEXT),
+    limit("specimens[].inventory_number", MAX_INVENTORY_NUMBER),
+    limit("specimens[].engravings[].text", MAX_SHORT_TEXT),
+    limit("specimens[].engravings[].description.*", MAX_SHORT_TEXT),
+    limit("specimens[].hallmarks[].description.*", MAX_SHORT_TEXT),
+    limit("specimens[].measurements[].value", MAX_AMOUNT),
+    limit("specimens[].notes.*", MAX_LONG_TEXT),
+    limit("specimens[].private.provenance", MAX_LONG_TEXT),
+    limit("specimens[].private.storage_location", MAX_NAME),
+    limit("specimens[].private.notes", MAX_LONG_TEXT),
+    limit("specimens[].private.price.amount", MAX_PRICE_AMOUNT),
+    limit("specimens[].private.price.currency", 3),
+    limit("photos[].file", MAX_MEDIA_KEY),
+    limit("photos[].alt.*", MAX_SHORT_TEXT),
+    limit("photos[].caption.*", MAX_SHORT_TEXT),
+    limit("photos[].credit", MAX_NAME),
+    limit("photos[].original_name", MAX_NAME),
+];
 
 pub trait Validate {
     /// Adds every problem under `path` (a prefix such as `variants[1].`).
@@ -69,12 +179,21 @@ pub trait Validate {
     }
 }
 
-fn text(errors: &mut ValidationErrors, field: String, t: &Text, max: usize, required: bool) {
+// The helpers take the field's path as `format_args!`, made into a string only when there is
+// an error: validating 100,000 imported records would otherwise allocate millions of paths.
+
+fn text(
+    errors: &mut ValidationErrors,
+    field: fmt::Arguments<'_>,
+    t: &Text,
+    max: usize,
+    required: bool,
+) {
     if required && t.en.trim().is_empty() {
         errors.add(format!("{field}.en"), "this cannot be empty");
     }
     for (lang, s) in [("en", &t.en), ("ru", &t.ru)] {
-        if s.chars().count() > max {
+        if s.len() > max && s.chars().count() > max {
             errors.add(
                 format!("{field}.{lang}"),
                 format!("at most {max} characters"),
@@ -86,12 +205,12 @@ fn text(errors: &mut ValidationErrors, field: String, t: &Text, max: usize, requ
     }
 }
 
-fn string(errors: &mut ValidationErrors, field: String, s: &str, max: usize) {
-    if s.chars().count() > max {
-        errors.add(field.clone(), format!("at most {max} characters"));
+fn string(errors: &mut ValidationErrors, field: fmt::Arguments<'_>, s: &str, max: usize) {
+    if s.len() > max && s.chars().count() > max {
+        errors.add(field.to_string(), format!("at most {max} characters"));
     }
     if has_control(s) {
-        errors.add(field, "contains control characters");
+        errors.add(field.to_string(), "contains control characters");
     }
 }
 
@@ -101,18 +220,24 @@ fn has_control(s: &str) -> bool {
         .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
 }
 
-fn many<T>(errors: &mut ValidationErrors, field: String, items: &[T]) {
+fn many<T>(errors: &mut ValidationErrors, field: fmt::Arguments<'_>, items: &[T]) {
     if items.len() > MAX_CHILDREN {
-        errors.add(field, format!("at most {MAX_CHILDREN} entries"));
+        errors.add(field.to_string(), format!("at most {MAX_CHILDREN} entries"));
     }
 }
 
 impl Validate for Collection {
     fn check(&self, path: &str, errors: &mut ValidationErrors) {
-        text(errors, format!("{path}title"), &self.title, MAX_NAME, true);
         text(
             errors,
-            format!("{path}introduction"),
+            format_args!("{path}title"),
+            &self.title,
+            MAX_NAME,
+            true,
+        );
+        text(
+            errors,
+            format_args!("{path}introduction"),
             &self.introduction,
             MAX_LONG_TEXT,
             false,
@@ -122,10 +247,16 @@ impl Validate for Collection {
 
 impl Validate for Category {
     fn check(&self, path: &str, errors: &mut ValidationErrors) {
-        text(errors, format!("{path}title"), &self.title, MAX_NAME, true);
         text(
             errors,
-            format!("{path}introduction"),
+            format_args!("{path}title"),
+            &self.title,
+            MAX_NAME,
+            true,
+        );
+        text(
+            errors,
+            format_args!("{path}introduction"),
             &self.introduction,
             MAX_LONG_TEXT,
             false,
@@ -138,10 +269,10 @@ impl Validate for Names {
         if self.en.trim().is_empty() {
             errors.add(format!("{path}en"), "a badge type needs an English name");
         }
-        string(errors, format!("{path}en"), &self.en, MAX_NAME);
-        string(errors, format!("{path}ru"), &self.ru, MAX_NAME);
+        string(errors, format_args!("{path}en"), &self.en, MAX_NAME);
+        string(errors, format_args!("{path}ru"), &self.ru, MAX_NAME);
         if let Some(OriginalName { text, language, .. }) = &self.original {
-            string(errors, format!("{path}original.text"), text, MAX_NAME);
+            string(errors, format_args!("{path}original.text"), text, MAX_NAME);
             let ok = (2..=3).contains(&language.len())
                 && language.bytes().all(|b| b.is_ascii_lowercase());
             if !ok {
@@ -160,16 +291,22 @@ impl Validate for BadgeType {
         if let Some(issuer) = &self.issuer {
             text(
                 errors,
-                format!("{path}issuer.name"),
+                format_args!("{path}issuer.name"),
                 &issuer.name,
                 MAX_NAME,
                 true,
             );
             string(
                 errors,
-                format!("{path}issuer.abbreviation"),
+                format_args!("{path}issuer.abbreviation"),
                 &issuer.abbreviation,
-                40,
+                MAX_ABBREVIATION,
+            );
+            string(
+                errors,
+                format_args!("{path}issuer.abbreviation_latin"),
+                &issuer.abbreviation_latin,
+                MAX_ABBREVIATION,
             );
         }
         if let Some(d) = &self.established
@@ -195,14 +332,14 @@ impl Validate for BadgeType {
         if let Some(ev) = &self.event {
             text(
                 errors,
-                format!("{path}event.name"),
+                format_args!("{path}event.name"),
                 &ev.name,
                 MAX_NAME,
                 true,
             );
             text(
                 errors,
-                format!("{path}event.place"),
+                format_args!("{path}event.place"),
                 &ev.place,
                 MAX_NAME,
                 false,
@@ -215,34 +352,51 @@ impl Validate for BadgeType {
         }
         text(
             errors,
-            format!("{path}description"),
+            format_args!("{path}description"),
             &self.description,
             MAX_LONG_TEXT,
             false,
         );
-        many(errors, format!("{path}references"), &self.references);
+        many(errors, format_args!("{path}references"), &self.references);
         for (i, r) in self.references.iter().enumerate() {
+            if r.citation.trim().is_empty() {
+                errors.add(
+                    format!("{path}references[{i}].citation"),
+                    "a reference needs a citation",
+                );
+            }
             string(
                 errors,
-                format!("{path}references[{i}].citation"),
+                format_args!("{path}references[{i}].citation"),
                 &r.citation,
                 MAX_SHORT_TEXT,
             );
-            if let Some(url) = &r.url
-                && !(url.starts_with("https://") || url.starts_with("http://"))
-            {
-                errors.add(
-                    format!("{path}references[{i}].url"),
-                    "a link must start with https:// or http://",
-                );
+            if let Some(url) = &r.url {
+                if !(url.starts_with("https://") || url.starts_with("http://")) {
+                    errors.add(
+                        format!("{path}references[{i}].url"),
+                        "a link must start with https:// or http://",
+                    );
+                } else if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                    errors.add(
+                        format!("{path}references[{i}].url"),
+                        "a link cannot contain spaces or line breaks",
+                    );
+                }
+                if url.chars().count() > MAX_URL {
+                    errors.add(
+                        format!("{path}references[{i}].url"),
+                        format!("at most {MAX_URL} characters"),
+                    );
+                }
             }
         }
-        many(errors, format!("{path}categories"), &self.categories);
-        many(errors, format!("{path}variants"), &self.variants);
+        many(errors, format_args!("{path}categories"), &self.categories);
+        many(errors, format_args!("{path}variants"), &self.variants);
         for (i, v) in self.variants.iter().enumerate() {
             v.check(&format!("{path}variants[{i}]."), errors);
         }
-        many(errors, format!("{path}photos"), &self.photos);
+        many(errors, format_args!("{path}photos"), &self.photos);
         for (i, p) in self.photos.iter().enumerate() {
             p.check(&format!("{path}photos[{i}]."), errors);
         }
@@ -251,22 +405,34 @@ impl Validate for BadgeType {
 
 impl Validate for Variant {
     fn check(&self, path: &str, errors: &mut ValidationErrors) {
-        text(errors, format!("{path}name"), &self.name, MAX_NAME, true);
-        string(errors, format!("{path}maker"), &self.maker, MAX_NAME);
-        many(errors, format!("{path}marks"), &self.marks);
+        text(
+            errors,
+            format_args!("{path}name"),
+            &self.name,
+            MAX_NAME,
+            true,
+        );
+        string(errors, format_args!("{path}maker"), &self.maker, MAX_NAME);
+        many(errors, format_args!("{path}marks"), &self.marks);
         for (i, m) in self.marks.iter().enumerate() {
-            text(errors, format!("{path}marks[{i}]"), m, MAX_SHORT_TEXT, true);
+            text(
+                errors,
+                format_args!("{path}marks[{i}]"),
+                m,
+                MAX_SHORT_TEXT,
+                true,
+            );
         }
         text(
             errors,
-            format!("{path}enamel"),
+            format_args!("{path}enamel"),
             &self.enamel,
             MAX_SHORT_TEXT,
             false,
         );
         text(
             errors,
-            format!("{path}notes"),
+            format_args!("{path}notes"),
             &self.notes,
             MAX_LONG_TEXT,
             false,
@@ -289,7 +455,7 @@ impl Validate for Variant {
                 "the range ends before it starts",
             );
         }
-        many(errors, format!("{path}specimens"), &self.specimens);
+        many(errors, format_args!("{path}specimens"), &self.specimens);
         for (i, s) in self.specimens.iter().enumerate() {
             s.check(&format!("{path}specimens[{i}]."), errors);
         }
@@ -300,11 +466,11 @@ impl Validate for Specimen {
     fn check(&self, path: &str, errors: &mut ValidationErrors) {
         string(
             errors,
-            format!("{path}inventory_number"),
+            format_args!("{path}inventory_number"),
             &self.inventory_number,
-            100,
+            MAX_INVENTORY_NUMBER,
         );
-        many(errors, format!("{path}engravings"), &self.engravings);
+        many(errors, format_args!("{path}engravings"), &self.engravings);
         for (
             i,
             Engraving {
@@ -316,13 +482,13 @@ impl Validate for Specimen {
         {
             string(
                 errors,
-                format!("{path}engravings[{i}].text"),
+                format_args!("{path}engravings[{i}].text"),
                 t,
                 MAX_SHORT_TEXT,
             );
             text(
                 errors,
-                format!("{path}engravings[{i}].description"),
+                format_args!("{path}engravings[{i}].description"),
                 description,
                 MAX_SHORT_TEXT,
                 false,
@@ -334,17 +500,21 @@ impl Validate for Specimen {
                 );
             }
         }
-        many(errors, format!("{path}hallmarks"), &self.hallmarks);
+        many(errors, format_args!("{path}hallmarks"), &self.hallmarks);
         for (i, Hallmark { description, .. }) in self.hallmarks.iter().enumerate() {
             text(
                 errors,
-                format!("{path}hallmarks[{i}].description"),
+                format_args!("{path}hallmarks[{i}].description"),
                 description,
                 MAX_SHORT_TEXT,
                 false,
             );
         }
-        many(errors, format!("{path}measurements"), &self.measurements);
+        many(
+            errors,
+            format_args!("{path}measurements"),
+            &self.measurements,
+        );
         for (
             i,
             Measurement {
@@ -366,12 +536,12 @@ impl Validate for Specimen {
         }
         text(
             errors,
-            format!("{path}notes"),
+            format_args!("{path}notes"),
             &self.notes,
             MAX_LONG_TEXT,
             false,
         );
-        many(errors, format!("{path}photos"), &self.photos);
+        many(errors, format_args!("{path}photos"), &self.photos);
         for (i, p) in self.photos.iter().enumerate() {
             p.check(&format!("{path}photos[{i}]."), errors);
         }
@@ -385,17 +555,22 @@ impl Validate for SpecimenPrivate {
     fn check(&self, path: &str, errors: &mut ValidationErrors) {
         string(
             errors,
-            format!("{path}provenance"),
+            format_args!("{path}provenance"),
             &self.provenance,
             MAX_LONG_TEXT,
         );
         string(
             errors,
-            format!("{path}storage_location"),
+            format_args!("{path}storage_location"),
             &self.storage_location,
             MAX_NAME,
         );
-        string(errors, format!("{path}notes"), &self.notes, MAX_LONG_TEXT);
+        string(
+            errors,
+            format_args!("{path}notes"),
+            &self.notes,
+            MAX_LONG_TEXT,
+        );
         if let Some(d) = &self.acquired
             && let Err(e) = d.check()
         {
@@ -403,7 +578,7 @@ impl Validate for SpecimenPrivate {
         }
         if let Some(Price { amount, currency }) = &self.price {
             let amount_ok = !amount.is_empty()
-                && amount.len() <= 20
+                && amount.len() <= MAX_PRICE_AMOUNT
                 && amount.bytes().all(|b| b.is_ascii_digit() || b == b'.')
                 && amount.bytes().filter(|&b| b == b'.').count() <= 1
                 && !amount.starts_with('.')
@@ -427,7 +602,7 @@ impl Validate for SpecimenPrivate {
 impl Validate for Photo {
     fn check(&self, path: &str, errors: &mut ValidationErrors) {
         let file_ok = !self.file.is_empty()
-            && self.file.len() <= 300
+            && self.file.len() <= MAX_MEDIA_KEY
             && !self.file.starts_with('/')
             && !self
                 .file
@@ -442,22 +617,22 @@ impl Validate for Photo {
         }
         text(
             errors,
-            format!("{path}alt"),
+            format_args!("{path}alt"),
             &self.alt,
             MAX_SHORT_TEXT,
             true,
         );
         text(
             errors,
-            format!("{path}caption"),
+            format_args!("{path}caption"),
             &self.caption,
             MAX_SHORT_TEXT,
             false,
         );
-        string(errors, format!("{path}credit"), &self.credit, MAX_NAME);
+        string(errors, format_args!("{path}credit"), &self.credit, MAX_NAME);
         string(
             errors,
-            format!("{path}original_name"),
+            format_args!("{path}original_name"),
             &self.original_name,
             MAX_NAME,
         );
@@ -568,6 +743,44 @@ mod tests {
                 "variants[0].specimens[0].private.price.currency",
             ]
         );
+    }
+
+    #[test]
+    fn every_limit_is_enforced_and_listed() {
+        let mut b = badge();
+        b.issuer = Some(crate::Issuer {
+            abbreviation: "М".repeat(MAX_ABBREVIATION),
+            abbreviation_latin: "M".repeat(MAX_ABBREVIATION + 1),
+            name: Text::en("Issuer"),
+        });
+        b.references.push(crate::Reference {
+            citation: " ".into(),
+            url: Some(format!("https://e.org/{}", "a".repeat(MAX_URL))),
+        });
+        b.references.push(crate::Reference {
+            citation: "Book".into(),
+            url: Some("https://e.org/a b".into()),
+        });
+        let errors = b.validate().unwrap_err();
+        let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "issuer.abbreviation_latin",
+                "references[0].citation",
+                "references[0].url",
+                "references[1].url",
+            ]
+        );
+        for path in [
+            "issuer.abbreviation_latin",
+            "references[].url",
+            "photos[].credit",
+            "event.place.*",
+            "specimens[].private.price.currency",
+        ] {
+            assert!(LIMITS.iter().any(|l| l.field == path), "{path}");
+        }
     }
 
     #[test]

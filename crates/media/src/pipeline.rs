@@ -48,9 +48,14 @@ pub fn is_private_key(key: &str) -> bool {
 }
 
 /// True for keys `/media/…` may serve: valid store keys ([`crate::validate_key`]: no `..`, no
-/// hidden segments) that are not private ([`is_private_key`]).
+/// hidden segments) under the public prefixes only (`photos/`, the derivatives, and `demo/`),
+/// and not private ([`is_private_key`]). An allowlist, so that whatever else is kept in the
+/// store (imports waiting for their confirmation, backups) is never served by default.
 pub fn is_public_key(key: &str) -> bool {
-    !is_private_key(key) && crate::validate_key(key).is_ok()
+    const PUBLIC: [&str; 2] = ["photos/", "demo/"];
+    PUBLIC.iter().any(|p| key.starts_with(p))
+        && !is_private_key(key)
+        && crate::validate_key(key).is_ok()
 }
 
 /// The content hash of a content-addressed public key (`photos/<sha256>/<name>`): what an

@@ -9,8 +9,12 @@
 //! ([`demo`]).
 
 pub mod accounts;
+mod archive;
+pub mod backup;
 pub mod demo;
 mod edit;
+pub mod export;
+pub mod import;
 mod open;
 pub mod photos;
 mod search;
@@ -50,6 +54,9 @@ pub enum Error {
     /// The record changed since the caller read it: it is at version `current` now.
     #[error("the record is at version {current}, not the version given")]
     Stale { current: i64 },
+    /// The collection could not be written out (a cell too long for a spreadsheet…).
+    #[error("the export could not be written: {0}")]
+    Export(String),
 }
 
 impl Error {
@@ -68,6 +75,7 @@ impl Error {
             Error::Storage(StorageError::Unavailable(_)) => "unavailable",
             Error::BadQuery(_) => "bad-query",
             Error::Stale { .. } => "precondition-failed",
+            Error::Export(_) => "unprocessable",
             Error::Storage(_) | Error::Demo(_) | Error::Search(_) => "internal",
         }
     }
@@ -495,6 +503,8 @@ impl Catalogue {
 
     /// Validates and writes a whole collection in one transaction.
     pub async fn import(&self, snapshot: &Snapshot) -> Result<()> {
+        // Normalised as every door normalises (the demo's TOML ends texts with a newline).
+        let snapshot = &text::normalized_record(snapshot);
         snapshot.validate()?;
         self.store.import(snapshot).await?;
         self.announce_write();

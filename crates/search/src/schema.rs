@@ -310,7 +310,7 @@ pub fn document(fields: &Fields, t: &BadgeType) -> TantivyDocument {
         years.push(d.year);
     }
     if let Some(p) = t.period {
-        let to = p.to.map_or(p.from.year, |d| d.year);
+        let to = p.to.map_or(p.from.year, |d| d.last_year());
         years.extend((p.from.year..=to).take(200));
     }
     if let Some(d) = t.event.as_ref().and_then(|e| e.date) {

@@ -63,6 +63,11 @@ impl Dialect for PostgresDialect {
         "(SELECT pg_advisory_xact_lock(8532479003774050659)) AS change_log_lock";
     const EXPLAIN: (&'static str, &'static str) = ("EXPLAIN ", "QUERY PLAN");
     const BEGIN: Option<&'static str> = None;
+    /// One snapshot for the whole transaction (READ COMMITTED would take one per statement).
+    const BEGIN_SNAPSHOT: Option<&'static str> =
+        Some("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    /// `history.id` and `changes.seq` are `GENERATED ALWAYS`.
+    const OVERRIDING_SYSTEM_VALUE: &'static str = "OVERRIDING SYSTEM VALUE";
 
     async fn open(url: &str) -> Result<PostgresStore> {
         let options = connect_options(url)?;
@@ -94,6 +99,18 @@ impl Dialect for PostgresDialect {
     async fn lock_order(conn: &mut PgConnection, table: &'static str) -> sqlx::Result<()> {
         let lock = format!("LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE");
         sqlx::query(AssertSqlSafe(lock))
+            .execute(conn)
+            .await
+            .map(drop)
+    }
+
+    /// An identity column's sequence does not see ids given to it: moved past the highest.
+    async fn continue_ids(conn: &mut PgConnection, table: &'static str) -> sqlx::Result<()> {
+        let sql = format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+             COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+        );
+        sqlx::query(AssertSqlSafe(sql))
             .execute(conn)
             .await
             .map(drop)
@@ -169,6 +186,18 @@ mod tests {
             "SELECT '{}' FROM badge_types WHERE published = TRUE AND slug IN \
              (SELECT value FROM jsonb_array_elements_text($1)) FOR UPDATE"
         );
+    }
+
+    #[test]
+    fn a_restore_overrides_always_generated_ids_and_a_dump_reads_one_snapshot() {
+        let sql =
+            PostgresDialect::sql("INSERT INTO history (id) {OVERRIDING SYSTEM VALUE} VALUES ($1)");
+        assert_eq!(
+            sql.0,
+            "INSERT INTO history (id) OVERRIDING SYSTEM VALUE VALUES ($1)"
+        );
+        let begin = PostgresDialect::BEGIN_SNAPSHOT.unwrap();
+        assert!(begin.contains("REPEATABLE READ") && begin.contains("READ ONLY"));
     }
 
     #[test]

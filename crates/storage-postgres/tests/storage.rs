@@ -24,6 +24,16 @@ mod accounts {
     vitrina_storage::account_tests!(fresh);
 }
 
+mod dump {
+    use super::fresh;
+    vitrina_storage::dump_tests!(fresh);
+}
+
+mod transfer {
+    use super::fresh;
+    vitrina_storage::transfer_tests!(fresh);
+}
+
 /// Change-log rows become visible in `seq` order however many transactions write at once (the
 /// advisory lock taken with the first row): a follower that always reads on from the last
 /// number it saw never skips one. Without the lock a sequence hands out 5 and 6 to two

@@ -24,6 +24,9 @@ use crate::{Conn, SqlStore};
 ///   SQLite has no row locks and needs none: its write transactions exclude each other.
 /// - `{JSON_EACH}`: the table function that turns a JSON array (bound as JSON) into rows with a
 ///   `value` column.
+/// - `{OVERRIDING SYSTEM VALUE}`: what an `INSERT` that gives its own ids to a table whose ids
+///   are always generated says before `VALUES` (a restore keeps every record's id). Nothing on
+///   SQLite, which takes a given id as it is.
 /// - `{LOCK CHANGE LOG}`: a one-row subquery to select a transaction's first change-log row
 ///   from, which first takes whatever lock makes change-log rows commit in `seq` order (see
 ///   [`Dialect::LOCK_CHANGE_LOG`]): the lock and the insert are one round trip, so the lock is
@@ -55,6 +58,11 @@ pub trait Dialect: Clone + Debug + Send + Sync + 'static {
     const EXPLAIN: (&'static str, &'static str);
     /// The statement that opens a write transaction; `None` for the engine's plain `BEGIN`.
     const BEGIN: Option<&'static str>;
+    /// The statement that opens a read-only transaction in which every statement sees the same
+    /// snapshot of the database (a backup); `None` for the engine's plain `BEGIN`.
+    const BEGIN_SNAPSHOT: Option<&'static str>;
+    /// See `{OVERRIDING SYSTEM VALUE}` above.
+    const OVERRIDING_SYSTEM_VALUE: &'static str;
 
     /// Connects to the database at `url` (a URL of this engine; others are `Unavailable`),
     /// migrates it, and returns the store over its pools.
@@ -64,6 +72,14 @@ pub trait Dialect: Clone + Debug + Send + Sync + 'static {
     /// that the order it reads stays the order it writes: no other writer of positions may
     /// commit in between. `table` is a literal of the shared code.
     fn lock_order(
+        conn: &mut Conn<Self>,
+        table: &'static str,
+    ) -> impl Future<Output = sqlx::Result<()>> + Send;
+
+    /// After rows were inserted into `table` with ids of their own (a restore): makes the ids
+    /// the engine hands out next come after the highest one there, so a new record never
+    /// takes an id that is in use. `table` is a literal of the shared code.
+    fn continue_ids(
         conn: &mut Conn<Self>,
         table: &'static str,
     ) -> impl Future<Output = sqlx::Result<()>> + Send;
@@ -89,6 +105,7 @@ pub trait Dialect: Clone + Debug + Send + Sync + 'static {
                 ("{FOR UPDATE}", Self::FOR_UPDATE),
                 ("{JSON_EACH}", Self::JSON_EACH),
                 ("{LOCK CHANGE LOG}", Self::LOCK_CHANGE_LOG),
+                ("{OVERRIDING SYSTEM VALUE}", Self::OVERRIDING_SYSTEM_VALUE),
             ],
         ))
     }

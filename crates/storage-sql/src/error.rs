@@ -74,6 +74,8 @@ mod tests {
         const LOCK_CHANGE_LOG: &'static str = "(SELECT 1) AS change_log_lock";
         const EXPLAIN: (&'static str, &'static str) = ("EXPLAIN QUERY PLAN ", "detail");
         const BEGIN: Option<&'static str> = None;
+        const BEGIN_SNAPSHOT: Option<&'static str> = None;
+        const OVERRIDING_SYSTEM_VALUE: &'static str = "";
 
         async fn open(_: &str) -> vitrina_storage::Result<crate::SqlStore<Self>> {
             Err(StorageError::Unavailable(
@@ -82,6 +84,10 @@ mod tests {
         }
 
         async fn lock_order(_: &mut Conn<Self>, _: &'static str) -> sqlx::Result<()> {
+            Ok(())
+        }
+
+        async fn continue_ids(_: &mut Conn<Self>, _: &'static str) -> sqlx::Result<()> {
             Ok(())
         }
 

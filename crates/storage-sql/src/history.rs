@@ -23,7 +23,7 @@ pub struct Entry<'a, T: Serialize> {
     pub record: &'a T,
 }
 
-type Row = (
+pub(crate) type Row = (
     i64,
     String,
     i64,
@@ -47,7 +47,7 @@ macro_rules! select {
     };
 }
 
-fn revision(row: Row) -> Result<Revision> {
+pub(crate) fn revision(row: Row) -> Result<Revision> {
     let (id, kind, record_id, key, version, op, author_id, author_name, at, record) = row;
     Ok(Revision {
         id,

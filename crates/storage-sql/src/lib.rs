@@ -24,14 +24,18 @@
 /// `i64`, `bool` and `String` are read, by index or by column name.
 macro_rules! sql_impl {
     ($(#[$attr:meta])* impl SqlStore<D> { $($item:tt)* }) => {
-        sql_impl! { @impl [$(#[$attr])*] [] $($item)* }
+        sql_impl! { @impl [$(#[$attr])*] [] [SqlStore] $($item)* }
     };
     ($(#[$attr:meta])* impl $trait_:ident for SqlStore<D> { $($item:tt)* }) => {
-        sql_impl! { @impl [$(#[$attr])*] [$trait_ for] $($item)* }
+        sql_impl! { @impl [$(#[$attr])*] [$trait_ for] [SqlStore] $($item)* }
     };
-    (@impl [$($attr:tt)*] [$($for_:tt)*] $($item:tt)*) => {
+    // Another type generic over the dialect (a dump's or a restore's open transaction).
+    ($(#[$attr:meta])* impl $trait_:ident for $ty:ident<D> { $($item:tt)* }) => {
+        sql_impl! { @impl [$(#[$attr])*] [$trait_ for] [$ty] $($item)* }
+    };
+    (@impl [$($attr:tt)*] [$($for_:tt)*] [$ty:ident] $($item:tt)*) => {
         $($attr)*
-        impl<D, DB> $($for_)* $crate::SqlStore<D>
+        impl<D, DB> $($for_)* $crate::$ty<D>
         where
             D: $crate::Dialect<DB = DB>,
             DB: ::sqlx::Database,
@@ -56,10 +60,12 @@ macro_rules! sql_impl {
 mod accounts;
 mod categories;
 mod dialect;
+mod dump;
 pub mod error;
 mod history;
 mod rewrite;
 mod store;
+mod transfer;
 mod types;
 mod write;
 
@@ -73,6 +79,7 @@ use sqlx::{Database, Pool, Transaction};
 use vitrina_storage::{Page, Result};
 
 pub use crate::dialect::Dialect;
+pub use crate::dump::{SqlDump, SqlRestore};
 use crate::error::{json, map};
 
 /// A Vitrina collection in a SQL database, its engine spoken through dialect `D`.

@@ -49,6 +49,11 @@ impl Dialect for SqliteDialect {
     const EXPLAIN: (&'static str, &'static str) = ("EXPLAIN QUERY PLAN ", "detail");
     /// Takes the write lock at once, so a transaction never fails half-way for want of it.
     const BEGIN: Option<&'static str> = Some("BEGIN IMMEDIATE");
+    /// A deferred transaction on a read connection: in WAL mode its first read fixes the
+    /// snapshot every later read in it sees, while the writer goes on.
+    const BEGIN_SNAPSHOT: Option<&'static str> = None;
+    /// SQLite stores a given id as it is.
+    const OVERRIDING_SYSTEM_VALUE: &'static str = "";
 
     async fn open(url: &str) -> Result<SqliteStore> {
         let options = connect_options(url)?;
@@ -80,6 +85,11 @@ impl Dialect for SqliteDialect {
 
     /// Nothing to lock: the writer is one connection in `BEGIN IMMEDIATE` transactions.
     async fn lock_order(_: &mut SqliteConnection, _: &'static str) -> sqlx::Result<()> {
+        Ok(())
+    }
+
+    /// Nothing to do: an `AUTOINCREMENT` table notes the highest id inserted, given or not.
+    async fn continue_ids(_: &mut SqliteConnection, _: &'static str) -> sqlx::Result<()> {
         Ok(())
     }
 
@@ -158,6 +168,18 @@ mod tests {
             sql.0,
             "SELECT '{}' FROM badge_types WHERE published = 1 AND slug IN \
              (SELECT value FROM json_each($1)) "
+        );
+    }
+
+    #[test]
+    fn a_restore_gives_ids_as_they_are() {
+        let sql =
+            SqliteDialect::sql("INSERT INTO history (id) {OVERRIDING SYSTEM VALUE} VALUES ($1)");
+        assert_eq!(sql.0, "INSERT INTO history (id)  VALUES ($1)");
+        assert_eq!(
+            SqliteDialect::BEGIN_SNAPSHOT,
+            None,
+            "a plain deferred BEGIN"
         );
     }
 

@@ -18,6 +18,16 @@ mod accounts {
     vitrina_storage::account_tests!(fresh);
 }
 
+mod dump {
+    use super::fresh;
+    vitrina_storage::dump_tests!(fresh);
+}
+
+mod transfer {
+    use super::fresh;
+    vitrina_storage::transfer_tests!(fresh);
+}
+
 /// A page deep in a large collection is one index seek, not a scan and a sort of everything
 /// before it: the plan SQLite picks for a keyset page, with and without a category, walks the
 /// order's index and builds no temporary B-tree to sort.

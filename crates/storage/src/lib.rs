@@ -18,11 +18,19 @@ mod accounts;
 pub use accounts::{AccountStore, ApiToken, Session, from_unix, to_unix};
 pub mod history;
 pub use history::{Author, FieldChange, HistoryOp, HistoryStore, RecordKind, Revision, diff};
+pub mod dump;
+pub use dump::{DumpCounts, DumpReader, DumpStore, RestoreOptions, RestoreWriter, StoredUser};
+pub mod transfer;
+pub use transfer::{Batch, BatchWritten, Job, JobState, JobUpdate, TransferStore};
 
 #[cfg(feature = "testsuite")]
 pub mod testsuite;
 #[cfg(feature = "testsuite")]
 pub mod testsuite_accounts;
+#[cfg(feature = "testsuite")]
+pub mod testsuite_dump;
+#[cfg(feature = "testsuite")]
+pub mod testsuite_transfer;
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
@@ -385,7 +393,15 @@ pub trait ChangeLog: Send + Sync {
 /// Everything storage does. Backends are chosen at run time from the database URL.
 #[async_trait]
 pub trait Store:
-    CollectionStore + CategoryStore + TypeStore + ChangeLog + HistoryStore + AccountStore + Debug
+    CollectionStore
+    + CategoryStore
+    + TypeStore
+    + ChangeLog
+    + HistoryStore
+    + AccountStore
+    + TransferStore
+    + DumpStore
+    + Debug
 {
     /// `"sqlite"` or `"postgres"`.
     fn engine(&self) -> &'static str;

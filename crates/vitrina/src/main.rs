@@ -3,12 +3,14 @@
 //! `vitrina_operations` and `vitrina_web`. Errors end the program with a message and a
 //! non-zero exit, never a panic.
 
+mod backup;
 mod cli;
 mod config;
 mod demo;
 mod logging;
 mod serve;
 mod token;
+mod transfer;
 mod user;
 
 use std::process::ExitCode;
@@ -64,6 +66,11 @@ fn main() -> ExitCode {
             }
             Command::User { command } => user::run(settings, command).await,
             Command::Token { command } => token::run(settings, command).await,
+            Command::Backup(args) => backup::backup(settings, args).await,
+            Command::Restore(args) => backup::restore(settings, args).await,
+            Command::Migrate(args) => backup::migrate(settings, args).await,
+            Command::Import(args) => transfer::import(settings, args).await,
+            Command::Export(args) => transfer::export(settings, args).await,
         }
     });
     match result {

@@ -129,6 +129,24 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     {
         tracing::info!(%reason, "the search index was rebuilt");
     }
+    // Import jobs left running by a process that stopped are marked interrupted (nothing of
+    // them was committed), now and every little while for those of other nodes.
+    let sweeper = {
+        let catalogue = catalogue.clone();
+        tokio::spawn(async move {
+            loop {
+                match catalogue.interrupt_stale_jobs().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::warn!(
+                        jobs = n,
+                        "import jobs whose process stopped were marked interrupted"
+                    ),
+                    Err(e) => tracing::warn!(error = %e, "cannot look for interrupted jobs"),
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+            }
+        })
+    };
     // Follow the change log: writes made through other nodes sharing the database reach this
     // node's index and page cache.
     let follower = catalogue.spawn_search_follower(std::time::Duration::from_secs(1));
@@ -169,6 +187,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     }
     let served = vitrina_web::serve_with(listener, app, shutdown, settings.server_limits()).await;
     follower.abort();
+    sweeper.abort();
     if let Some(warmer) = warmer {
         warmer.abort();
     }

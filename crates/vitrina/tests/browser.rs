@@ -268,7 +268,8 @@ async fn curate(c: &Client, base: &str) {
     // the page reloads when the upload is stored; its photo list then shows both
     eventually(30, "the uploaded photos on the type's page", || async {
         let html = c.source().await.ok()?;
-        (html.matches("photos/").count() >= 2 && !html.contains("Uploading…")).then_some(())
+        // (the words "Uploading…" are also in the form's data-msg attribute: look for them shown)
+        (html.matches("photos/").count() >= 2 && !html.contains(">Uploading…<")).then_some(())
     })
     .await;
 

@@ -360,17 +360,34 @@ const MONTHS_RU_GEN: [&str; 12] = [
     "декабря",
 ];
 
-/// A date at its own precision: "1938", "May 1940", "15 June 1932"; "1938 г.", "май 1940 г.",
-/// "15 июня 1932 г.".
+/// A date at its own precision: "1938", "May 1940", "15 June 1932", "1930s", "c. 1935";
+/// "1938 г.", "май 1940 г.", "15 июня 1932 г.", "1930-е гг.", "около 1935 г.".
 pub fn date(lang: Lang, d: &PartialDate) -> String {
+    match (lang, d.approximate) {
+        (_, false) => date_exact(lang, d, false),
+        (Lang::En, true) => format!("c. {}", date_exact(lang, d, false)),
+        // "около" takes the genitive: "около мая 1940 г.", "около 1930-х гг.".
+        (Lang::Ru, true) => format!("около {}", date_exact(lang, d, true)),
+    }
+}
+
+/// A date without its "circa"; in Russian, `genitive` gives the form that follows "около" and
+/// "с" ("мая 1940 г.", "1930-х гг.").
+fn date_exact(lang: Lang, d: &PartialDate, genitive: bool) -> String {
     let m = d.month.map(|m| usize::from(m.clamp(1, 12)) - 1);
     match (lang, d.precision(), m) {
+        (Lang::En, Precision::Decade, _) => format!("{}s", d.year),
         (Lang::En, Precision::Year, _) | (Lang::En, _, None) => d.year.to_string(),
         (Lang::En, Precision::Month, Some(m)) => format!("{} {}", MONTHS_EN[m], d.year),
         (Lang::En, Precision::Day, Some(m)) => {
             format!("{} {} {}", d.day.unwrap_or(1), MONTHS_EN[m], d.year)
         }
+        (Lang::Ru, Precision::Decade, _) if genitive => format!("{}-х гг.", d.year),
+        (Lang::Ru, Precision::Decade, _) => format!("{}-е гг.", d.year),
         (Lang::Ru, Precision::Year, _) | (Lang::Ru, _, None) => format!("{} г.", d.year),
+        (Lang::Ru, Precision::Month, Some(m)) if genitive => {
+            format!("{} {} г.", MONTHS_RU_GEN[m], d.year)
+        }
         (Lang::Ru, Precision::Month, Some(m)) => format!("{} {} г.", MONTHS_RU[m], d.year),
         (Lang::Ru, Precision::Day, Some(m)) => {
             format!("{} {} {} г.", d.day.unwrap_or(1), MONTHS_RU_GEN[m], d.year)
@@ -378,17 +395,26 @@ pub fn date(lang: Lang, d: &PartialDate) -> String {
     }
 }
 
-/// A date without the Russian "г." (used inside periods, which carry "гг." once).
+/// A date without the Russian "г."/"гг." (used inside periods, which carry "гг." once).
 fn date_bare(lang: Lang, d: &PartialDate) -> String {
     let s = date(lang, d);
-    s.strip_suffix(" г.").map(str::to_owned).unwrap_or(s)
+    match s.strip_suffix(" гг.").or_else(|| s.strip_suffix(" г.")) {
+        Some(bare) => bare.to_owned(),
+        None => s,
+    }
 }
 
-/// "1922–1932", "since 1922"; "1922–1932 гг.", "с 1922 г.".
+/// "1922–1932", "since 1922", "1930s–1940s"; "1922–1932 гг.", "с 1922 г.", "примерно с 1922 г.".
 pub fn period(lang: Lang, p: &Period) -> String {
     match (&p.to, lang) {
+        (None, Lang::En) if p.from.precision() == Precision::Decade && !p.from.approximate => {
+            format!("since the {}", date(lang, &p.from))
+        }
         (None, Lang::En) => format!("since {}", date(lang, &p.from)),
-        (None, Lang::Ru) => format!("с {}", date(lang, &p.from)),
+        (None, Lang::Ru) if p.from.approximate => {
+            format!("примерно с {}", date_exact(lang, &p.from, true))
+        }
+        (None, Lang::Ru) => format!("с {}", date_exact(lang, &p.from, true)),
         (Some(to), _) => {
             let (a, b) = (date_bare(lang, &p.from), date_bare(lang, to));
             // A spaced dash when either end has inner spaces ("May 1940 – 1945").
@@ -397,8 +423,9 @@ pub fn period(lang: Lang, p: &Period) -> String {
             } else {
                 "–"
             };
-            let both_years =
-                p.from.precision() == Precision::Year && to.precision() == Precision::Year;
+            let years =
+                |d: &PartialDate| matches!(d.precision(), Precision::Year | Precision::Decade);
+            let both_years = years(&p.from) && years(to);
             match lang {
                 Lang::En => format!("{a}{dash}{b}"),
                 Lang::Ru if both_years => format!("{a}{dash}{b} гг."),
@@ -811,6 +838,45 @@ mod tests {
         assert_eq!(date(Lang::Ru, &d("1938")), "1938 г.");
         assert_eq!(date(Lang::Ru, &d("1940-05")), "май 1940 г.");
         assert_eq!(date(Lang::Ru, &d("1932-06-15")), "15 июня 1932 г.");
+    }
+
+    #[test]
+    fn approximate_dates_and_decades_read_naturally() {
+        assert_eq!(date(Lang::En, &d("1935~")), "c. 1935");
+        assert_eq!(date(Lang::Ru, &d("1935~")), "около 1935 г.");
+        assert_eq!(date(Lang::En, &d("193X")), "1930s");
+        assert_eq!(date(Lang::Ru, &d("193X")), "1930-е гг.");
+        assert_eq!(date(Lang::En, &d("193X~")), "c. 1930s");
+        assert_eq!(date(Lang::Ru, &d("193X~")), "около 1930-х гг.");
+        assert_eq!(date(Lang::En, &d("1940-05~")), "c. May 1940");
+        assert_eq!(date(Lang::Ru, &d("1940-05~")), "около мая 1940 г.");
+        assert_eq!(date(Lang::Ru, &d("1932-06-15~")), "около 15 июня 1932 г.");
+    }
+
+    #[test]
+    fn periods_of_decades_and_approximate_years() {
+        let p = |a: &str, b: Option<&str>| Period {
+            from: d(a),
+            to: b.map(d),
+        };
+        assert_eq!(period(Lang::En, &p("193X", Some("194X"))), "1930s–1940s");
+        assert_eq!(
+            period(Lang::Ru, &p("193X", Some("194X"))),
+            "1930-е–1940-е гг."
+        );
+        assert_eq!(
+            period(Lang::En, &p("1922~", Some("1932"))),
+            "c. 1922 – 1932"
+        );
+        assert_eq!(
+            period(Lang::Ru, &p("1922~", Some("1932"))),
+            "около 1922 – 1932 гг."
+        );
+        assert_eq!(period(Lang::En, &p("193X", None)), "since the 1930s");
+        assert_eq!(period(Lang::Ru, &p("193X", None)), "с 1930-х гг.");
+        assert_eq!(period(Lang::En, &p("1922~", None)), "since c. 1922");
+        assert_eq!(period(Lang::Ru, &p("1922~", None)), "примерно с 1922 г.");
+        assert_eq!(period(Lang::Ru, &p("1940-05", None)), "с мая 1940 г.");
     }
 
     #[test]

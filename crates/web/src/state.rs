@@ -68,6 +68,8 @@ struct Inner {
     strings: [Value; 2],
     write_limiter: crate::api::WriteLimiter,
     auth_failures: crate::api::AuthFailures,
+    /// The largest file an import may send, in bytes.
+    max_import_bytes: u64,
 }
 
 impl std::fmt::Debug for App {
@@ -113,6 +115,7 @@ impl App {
             assets,
             media,
             strings,
+            max_import_bytes: crate::admin::transfer::MAX_IMPORT_BYTES,
         };
         inner
             .templates
@@ -124,6 +127,24 @@ impl App {
 
     pub fn catalogue(&self) -> &Catalogue {
         &self.inner.catalogue
+    }
+
+    /// The same app refusing import files larger than `bytes` (512 MiB unless told; tests make
+    /// it small).
+    ///
+    /// # Panics
+    ///
+    /// When the app has been cloned already: set it before serving.
+    pub fn with_max_import_bytes(mut self, bytes: u64) -> App {
+        Arc::get_mut(&mut self.inner)
+            .expect("the import limit is set before the app is shared")
+            .max_import_bytes = bytes;
+        self
+    }
+
+    /// The largest file an import may send, in bytes.
+    pub fn max_import_bytes(&self) -> u64 {
+        self.inner.max_import_bytes
     }
 
     pub fn settings(&self) -> &WebSettings {

@@ -62,6 +62,7 @@ pub(crate) fn load(dir: Option<&Path>, assets: &Assets) -> Result<Templates, Web
     let asset_urls: HashMap<&str, &str> = [
         "upload.js",
         "workspace.js",
+        "import.js",
         "viewer.js",
         "search.js",
         "admin.css",

@@ -44,6 +44,7 @@ fn fill(route: &Route, f: &Fixtures, token: &str) -> String {
                 "{id}" if previous == "tokens" => token.to_owned(),
                 "{id}" if previous == "history" || previous == "revisions" => "1".to_owned(),
                 "{id}" if previous == "photos" => "1".to_owned(),
+                "{id}" if previous == "import" || previous == "imports" => "1".to_owned(),
                 "{n}" if previous == "photos" => "1".to_owned(),
                 "{v}" | "{s}" | "{p}" => "0".to_owned(),
                 "{token}" => "0".repeat(64),

@@ -75,6 +75,47 @@ async fn every_workspace_page_passes_axe_at_two_widths_in_both_languages() {
         .category
         .slug
         .to_string();
+    // Two imports: one waiting with a plan that has a problem, one imported.
+    let author = vitrina_storage::Author::system();
+    let sheet = |rows: &str| format!("Title;Year;Condition;Inventory number\n{rows}").into_bytes();
+    let waiting = site
+        .catalogue
+        .upload_import(
+            site.media(),
+            "sheet.csv",
+            sheet("Axe badge;1931;superb;AX-1\nAxe medal;1932;fine;AX-2\n"),
+            Default::default(),
+            &author,
+        )
+        .await
+        .unwrap()
+        .id;
+    let imported = site
+        .catalogue
+        .upload_import(
+            site.media(),
+            "clean.csv",
+            sheet("Axe pin;1933;fine;AX-3\n"),
+            Default::default(),
+            &author,
+        )
+        .await
+        .unwrap()
+        .id;
+    site.catalogue
+        .run_import_job(site.media(), imported, &author)
+        .await
+        .unwrap();
+    while !site
+        .catalogue
+        .import_job(imported)
+        .await
+        .unwrap()
+        .state
+        .is_final()
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     let pages = [
         "/admin/types".to_owned(),
         "/admin/types/new".to_owned(),
@@ -88,6 +129,10 @@ async fn every_workspace_page_passes_axe_at_two_widths_in_both_languages() {
         "/admin/collection".to_owned(),
         "/admin/users".to_owned(),
         "/admin/tokens".to_owned(),
+        "/admin/import".to_owned(),
+        format!("/admin/import/{waiting}"),
+        format!("/admin/import/{imported}"),
+        "/admin/export".to_owned(),
     ];
     // The same pages in the Russian workspace.
     let pages: Vec<String> = pages

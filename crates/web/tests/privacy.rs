@@ -284,6 +284,42 @@ async fn no_private_value_reaches_any_public_response() {
             }
         }
     }
+    // The export is not public: asked for anonymously, with or without the private fields, it
+    // is refused (the API with 401, the workspace by sending to the sign-in page), and the
+    // refusal holds nothing of the collection.
+    for path in [
+        "/api/v1/export",
+        "/api/v1/export?format=json",
+        "/api/v1/export?format=csv&private=true",
+        "/api/v1/export?format=json&private=true",
+        "/api/v1/imports/1",
+        "/admin/export/file?format=json&private=1",
+        "/ru/admin/export/file?format=csv",
+    ] {
+        let res = site.get(path).await;
+        let status = res.status();
+        let location = res
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let body = res.text().await.unwrap();
+        if path.starts_with("/api/") {
+            assert_eq!(status, 401, "{path}");
+        } else {
+            assert_eq!(status, 303, "{path}");
+            assert!(
+                location.starts_with("/admin/login?next=")
+                    || location.starts_with("/ru/admin/login?next="),
+                "{path}: {location}"
+            );
+        }
+        for secret in SECRETS {
+            assert!(!body.contains(secret), "{path} shows {secret}");
+        }
+        assert!(!body.contains("mopr-badge"), "{path} shows the collection");
+    }
+
     assert!(seen.len() > 30, "crawled only {seen:?}");
     assert!(
         seen.iter()

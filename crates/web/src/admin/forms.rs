@@ -126,7 +126,10 @@ impl Form {
                 add(
                     &mut self.errors,
                     name,
-                    format!("{e} (write a year, a month or a day: 1938, 1940-05, 1932-06-15)"),
+                    format!(
+                        "{e} (write a year, a month or a day: 1938, 1940-05, 1932-06-15, 193X, \
+                         1935~)"
+                    ),
                 );
                 None
             }

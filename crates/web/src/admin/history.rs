@@ -50,7 +50,7 @@ struct Change {
 
 /// When, as a curator reads it: "3 December 2026, 12:57 UTC", "3 декабря 2026 г., 12:57 UTC"
 /// (the browser rewrites it in the curator's own time zone, see `assets/workspace.js`).
-fn human_time(lang: Lang, at: time::OffsetDateTime) -> String {
+pub(crate) fn human_time(lang: Lang, at: time::OffsetDateTime) -> String {
     let at = at.to_offset(time::UtcOffset::UTC);
     let mut day = vitrina_catalogue::PartialDate::year(at.year());
     day.month = Some(u8::from(at.month()));

@@ -519,12 +519,17 @@ const CODE: &[(&str, &str)] = &[
         "год должен быть от {min} до {max}",
     ),
     (
-        "write a date as YYYY, YYYY-MM or YYYY-MM-DD",
-        "запишите дату как ГГГГ, ГГГГ-ММ или ГГГГ-ММ-ДД",
+        "write a date as YYYY, YYYY-MM or YYYY-MM-DD, a decade as 193X, and add ~ when approximate",
+        "запишите дату как ГГГГ, ГГГГ-ММ или ГГГГ-ММ-ДД, десятилетие как 193X, а приблизительную \
+         дату отметьте знаком ~",
     ),
     (
-        "{problem} (write a year, a month or a day: 1938, 1940-05, 1932-06-15)",
-        "{problem} (укажите год, месяц или день: 1938, 1940-05, 1932-06-15)",
+        "a decade starts at a year ending in 0 and has no month or day",
+        "десятилетие начинается с года, оканчивающегося на 0, и не имеет месяца и дня",
+    ),
+    (
+        "{problem} (write a year, a month or a day: 1938, 1940-05, 1932-06-15, 193X, 1935~)",
+        "{problem} (укажите год, месяц или день: 1938, 1940-05, 1932-06-15, 193X, 1935~)",
     ),
     (
         "the number must be greater than zero and below 100000",
@@ -857,9 +862,9 @@ mod tests {
         assert_eq!(
             message(
                 Lang::Ru,
-                "the month must be between 1 and 12 (write a year, a month or a day: 1938, 1940-05, 1932-06-15)"
+                "the month must be between 1 and 12 (write a year, a month or a day: 1938, 1940-05, 1932-06-15, 193X, 1935~)"
             ),
-            "месяц должен быть от 1 до 12 (укажите год, месяц или день: 1938, 1940-05, 1932-06-15)"
+            "месяц должен быть от 1 до 12 (укажите год, месяц или день: 1938, 1940-05, 1932-06-15, 193X, 1935~)"
         );
         assert_eq!(
             message(Lang::Ru, "choose the kind of mark"),

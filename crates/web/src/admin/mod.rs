@@ -26,6 +26,7 @@ pub(crate) mod labels;
 pub(crate) mod lang;
 mod rows;
 mod ru_templates;
+pub(crate) mod transfer;
 pub(crate) mod types;
 mod whole;
 
@@ -51,6 +52,7 @@ pub fn routes() -> Routes {
         .merge(categories::routes())
         .merge(history::routes())
         .merge(collection::routes())
+        .merge(transfer::routes())
         .post("/admin/preview", Access::Curator, preview)
 }
 

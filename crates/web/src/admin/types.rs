@@ -789,13 +789,13 @@ async fn save_main(
         )
         .await
         .map(|done| done.saved)
-        .or_else(|e| match e {
-            PhotoError::Catalogue(e) => Err(e),
-            PhotoError::Media { .. } | PhotoError::NotASpecimen => Err(OpError::Invalid({
+        .map_err(|e| match e {
+            PhotoError::Catalogue(e) => e,
+            PhotoError::Media { .. } | PhotoError::NotASpecimen => OpError::Invalid({
                 let mut errors = vitrina_catalogue::ValidationErrors::default();
                 errors.add("photos", message(lang, &e.to_string()));
                 errors
-            })),
+            }),
         })
     };
     match saved {

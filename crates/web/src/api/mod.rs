@@ -15,6 +15,7 @@ mod history;
 pub mod http;
 mod limit;
 pub mod shapes;
+mod transfer;
 mod types;
 
 use crate::routes::{Access, Routes};
@@ -74,6 +75,9 @@ use crate::state::App;
         history::photo,
         history::patch_photo,
         history::delete_photo,
+        transfer::create,
+        transfer::job,
+        transfer::export,
     ),
     components(schemas(Problem)),
     modifiers(&Security),
@@ -83,6 +87,7 @@ use crate::state::App;
         (name = "types", description = "Badge types with their variants and specimens"),
         (name = "photos", description = "Photos of a type and their sizes"),
         (name = "history", description = "Every change, and undoing it (curators only)"),
+        (name = "transfer", description = "Bringing a collection in from a file, and taking it out (curators only)"),
     )
 )]
 #[derive(Debug)]
@@ -482,6 +487,15 @@ pub fn routes() -> Routes {
             Access::Editor,
             history::restore,
         )
+        // the import bounds the file itself, by the app's import limit, while it streams in
+        .method(
+            Method::POST,
+            "/api/v1/imports",
+            Access::Editor,
+            post(transfer::create).layer(DefaultBodyLimit::disable()),
+        )
+        .get("/api/v1/imports/{id}", Access::Curator, transfer::job)
+        .get("/api/v1/export", Access::Curator, transfer::export)
 }
 
 /// What `/api/…` answers for anything the router does not know, or a method a resource does

@@ -150,6 +150,10 @@ mod tests {
             "./a",
             "a/.",
             "",
+            // anything outside the public prefixes: imports waiting, backups, what comes next
+            "imports/1/catalogue.csv",
+            "backups/latest.zip",
+            "photosx/a.jpg",
         ] {
             assert!(!is_public_key(private), "{private:?}");
         }

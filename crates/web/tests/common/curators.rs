@@ -33,6 +33,8 @@ pub struct Options {
     pub clock: Option<vitrina_operations::accounts::ManualClock>,
     /// Peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<&'static str>,
+    /// The largest import file (default: the app's own, 512 MiB).
+    pub max_import_bytes: Option<u64>,
 }
 
 /// A server over the SQLite database in a folder. Dropping it stops the server and leaves the
@@ -77,6 +79,10 @@ pub async fn start(dir: &TempDir, options: Options) -> Server {
         None => App::new(catalogue.clone(), settings),
     }
     .unwrap();
+    let app = match options.max_import_bytes {
+        Some(bytes) => app.with_max_import_bytes(bytes),
+        None => app,
+    };
     let (addr, stop) = super::serve(app).await;
     Server {
         addr,
